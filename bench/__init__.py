@@ -1,0 +1,1 @@
+"""Benchmarks whose results go into docs/benchmarks.md."""

@@ -1,0 +1,1 @@
+"""Model training scripts in the transformers-example shape."""

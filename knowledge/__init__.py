@@ -1,0 +1,1 @@
+"""The sample plant knowledge base and the script that builds it."""

@@ -1,0 +1,1 @@
+"""Document loading, chunking, embedding, FAISS/BM25 indexing and hybrid retrieval."""

@@ -1,0 +1,81 @@
+"""BM25 keyword search (bm25s) with a tokenizer that keeps codes and part numbers findable."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+# Words, numbers and hyphen/dot/slash compounds such as E-214, KP-4471-B, 12.5, ISO/TS.
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
+_SPLIT = re.compile(r"[-./]")
+_STOPWORDS = frozenset(
+    """a an and are as at be been but by can could do does did for from had has have how i if
+    in into is it its me my no not of on or our should so than that the their them then
+    there these they this to up was we were what when where which while who why will with
+    would you your please hi hello thanks""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return str(_stemmer().stemWord(word))
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case, drop stop words, stem words; a compound like `E-214` yields `e214`, `e`, `214`.
+
+    Example:
+        >>> tokenize("Alarm E-214 on the LT-320 lathes")
+        ['alarm', 'e214', 'e', '214', 'lt320', 'lt', '320', 'lath']
+    """
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(text.lower()):
+        token = match.group()
+        parts = _SPLIT.split(token)
+        if len(parts) > 1:
+            tokens.append("".join(parts))
+            tokens.extend(p for p in parts if p not in _STOPWORDS)
+        elif token not in _STOPWORDS:
+            tokens.append(_stem(token) if token.isalpha() else token)
+    return tokens
+
+
+class BM25Index:
+    """An in-memory BM25 index over a list of texts; row i of the scores is text i."""
+
+    def __init__(self, texts: list[str], *, k1: float = 1.2, b: float = 0.75) -> None:
+        import bm25s
+
+        self.size = len(texts)
+        self._model = bm25s.BM25(k1=k1, b=b)
+        self._model.index([tokenize(t) or ["\x00empty"] for t in texts], show_progress=False)
+        self._vocab: dict[str, int] = self._model.vocab_dict
+
+    def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
+        tokens = [t for t in tokenize(query) if t in self._vocab]
+        if not tokens:
+            return np.zeros(self.size, dtype=np.float32)
+        scores = np.asarray(self._model.get_scores(tokens), dtype=np.float32)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0).astype(np.float32)
+        return scores
+
+    def top_k(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Best rows with a positive score, best first."""
+        scores = self.scores(query, mask)
+        k = min(k, self.size)
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]

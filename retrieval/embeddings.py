@@ -1,0 +1,89 @@
+"""Normalized sentence-transformers embeddings behind LangChain's `Embeddings` interface."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+
+
+def pick_device(choice: str) -> str:
+    """`auto` means CUDA when torch sees a GPU, otherwise the CPU."""
+    if choice != "auto":
+        return choice
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class SentenceEmbedder(Embeddings):
+    """Embeds text with a sentence-transformers model, loaded on first use.
+
+    Vectors are L2-normalized, so inner product equals cosine similarity.
+
+    Example:
+        >>> emb = SentenceEmbedder("/path/to/all-MiniLM-L6-v2")  # doctest: +SKIP
+        >>> emb.embed_query("reset alarm E-214").__len__()  # doctest: +SKIP
+        384
+    """
+
+    def __init__(
+        self, model_name_or_path: str, *, device: str = "auto", batch_size: int = 64
+    ) -> None:
+        self.model_name_or_path = model_name_or_path
+        self.device = device
+        self.batch_size = batch_size
+        self.texts_embedded = 0  # how many texts went through the model, for reports and tests
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(
+                self.model_name_or_path, device=pick_device(self.device)
+            )
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        model = self.model
+        getter = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
+        dim = getter()
+        return int(dim) if dim is not None else len(self.embed_query("dimension probe"))
+
+    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
+        """Embed texts into a float32 array of shape (len(texts), dimension)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+        self.texts_embedded += len(texts)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+
+def make_embedder(settings: Settings) -> SentenceEmbedder:
+    return SentenceEmbedder(
+        settings.resolved_embedding_model(),
+        device=settings.device,
+        batch_size=settings.embedding_batch_size,
+    )

@@ -1,0 +1,41 @@
+"""Errors a user can cause, each with a message written for that user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PlantError(Exception):
+    """Base class: the message is shown to the user as it is."""
+
+
+class DocumentLoadError(PlantError):
+    """A file could not be read as a document; ingest skips it and goes on."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class IndexNotFoundError(PlantError):
+    """No index has been built yet at the configured location."""
+
+    def __init__(self, index_dir: Path) -> None:
+        super().__init__(
+            f"No search index at {index_dir}. Build it first with `plant ingest` (or `make run`)."
+        )
+
+
+class IndexCorruptError(PlantError):
+    """The index on disk cannot be read."""
+
+    def __init__(self, index_dir: Path, reason: str) -> None:
+        super().__init__(
+            f"The search index at {index_dir} cannot be read ({reason}). "
+            "Rebuild it with `plant ingest --rebuild`."
+        )
+
+
+class InvalidQueryError(PlantError):
+    """The query or its options cannot be searched."""

@@ -1,0 +1,204 @@
+"""Incremental ingest: embed only added or changed files, drop deleted ones, save atomically."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from retrieval.chunking import chunk_document
+from retrieval.documents import Chunk
+from retrieval.embeddings import SentenceEmbedder
+from retrieval.errors import DocumentLoadError, IndexCorruptError, PlantError
+from retrieval.index_store import (
+    FileEntry,
+    IndexManifest,
+    IndexSnapshot,
+    has_index,
+    load_snapshot,
+    save_snapshot,
+)
+from retrieval.loaders import (
+    LOADER_VERSION,
+    iter_document_paths,
+    load_document,
+    read_manifest,
+    source_name,
+)
+from retrieval.vector_index import IndexParams, build_index
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """The parts of the settings that shape an index."""
+
+    index_dir: Path
+    embedding_model: str
+    chunk_size: int
+    chunk_overlap: int
+    index_params: IndexParams = field(default_factory=IndexParams)
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did, for the CLI and for tests."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    chunks_embedded: int = 0
+    total_chunks: int = 0
+    seconds: float = 0.0
+    full_rebuild_reason: str | None = None
+    version: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.full_rebuild_reason)
+
+
+def ingest(
+    paths: Sequence[Path],
+    config: IngestConfig,
+    embedder: SentenceEmbedder,
+    *,
+    rebuild: bool = False,
+    show_progress: bool = False,
+) -> IngestReport:
+    """Bring the index in line with the files under `paths`.
+
+    Files whose bytes are unchanged keep their stored vectors; files that fail to load are
+    reported and skipped (a previously indexed version of such a file is kept). Files that
+    disappeared from a given folder are removed. Nothing is written unless something changed.
+    """
+    started = time.perf_counter()
+    report = IngestReport()
+    previous = _previous_snapshot(config, rebuild, report)
+    prev_rows = {c.chunk_id: i for i, c in enumerate(previous.chunks)} if previous else {}
+    prev_files = previous.manifest.files if previous else {}
+
+    kept_chunks: list[Chunk] = []
+    kept_vectors: list[np.ndarray] = []
+    new_chunks: list[Chunk] = []
+    files: dict[str, FileEntry] = {}
+
+    def keep(source: str, entry: FileEntry) -> None:
+        """Carry a file's stored chunks and vectors into the new snapshot unchanged."""
+        assert previous is not None
+        rows = [prev_rows[cid] for cid in entry.chunk_ids]
+        kept_chunks.extend(previous.chunks[r] for r in rows)
+        kept_vectors.append(previous.vectors[rows])
+        files[source] = entry
+
+    seen_roots: set[str] = set()
+    manifests: dict[Path, dict[str, object]] = {}
+
+    candidates = list(iter_document_paths([Path(p) for p in paths]))
+    for file, root in tqdm(candidates, desc="Reading", unit="file", disable=not show_progress):
+        root_key = str(root.resolve())
+        seen_roots.add(root_key)
+        try:
+            if root not in manifests:
+                manifests[root] = read_manifest(root) if root.is_dir() else {}
+            doc = load_document(file, root, manifests[root])
+        except DocumentLoadError as exc:
+            report.failed.append((str(exc.path), exc.reason))
+            log.warning("skipped %s", exc)
+            source = source_name(exc.path, root)
+            if previous is not None and source in prev_files:  # keep its last good version
+                keep(source, prev_files[source])
+            continue
+        old = prev_files.get(doc.source)
+        if previous is not None and old is not None and old.content_hash == doc.content_hash:
+            keep(doc.source, old.model_copy(update={"root": root_key}))
+            report.unchanged.append(doc.source)
+            continue
+        chunks = chunk_document(doc, config.chunk_size, config.chunk_overlap)
+        new_chunks.extend(chunks)
+        files[doc.source] = FileEntry(
+            root=root_key,
+            content_hash=doc.content_hash,
+            title=doc.meta.title,
+            doc_type=doc.meta.doc_type,
+            chunk_ids=[c.chunk_id for c in chunks],
+        )
+        (report.updated if old is not None else report.added).append(doc.source)
+
+    # Files of other roots stay; files that vanished from a root we just walked go.
+    for source, entry in prev_files.items():
+        if source in files:
+            continue
+        if entry.root in seen_roots:
+            report.removed.append(source)
+        elif previous is not None:
+            keep(source, entry)
+
+    if not report.changed and previous is not None:
+        report.total_chunks = len(previous.chunks)
+        report.version = previous.version
+        report.seconds = time.perf_counter() - started
+        return report
+
+    new_vectors = embedder.encode(
+        [c.embedding_text() for c in new_chunks], show_progress=show_progress
+    )
+    report.chunks_embedded = len(new_chunks)
+    all_chunks = kept_chunks + new_chunks
+    if not all_chunks:
+        raise PlantError(
+            "Nothing could be ingested: no readable documents were found in "
+            + ", ".join(str(p) for p in paths)
+            + ". The existing index (if any) was left as it was."
+        )
+    dim = new_vectors.shape[1] if len(new_vectors) else kept_vectors[0].shape[1]
+    vectors = np.concatenate([*kept_vectors, new_vectors.reshape(-1, dim)]).astype(np.float32)
+    manifest = IndexManifest(
+        loader_version=LOADER_VERSION,
+        embedding_model=config.embedding_model,
+        embedding_dim=dim,
+        chunk_size=config.chunk_size,
+        chunk_overlap=config.chunk_overlap,
+        index_kind=config.index_params.concrete_kind(len(vectors)),
+        files=files,
+    )
+    snapshot = IndexSnapshot(
+        manifest, all_chunks, vectors, build_index(vectors, config.index_params)
+    )
+    report.version = save_snapshot(config.index_dir, snapshot)
+    report.total_chunks = len(all_chunks)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _previous_snapshot(
+    config: IngestConfig, rebuild: bool, report: IngestReport
+) -> IndexSnapshot | None:
+    if rebuild:
+        report.full_rebuild_reason = "rebuild requested"
+        return None
+    if not has_index(config.index_dir):
+        return None
+    try:
+        previous = load_snapshot(config.index_dir)
+    except IndexCorruptError as exc:
+        report.full_rebuild_reason = str(exc)
+        return None
+    reason = previous.manifest.compatible_with(
+        embedding_model=config.embedding_model,
+        chunk_size=config.chunk_size,
+        chunk_overlap=config.chunk_overlap,
+        loader_version=LOADER_VERSION,
+    )
+    if reason:
+        report.full_rebuild_reason = reason
+        return None
+    return previous

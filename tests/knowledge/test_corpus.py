@@ -1,0 +1,76 @@
+"""The sample plant knowledge base: size, formats, loadability and the evaluation set."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from knowledge.build import build, read_source
+from retrieval.loaders import load_document, read_manifest
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "knowledge" / "src"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus") / "corpus"
+    build(SRC, out)
+    return out
+
+
+def test_sources_are_large_and_varied() -> None:
+    docs = [read_source(p) for p in sorted(SRC.glob("*.md"))]
+    assert len(docs) >= 30
+    words = sum(len(d.body.split()) for d in docs)
+    assert words >= 30_000
+    types = Counter(d.meta["doc_type"] for d in docs)
+    expected = {
+        "operating_manual",
+        "maintenance",
+        "safety",
+        "quality",
+        "customer_service",
+        "onboarding",
+    }
+    assert set(types) == expected
+
+
+def test_build_produces_every_required_format(built: Path) -> None:
+    by_ext = Counter(p.suffix for p in built.iterdir())
+    assert by_ext[".html"] >= 3 and by_ext[".docx"] >= 2
+    pdf_pages = [len(PdfReader(p).pages) for p in built.glob("*.pdf")]
+    assert sum(n > 1 for n in pdf_pages) >= 5
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest) == {p.name for p in built.iterdir() if p.name != "manifest.json"}
+
+
+def test_every_built_document_loads_with_metadata(built: Path) -> None:
+    manifest = read_manifest(built)
+    for path in built.iterdir():
+        if path.name == "manifest.json":
+            continue
+        doc = load_document(path, built, manifest)
+        assert doc.meta.doc_type != "general", path.name
+        assert doc.meta.audience, path.name
+        assert len(doc.sections) >= 3, path.name
+
+
+def test_eval_set_is_large_and_points_at_real_sections(built: Path) -> None:
+    lines = (ROOT / "knowledge" / "eval" / "retrieval_qa.jsonl").read_text("utf-8").splitlines()
+    questions = [json.loads(line) for line in lines if line.strip()]
+    assert len(questions) >= 150
+    assert len({q["id"] for q in questions}) == len(questions)
+    manifest = read_manifest(built)
+    headings: dict[str, set[str]] = {}
+    for q in questions:
+        if q["gold_source"] not in headings:
+            doc = load_document(built / q["gold_source"], built, manifest)
+            headings[q["gold_source"]] = {h.lower() for s in doc.sections for h in s.heading_path}
+        assert q["gold_section"].lower() in headings[q["gold_source"]], q["id"]
+    styles = Counter(q["style"] for q in questions)
+    assert styles["typo"] >= 5 and styles["code"] >= 10 and styles["part_number"] >= 3

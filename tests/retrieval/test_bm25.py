@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import numpy as np
+
+from retrieval.bm25 import BM25Index, tokenize
+
+
+def test_tokenizer_keeps_codes_whole_and_split() -> None:
+    tokens = tokenize("Alarm E-214 on KP-4471-B, see 12.5 mm")
+    assert {"e214", "e", "214", "kp4471b", "kp", "4471", "b", "125", "mm"} <= set(tokens)
+    assert "the" not in tokenize("the machine")
+
+
+def test_tokenizer_stems_plurals() -> None:
+    assert tokenize("bearings") == tokenize("bearing")
+
+
+def test_exact_code_outranks_similar_text() -> None:
+    index = BM25Index(
+        [
+            "E-214 coolant level low, top up coolant",
+            "E-215 coolant pump overload",
+            "coolant concentration 7-9 percent",
+        ]
+    )
+    top = index.top_k("what is alarm E-214", k=3)
+    assert top[0][0] == 0
+    assert all(score > 0 for _, score in top)
+
+
+def test_mask_excludes_rows_and_unknown_words_score_zero() -> None:
+    index = BM25Index(["grease the gibs", "grease the chuck", "canteen menu"])
+    mask = np.array([False, True, True])
+    assert [row for row, _ in index.top_k("grease", 3, mask)] == [1]
+    assert index.top_k("zzzz qqqq", 3) == []

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from retrieval.chunking import chunk_document, make_splitter
+from retrieval.documents import DocumentMeta, LoadedDocument, Section
+
+
+def _doc(text: str) -> LoadedDocument:
+    meta = DocumentMeta(title="Manual", doc_type="operating_manual", machine=("VMC-850",))
+    return LoadedDocument("manual.md", meta, [Section(text, ("Manual", "Alarms"), 3)], "h")
+
+
+def test_chunks_respect_size_and_keep_citation_fields() -> None:
+    text = "\n".join(f"E-{100 + i} | alarm number {i} needs the operator to act" for i in range(60))
+    chunks = chunk_document(_doc(text), chunk_size=300, chunk_overlap=40)
+    assert len(chunks) > 5
+    assert all(len(c.text) <= 300 for c in chunks)
+    assert {c.page for c in chunks} == {3}
+    assert all(c.heading_path == ("Manual", "Alarms") and c.machine == ("VMC-850",) for c in chunks)
+    assert "E-100" in chunks[0].text and "E-159" in chunks[-1].text
+
+
+def test_chunk_ids_are_stable_and_unique() -> None:
+    text = "Step one. " * 200
+    first = [c.chunk_id for c in chunk_document(_doc(text), 250, 30)]
+    again = [c.chunk_id for c in chunk_document(_doc(text), 250, 30)]
+    assert first == again
+    assert len(set(first)) == len(first)
+    changed = [c.chunk_id for c in chunk_document(_doc(text + " Step two."), 250, 30)]
+    assert changed[0] == first[0] and changed[-1] != first[-1]
+
+
+def test_embedding_text_carries_title_and_headings_once() -> None:
+    chunk = chunk_document(_doc("Top up coolant."), 200, 20)[0]
+    assert chunk.embedding_text() == "Manual > Alarms\nTop up coolant."
+
+
+def test_overlap_must_be_smaller_than_size() -> None:
+    with pytest.raises(ValueError, match="chunk_overlap"):
+        make_splitter(100, 100)

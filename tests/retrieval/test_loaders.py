@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from retrieval.errors import DocumentLoadError
+from retrieval.loaders import (
+    _drop_running_lines,
+    iter_document_paths,
+    load_document,
+    read_manifest,
+)
+
+
+def load(path: Path):  # the folder is the ingest root
+    return load_document(path, path.parent, read_manifest(path.parent))
+
+
+def test_markdown_front_matter_and_heading_paths(corpus: Path) -> None:
+    doc = load(corpus / "canteen.md")
+    assert doc.source == "canteen.md"
+    assert doc.meta.title == "Canteen"
+    assert doc.meta.doc_type == "onboarding"
+    assert doc.meta.audience == ("new_staff",)
+    assert doc.sections[0].heading_path == ("Canteen", "Opening hours")
+    assert "3.50 EUR" in doc.sections[0].text
+
+
+def test_pdf_keeps_pages_and_recovers_headings_from_bookmarks(corpus: Path) -> None:
+    doc = load(corpus / "press.pdf")
+    assert doc.meta.title == "Press P-100 Manual"
+    assert doc.meta.machine == ("P-100",)  # from the manifest
+    by_heading = {s.heading_path[-1]: s for s in doc.sections if s.heading_path}
+    assert "H-310" in by_heading["Alarm codes"].text
+    assert "EP-2" in by_heading["Lubrication"].text
+    assert all(s.page == 1 for s in doc.sections)
+
+
+def test_html_headings_table_rows_and_meta(corpus: Path) -> None:
+    doc = load(corpus / "ppe.html")
+    assert doc.meta.title == "PPE Rules"
+    assert doc.meta.audience == ("operator", "new_staff")
+    paths = [s.heading_path for s in doc.sections]
+    assert ("PPE Rules", "Hearing protection") in paths
+    assert all("intranet" not in s.text for s in doc.sections)  # <nav> is dropped
+
+
+def test_docx_headings_and_core_properties(corpus: Path) -> None:
+    doc = load(corpus / "warranty.docx")
+    assert doc.meta.doc_type == "customer_service"
+    assert doc.meta.audience == ("customer_service",)
+    section = next(s for s in doc.sections if s.heading_path[-1] == "Warranty periods")
+    assert "24 months" in section.text
+
+
+def test_running_footers_go_but_table_rows_that_look_alike_stay() -> None:
+    pages = [
+        ["ACME manual", "Page 1", "L-201", "Chuck pressure low", "ACME manual · Page 1"],
+        ["ACME manual", "Page 2", "L-214", "Turret index timeout", "ACME manual · Page 2"],
+    ]
+    kept = _drop_running_lines(pages)
+    assert kept == [["L-201", "Chuck pressure low"], ["L-214", "Turret index timeout"]]
+
+
+def test_content_hash_changes_with_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("first version", encoding="utf-8")
+    first = load(path).content_hash
+    path.write_text("second version", encoding="utf-8")
+    assert load(path).content_hash != first
+
+
+def test_iter_document_paths_skips_manifest_and_hidden(corpus: Path) -> None:
+    (corpus / ".hidden.md").write_text("# x\nsecret", encoding="utf-8")
+    names = {p.name for p, _ in iter_document_paths([corpus])}
+    assert names == {"press.pdf", "ppe.html", "warranty.docx", "canteen.md"}
+
+
+# ---------------------------------------------------------------------------- bad input
+def _pdf_bytes(writer: PdfWriter) -> bytes:
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _encrypted_pdf(corpus: Path) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(corpus / "press.pdf"))
+    writer.encrypt("secret")
+    return _pdf_bytes(writer)
+
+
+def _blank_page_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    return _pdf_bytes(writer)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.md", b"", "the file is empty"),
+        ("blank.txt", b"   \n\t\n", "the file is empty"),
+        ("notes.xyz", b"some text", "unsupported file type '.xyz'"),
+        ("latin1.txt", "Temperatur 60 °C".encode("latin-1"), "not valid UTF-8"),
+        ("binary.md", b"\x00\x01\x02binary\x00", "binary file"),
+        ("corrupt.pdf", b"%PDF-1.4\nthis is not really a pdf", "not a readable PDF"),
+        ("blank.pdf", _blank_page_pdf(), "no extractable text"),
+        ("corrupt.docx", b"PK\x03\x04 not a zip", "not a readable Word"),
+        ("bad-front.md", b"---\ntitle: [unclosed\n---\n# T\ntext", "malformed front matter"),
+    ],
+)
+def test_bad_files_raise_a_message_naming_the_file(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DocumentLoadError, match=message) as info:
+        load(path)
+    assert str(path) in str(info.value)
+
+
+def test_encrypted_pdf_is_refused_clearly(tmp_path: Path, corpus: Path) -> None:
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(_encrypted_pdf(corpus))
+    with pytest.raises(DocumentLoadError, match="password-protected"):
+        load(path)

@@ -1,0 +1,1 @@
+"""Pure analytics tools: defect detection, failure prediction and SPC."""
