@@ -54,8 +54,8 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(64, ge=1)
 
     # --- chunking ----------------------------------------------------------------------
-    chunk_size: int = Field(800, ge=100, description="Maximum characters per chunk.")
-    chunk_overlap: int = Field(120, ge=0)
+    chunk_size: int = Field(400, ge=100, description="Maximum characters per chunk.")
+    chunk_overlap: int = Field(60, ge=0)
 
     # --- FAISS index -------------------------------------------------------------------
     index_kind: IndexKind = Field("auto", description="flat (exact), ivf, hnsw, or auto by size.")
@@ -72,9 +72,20 @@ class Settings(BaseSettings):
     retrieval_mode: Literal["dense", "bm25", "hybrid"] = "hybrid"
     retrieval_k: int = Field(5, ge=1, description="Passages returned to the caller.")
     retrieval_fetch_k: int = Field(40, ge=1, description="Candidates per retriever before fusion.")
+    hybrid_fusion: Literal["rrf", "convex"] = Field(
+        "rrf", description="rrf: reciprocal rank fusion; convex: weighted min-max scores."
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    bm25_k1: float = Field(1.2, gt=0.0)
+    bm25_b: float = Field(0.4, ge=0.0, le=1.0, description="BM25 length normalisation.")
     hybrid_dense_weight: float = Field(1.0, ge=0.0)
     hybrid_bm25_weight: float = Field(1.0, ge=0.0)
+    bm25_typo_cutoff: float = Field(
+        80.0, ge=0.0, le=100.0, description="Similarity (0-100) to correct a misspelt word; 100=off"
+    )
+    glossary_path: Path = Field(
+        Path("knowledge/glossary.yaml"), description="Synonym groups for keyword search."
+    )
 
     # --- database ----------------------------------------------------------------------
     database_url: str = Field("", description="SQLModel URL; empty = SQLite under data_dir.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -53,16 +54,55 @@ def tokenize(text: str) -> list[str]:
 class BM25Index:
     """An in-memory BM25 index over a list of texts; row i of the scores is text i."""
 
-    def __init__(self, texts: list[str], *, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(
+        self,
+        texts: list[str],
+        *,
+        k1: float = 1.2,
+        b: float = 0.75,
+        typo_cutoff: float = 80.0,
+    ) -> None:
         import bm25s
 
         self.size = len(texts)
+        self.typo_cutoff = typo_cutoff
         self._model = bm25s.BM25(k1=k1, b=b)
-        self._model.index([tokenize(t) or ["\x00empty"] for t in texts], show_progress=False)
+        tokenized = [tokenize(t) or ["\x00empty"] for t in texts]
+        self._model.index(tokenized, show_progress=False)
         self._vocab: dict[str, int] = self._model.vocab_dict
+        # Candidates for spelling correction, in a fixed order (the vocabulary's order
+        # depends on string hashing, which changes from process to process).
+        self._frequency = Counter(token for tokens in tokenized for token in tokens)
+        self._words = sorted(w for w in self._vocab if w.isalpha() and len(w) >= 4)
+        self._corrections: dict[str, str | None] = {}
+
+    def closest_term(self, token: str) -> str | None:
+        """The corpus term nearest to an unknown word ("waranti" -> "warranti"), if close."""
+        if token not in self._corrections:
+            from rapidfuzz import fuzz, process
+
+            matches = process.extract(
+                token, self._words, scorer=fuzz.ratio, score_cutoff=self.typo_cutoff, limit=10
+            )
+            # closest first; among equally close terms the more frequent, then alphabetical
+            best = min(matches, key=lambda m: (-m[1], -self._frequency[m[0]], m[0]), default=None)
+            self._corrections[token] = best[0] if best else None
+        return self._corrections[token]
+
+    def query_terms(self, query: str) -> list[str]:
+        """Query tokens found in the corpus, plus the nearest term for misspelt words."""
+        terms = []
+        for token in tokenize(query):
+            if token in self._vocab:
+                terms.append(token)
+            elif token.isalpha() and len(token) >= 4 and self.typo_cutoff < 100:
+                corrected = self.closest_term(token)
+                if corrected:
+                    terms.append(corrected)
+        return terms
 
     def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
-        tokens = [t for t in tokenize(query) if t in self._vocab]
+        tokens = self.query_terms(query)
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
         scores = np.asarray(self._model.get_scores(tokens), dtype=np.float32)

@@ -13,6 +13,13 @@ from retrieval.errors import PlantError
 from retrieval.search import SEARCH_MODES, Hit, Searcher, SearchMode
 
 
+class GoldRef(BaseModel):
+    """Another passage that answers the question just as well."""
+
+    source: str
+    section: str
+
+
 class RetrievalQuestion(BaseModel):
     """One evaluation question and where its answer lives."""
 
@@ -20,8 +27,12 @@ class RetrievalQuestion(BaseModel):
     question: str = Field(min_length=1)
     gold_source: str = Field(description="File name in the corpus, e.g. om-vmc-850.pdf")
     gold_section: str = Field(description="A heading on the path to the answer")
+    also: list[GoldRef] = Field(default_factory=list)
     style: str = Field("", description="paraphrase, typo, code, part_number, ...")
     audience: str = ""
+
+    def gold(self) -> list[GoldRef]:
+        return [GoldRef(source=self.gold_source, section=self.gold_section), *self.also]
 
 
 class ModeScores(BaseModel):
@@ -63,11 +74,11 @@ def _norm(text: str) -> str:
 
 
 def is_relevant(hit: Hit, question: RetrievalQuestion) -> bool:
-    """A hit is relevant when it comes from the gold file, under the gold heading."""
-    if hit.chunk.source != question.gold_source:
-        return False
-    gold = _norm(question.gold_section)
-    return any(_norm(heading) == gold for heading in hit.chunk.heading_path)
+    """A hit is relevant when it comes from a gold file, under that file's gold heading."""
+    headings = {_norm(h) for h in hit.chunk.heading_path}
+    return any(
+        hit.chunk.source == ref.source and _norm(ref.section) in headings for ref in question.gold()
+    )
 
 
 def first_relevant_rank(hits: Sequence[Hit], question: RetrievalQuestion) -> int | None:

@@ -1,4 +1,4 @@
-"""Weighted reciprocal rank fusion (Cormack et al., 2009) of several ranked lists."""
+"""Fusing ranked lists: reciprocal rank fusion and normalised score (convex) fusion."""
 
 from __future__ import annotations
 
@@ -27,3 +27,31 @@ def reciprocal_rank_fusion(
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def convex_fusion(
+    scored: Sequence[Sequence[tuple[K, float]]], weights: Sequence[float] | None = None
+) -> list[tuple[K, float]]:
+    """Fuse scored lists: sum_i w_i * minmax_i(score), an item absent from a list scoring 0.
+
+    Each list is min-max normalised over its own candidates (Bruch et al., 2023 compare this
+    "convex combination" with RRF for hybrid retrieval).
+
+    Example:
+        >>> convex_fusion([[("a", 0.9), ("b", 0.5)], [("b", 12.0), ("c", 4.0)]])
+        [('a', 1.0), ('b', 1.0), ('c', 0.0)]
+    """
+    weights = list(weights) if weights is not None else [1.0] * len(scored)
+    if len(weights) != len(scored):
+        raise ValueError(f"{len(scored)} score lists but {len(weights)} weights")
+    fused: dict[K, float] = {}
+    for items, weight in zip(scored, weights, strict=True):
+        if not items:
+            continue
+        values = [score for _, score in items]
+        low, high = min(values), max(values)
+        span = high - low
+        for item, score in items:
+            norm = (score - low) / span if span > 0 else 1.0
+            fused[item] = fused.get(item, 0.0) + weight * norm
+    return sorted(fused.items(), key=lambda kv: -kv[1])

@@ -10,6 +10,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from retrieval.embeddings import make_embedder
+from retrieval.glossary import Glossary
 from retrieval.index_store import load_snapshot
 from retrieval.ingest import IngestConfig
 from retrieval.search import Hit, SearchConfig, Searcher, SearchFilter, SearchMode
@@ -94,6 +95,11 @@ def make_searcher(settings: Settings) -> Searcher:
         rrf_k=settings.rrf_k,
         dense_weight=settings.hybrid_dense_weight,
         bm25_weight=settings.hybrid_bm25_weight,
+        fusion=settings.hybrid_fusion,
+        bm25_k1=settings.bm25_k1,
+        bm25_b=settings.bm25_b,
+        typo_cutoff=settings.bm25_typo_cutoff,
+        glossary=Glossary.load(settings.glossary_path),
         index_params=index_params(settings),
     )
     return Searcher(snapshot, make_embedder(settings), config)

@@ -12,7 +12,8 @@ from retrieval.bm25 import BM25Index
 from retrieval.documents import Chunk
 from retrieval.embeddings import SentenceEmbedder
 from retrieval.errors import InvalidQueryError
-from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.fusion import convex_fusion, reciprocal_rank_fusion
+from retrieval.glossary import Glossary
 from retrieval.index_store import IndexSnapshot
 from retrieval.vector_index import IndexParams, search, to_device
 
@@ -57,6 +58,11 @@ class SearchConfig:
     rrf_k: int = 60
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
+    fusion: str = "rrf"  # or "convex": min-max normalised scores, dense_weight/bm25_weight
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.4
+    typo_cutoff: float = 80.0
+    glossary: Glossary = field(default_factory=Glossary)
     index_params: IndexParams = field(default_factory=IndexParams)
 
 
@@ -71,7 +77,12 @@ class Searcher:
         self.embedder = embedder
         self.config = config
         self.faiss_index = to_device(snapshot.faiss_index, config.index_params.gpu)
-        self.bm25 = BM25Index([c.embedding_text() for c in self.chunks])
+        self.bm25 = BM25Index(
+            [c.embedding_text() for c in self.chunks],
+            k1=config.bm25_k1,
+            b=config.bm25_b,
+            typo_cutoff=config.typo_cutoff,
+        )
 
     def search(
         self,
@@ -92,7 +103,7 @@ class Searcher:
         if mode == "dense":
             ranked = self._dense(query, k, mask)
         elif mode == "bm25":
-            ranked = self.bm25.top_k(query, k, mask)
+            ranked = self.bm25.top_k(self.config.glossary.expand(query), k, mask)
         else:
             ranked = self._hybrid(query, k, mask)
         return [
@@ -115,10 +126,13 @@ class Searcher:
 
     def _hybrid(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         fetch = max(k, self.config.fetch_k)
-        dense = [row for row, _ in self._dense(query, fetch, mask)]
-        keyword = [row for row, _ in self.bm25.top_k(query, fetch, mask)]
+        dense = self._dense(query, fetch, mask)
+        keyword = self.bm25.top_k(self.config.glossary.expand(query), fetch, mask)
+        weights = [self.config.dense_weight, self.config.bm25_weight]
+        if self.config.fusion == "convex":
+            return convex_fusion([dense, keyword], weights)
         return reciprocal_rank_fusion(
-            [dense, keyword],
-            weights=[self.config.dense_weight, self.config.bm25_weight],
+            [[row for row, _ in dense], [row for row, _ in keyword]],
+            weights=weights,
             k=self.config.rrf_k,
         )

@@ -19,3 +19,12 @@ def test_weights_shift_the_balance() -> None:
 def test_weights_must_match_rankings() -> None:
     with pytest.raises(ValueError, match="2 rankings but 1 weights"):
         reciprocal_rank_fusion([["a"], ["b"]], weights=[1.0])
+
+
+def test_convex_fusion_normalises_each_list() -> None:
+    from retrieval.fusion import convex_fusion
+
+    fused = dict(convex_fusion([[("a", 0.9), ("b", 0.7), ("c", 0.5)], [("c", 30.0), ("a", 10.0)]]))
+    assert fused == pytest.approx({"a": 1.0, "b": 0.5, "c": 1.0})
+    weighted = convex_fusion([[("a", 2.0), ("b", 1.0)], [("b", 5.0), ("a", 1.0)]], [2.0, 1.0])
+    assert weighted[0][0] == "a"

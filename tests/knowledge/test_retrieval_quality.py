@@ -1,0 +1,46 @@
+"""Retrieval quality on the real corpus and evaluation set, as a regression guard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings
+from knowledge.build import build
+from retrieval.embeddings import SentenceEmbedder
+from retrieval.evaluation import RetrievalReport, evaluate, load_questions
+from retrieval.ingest import ingest
+from retrieval.retriever import ingest_config, make_searcher
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> RetrievalReport:
+    work = tmp_path_factory.mktemp("quality")
+    settings = Settings(
+        data_dir=work / "data",
+        knowledge_dir=work / "corpus",
+        glossary_path=ROOT / "knowledge" / "glossary.yaml",
+    )
+    build(ROOT / "knowledge" / "src", settings.knowledge_dir)
+    ingest([settings.knowledge_dir], ingest_config(settings), embedder)
+    searcher = make_searcher(settings)
+    searcher.embedder = embedder  # reuse the session's loaded model
+    questions = load_questions(ROOT / "knowledge" / "eval" / "retrieval_qa.jsonl")
+    return evaluate(searcher, questions)
+
+
+def test_hybrid_finds_the_gold_section_in_the_top_five(report: RetrievalReport) -> None:
+    # A floor under the measured value (docs/benchmarks.md), to catch regressions.
+    assert report.n >= 150
+    assert report.modes["hybrid"].recall_at_5 >= 0.94
+    assert report.modes["hybrid"].mrr_at_10 >= 0.82
+
+
+def test_hybrid_is_at_least_as_good_as_either_retriever_alone(report: RetrievalReport) -> None:
+    hybrid = report.modes["hybrid"]
+    for single in ("dense", "bm25"):
+        assert hybrid.recall_at_5 >= report.modes[single].recall_at_5
+        assert hybrid.mrr_at_10 >= report.modes[single].mrr_at_10
