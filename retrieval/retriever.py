@@ -68,6 +68,7 @@ def index_params(settings: Settings) -> IndexParams:
     return IndexParams(
         kind=settings.index_kind,
         approx_threshold=settings.approx_threshold,
+        ivf_threshold=settings.ivf_threshold,
         ivf_nlist=settings.ivf_nlist,
         ivf_nprobe=settings.ivf_nprobe,
         hnsw_m=settings.hnsw_m,

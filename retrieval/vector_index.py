@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from dataclasses import dataclass
@@ -20,16 +21,19 @@ class IndexParams:
 
     kind: str = "auto"
     approx_threshold: int = 50_000
+    ivf_threshold: int = 500_000
     ivf_nlist: int = 0
-    ivf_nprobe: int = 32
+    ivf_nprobe: int = 256
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80
-    hnsw_ef_search: int = 64
+    hnsw_ef_search: int = 256
     gpu: str = "auto"
 
     def concrete_kind(self, n_vectors: int) -> ConcreteKind:
         if self.kind == "auto":
-            return "hnsw" if n_vectors >= self.approx_threshold else "flat"
+            if n_vectors < self.approx_threshold:
+                return "flat"
+            return "ivf" if n_vectors >= self.ivf_threshold else "hnsw"
         if self.kind not in ("flat", "ivf", "hnsw"):
             raise ValueError(f"unknown index kind {self.kind!r}; use flat, ivf, hnsw or auto")
         return self.kind  # type: ignore[return-value]
@@ -89,9 +93,16 @@ def to_device(index: Any, choice: str) -> Any:
     if isinstance(index, faiss.IndexHNSW):
         log.info("HNSW indexes stay on the CPU (faiss has no GPU HNSW)")
         return index
-    resources = faiss.StandardGpuResources()
     log.info("FAISS index moved to GPU 0")
-    return faiss.index_cpu_to_gpu(resources, 0, index)
+    return faiss.index_cpu_to_gpu(_gpu_resources(), 0, index)
+
+
+@functools.lru_cache(maxsize=1)
+def _gpu_resources() -> Any:
+    """One set of GPU resources per process; it must outlive every index placed with it."""
+    import faiss
+
+    return faiss.StandardGpuResources()
 
 
 def search(

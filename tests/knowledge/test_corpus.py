@@ -60,6 +60,10 @@ def test_every_built_document_loads_with_metadata(built: Path) -> None:
         assert len(doc.sections) >= 3, path.name
 
 
+def doc_title(built: Path, manifest: dict[str, object], source: str) -> str:
+    return load_document(built / source, built, manifest).meta.title.lower()
+
+
 def test_eval_set_is_large_and_points_at_real_sections(built: Path) -> None:
     lines = (ROOT / "knowledge" / "eval" / "retrieval_qa.jsonl").read_text("utf-8").splitlines()
     questions = [json.loads(line) for line in lines if line.strip()]
@@ -72,5 +76,12 @@ def test_eval_set_is_large_and_points_at_real_sections(built: Path) -> None:
             doc = load_document(built / q["gold_source"], built, manifest)
             headings[q["gold_source"]] = {h.lower() for s in doc.sections for h in s.heading_path}
         assert q["gold_section"].lower() in headings[q["gold_source"]], q["id"]
+        for alt in q.get("also", []):
+            if alt["source"] not in headings:
+                doc = load_document(built / alt["source"], built, manifest)
+                headings[alt["source"]] = {h.lower() for s in doc.sections for h in s.heading_path}
+            assert alt["section"].lower() in headings[alt["source"]], (q["id"], alt)
+            # a document title heads every chunk of its file: too loose to be a gold section
+            assert alt["section"].lower() != doc_title(built, manifest, alt["source"]), q["id"]
     styles = Counter(q["style"] for q in questions)
     assert styles["typo"] >= 5 and styles["code"] >= 10 and styles["part_number"] >= 3

@@ -33,10 +33,11 @@ def report(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder)
 
 
 def test_hybrid_finds_the_gold_section_in_the_top_five(report: RetrievalReport) -> None:
-    # A floor under the measured value (docs/benchmarks.md), to catch regressions.
+    # Floors just under the measured 0.953 / 0.864 (docs/benchmarks.md): one question is
+    # 0.005 of Recall@5, and a regression of more than one question should fail loudly.
     assert report.n >= 150
-    assert report.modes["hybrid"].recall_at_5 >= 0.94
-    assert report.modes["hybrid"].mrr_at_10 >= 0.82
+    assert report.modes["hybrid"].recall_at_5 >= 0.945
+    assert report.modes["hybrid"].mrr_at_10 >= 0.85
 
 
 def test_hybrid_is_at_least_as_good_as_either_retriever_alone(report: RetrievalReport) -> None:

@@ -26,10 +26,11 @@ def test_approximate_indexes_agree_with_exact_search(kind: str) -> None:
     assert recall >= 0.9
 
 
-def test_auto_picks_flat_for_small_and_hnsw_for_large() -> None:
-    params = IndexParams(kind="auto", approx_threshold=1000)
+def test_auto_picks_by_size() -> None:
+    params = IndexParams(kind="auto", approx_threshold=1000, ivf_threshold=5000)
     assert params.concrete_kind(999) == "flat"
     assert params.concrete_kind(1000) == "hnsw"
+    assert params.concrete_kind(5000) == "ivf"
 
 
 @pytest.mark.parametrize("kind", ["flat", "ivf", "hnsw"])

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import numpy as np
+
+from retrieval.embeddings import SentenceEmbedder, pick_device
+
+
+def test_vectors_are_normalised_and_similar_texts_are_close(embedder: SentenceEmbedder) -> None:
+    vectors = embedder.encode(
+        [
+            "the coolant level is low",
+            "top up the cutting fluid tank",
+            "canteen opening hours",
+        ]
+    )
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_empty_input_and_counting(embedder: SentenceEmbedder) -> None:
+    before = embedder.texts_embedded
+    assert embedder.encode([]).shape == (0, 384)
+    assert len(embedder.embed_query("x")) == 384
+    assert len(embedder.embed_documents(["a", "b"])) == 2
+    assert embedder.texts_embedded - before == 3
+
+
+def test_explicit_device_is_kept() -> None:
+    assert pick_device("cpu") == "cpu"
+    assert pick_device("auto") in ("cpu", "cuda")
