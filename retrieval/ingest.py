@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -25,6 +26,7 @@ from retrieval.index_store import (
 )
 from retrieval.loaders import (
     LOADER_VERSION,
+    fingerprint,
     iter_document_paths,
     load_document,
     read_manifest,
@@ -100,27 +102,28 @@ def ingest(
         files[source] = entry
 
     seen_roots: set[str] = set()
-    manifests: dict[Path, dict[str, object]] = {}
+    manifests: dict[Path, dict[str, Any]] = {}
 
     candidates = list(iter_document_paths([Path(p) for p in paths]))
     for file, root in tqdm(candidates, desc="Reading", unit="file", disable=not show_progress):
         root_key = str(root.resolve())
         seen_roots.add(root_key)
+        if root not in manifests:
+            manifests[root] = _read_manifest_once(root, report)
+        source = source_name(file, root)
+        old = prev_files.get(source)
         try:
-            if root not in manifests:
-                manifests[root] = read_manifest(root) if root.is_dir() else {}
+            # Compare fingerprints before parsing: unchanged files are never re-read.
+            if old is not None and old.content_hash == fingerprint(file, root, manifests[root]):
+                keep(source, old.model_copy(update={"root": root_key}))
+                report.unchanged.append(source)
+                continue
             doc = load_document(file, root, manifests[root])
         except DocumentLoadError as exc:
             report.failed.append((str(exc.path), exc.reason))
             log.warning("skipped %s", exc)
-            source = source_name(exc.path, root)
-            if previous is not None and source in prev_files:  # keep its last good version
-                keep(source, prev_files[source])
-            continue
-        old = prev_files.get(doc.source)
-        if previous is not None and old is not None and old.content_hash == doc.content_hash:
-            keep(doc.source, old.model_copy(update={"root": root_key}))
-            report.unchanged.append(doc.source)
+            if old is not None:  # keep its last good version
+                keep(source, old)
             continue
         chunks = chunk_document(doc, config.chunk_size, config.chunk_overlap)
         new_chunks.extend(chunks)
@@ -177,6 +180,17 @@ def ingest(
     report.total_chunks = len(all_chunks)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _read_manifest_once(root: Path, report: IngestReport) -> dict[str, Any]:
+    """A folder's manifest; a broken one is reported once and ingest goes on without it."""
+    if not root.is_dir():
+        return {}
+    try:
+        return read_manifest(root)
+    except DocumentLoadError as exc:
+        report.failed.append((str(exc.path), exc.reason + "; files loaded without its metadata"))
+        return {}
 
 
 def _previous_snapshot(

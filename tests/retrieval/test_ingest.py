@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import retrieval.ingest as ingest_module
+from retrieval.documents import LoadedDocument
 from retrieval.embeddings import SentenceEmbedder
 from retrieval.errors import PlantError
 from retrieval.index_store import load_snapshot
@@ -152,3 +156,47 @@ def test_other_roots_are_kept_when_one_root_is_ingested(
     assert report.added == ["menu.md"] and report.removed == []
     sources = {c.source for c in load_snapshot(ingest_config.index_dir).chunks}
     assert {"menu.md", "press.pdf"} <= sources
+
+
+def test_unchanged_files_are_not_parsed_again(
+    corpus: Path,
+    ingest_config: IngestConfig,
+    embedder: SentenceEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ingest([corpus], ingest_config, embedder)
+    parsed: list[str] = []
+    real = ingest_module.load_document
+
+    def counting(path: Path, root: Path, manifest: dict[str, Any] | None = None) -> LoadedDocument:
+        parsed.append(path.name)
+        return real(path, root, manifest)
+
+    monkeypatch.setattr(ingest_module, "load_document", counting)
+    (corpus / "canteen.md").write_text("# Canteen\n\n## Hours\n\nOpen 11:00.\n", "utf-8")
+    ingest([corpus], ingest_config, embedder)
+    assert parsed == ["canteen.md"]
+
+
+def test_metadata_change_in_the_manifest_re_ingests_that_file(
+    corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder
+) -> None:
+    ingest([corpus], ingest_config, embedder)
+    manifest_path = corpus / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["press.pdf"]["doc_type"] = "maintenance"
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    report = ingest([corpus], ingest_config, embedder)
+    assert report.updated == ["press.pdf"]
+    press = [c for c in load_snapshot(ingest_config.index_dir).chunks if c.source == "press.pdf"]
+    assert {c.doc_type for c in press} == {"maintenance"}
+
+
+def test_a_broken_manifest_is_reported_once_and_files_still_load(
+    corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder
+) -> None:
+    (corpus / "manifest.json").write_text("{not json", encoding="utf-8")
+    report = ingest([corpus], ingest_config, embedder)
+    assert [Path(p).name for p, _ in report.failed] == ["manifest.json"]
+    assert "without its metadata" in report.failed[0][1]
+    assert len(report.added) == 4

@@ -7,12 +7,8 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from retrieval.errors import DocumentLoadError
-from retrieval.loaders import (
-    _drop_running_lines,
-    iter_document_paths,
-    load_document,
-    read_manifest,
-)
+from retrieval.loaders import iter_document_paths, load_document, read_manifest
+from retrieval.pdf_loader import drop_running_lines
 
 
 def load(path: Path):  # the folder is the ingest root
@@ -61,7 +57,7 @@ def test_running_footers_go_but_table_rows_that_look_alike_stay() -> None:
         ["ACME manual", "Page 1", "L-201", "Chuck pressure low", "ACME manual · Page 1"],
         ["ACME manual", "Page 2", "L-214", "Turret index timeout", "ACME manual · Page 2"],
     ]
-    kept = _drop_running_lines(pages)
+    kept = drop_running_lines(pages)
     assert kept == [["L-201", "Chuck pressure low"], ["L-214", "Turret index timeout"]]
 
 
