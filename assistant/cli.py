@@ -240,6 +240,60 @@ def search(
             err.print(f"[red]{exc}[/]")
 
 
+def _print_answer(answer: Any) -> None:
+    if answer.notice:
+        err.print(f"[yellow]{answer.notice}[/]", highlight=False)
+    out.print(answer.text, highlight=False)
+    if answer.citations:
+        out.print("\n[bold]Sources[/]" + (" (closest, not an answer)" if answer.abstained else ""))
+    for c in answer.citations:
+        page = f", page {c.page}" if c.page else ""
+        out.print(
+            f"  [{c.n}] {c.title} — {c.section.split(' > ')[-1]} ({c.source}{page})",
+            highlight=False,
+            markup=False,
+        )
+
+
+@app.command()
+@user_errors
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Questions, one per line.")] = None,
+    backend: Annotated[
+        str | None, typer.Option(help="extractive, embedded or openai (default: settings).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question.")] = False,
+) -> None:
+    """Answer from the plant documents, with numbered sources."""
+    from assistant.chain import make_chain
+    from retrieval.errors import PlantError
+
+    if (question is None) == (file is None):
+        raise PlantError("Give either a question or --file FILE (one question per line).")
+    if file is not None:
+        if not file.is_file():
+            raise PlantError(f"Not found: {file}")
+        questions = [q for q in file.read_text(encoding="utf-8").splitlines() if q.strip()]
+    else:
+        questions = [question or ""]
+    chain = make_chain(get_settings(), backend=backend)
+    for q in questions:
+        try:
+            answer = chain.invoke(q)
+        except PlantError as exc:
+            if file is None:
+                raise
+            print(json.dumps({"question": q, "error": str(exc)}) if as_json else f"{q}: {exc}")
+            continue
+        if as_json:
+            print(json.dumps(answer.to_cli_json(), ensure_ascii=False))
+        else:
+            if len(questions) > 1:
+                out.print(f"\n[bold]Q: {q}[/]", highlight=False, markup=False)
+            _print_answer(answer)
+
+
 @eval_app.command("retrieval")
 @user_errors
 def eval_retrieval(

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_EMBEDDING_ALIASES = {"", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
@@ -88,6 +88,22 @@ class Settings(BaseSettings):
     glossary_path: Path = Field(
         Path("knowledge/glossary.yaml"), description="Synonym groups for keyword search."
     )
+
+    # --- answering ---------------------------------------------------------------------
+    llm_backend: Literal["extractive", "embedded", "openai"] = Field(
+        "extractive", description="extractive quotes passages; the others generate text."
+    )
+    answer_k: int = Field(4, ge=1, le=10, description="Passages given to the answerer.")
+    abstain_threshold: float = Field(
+        0.35, description="Abstain when the best passage's cosine similarity is below this."
+    )
+    max_question_chars: int = Field(2000, ge=50, description="Longer questions are cut.")
+    max_new_tokens: int = Field(200, ge=16)
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    openai_base_url: str = Field("http://localhost:8001/v1", description="OpenAI-compatible API")
+    openai_model: str = Field("", description="Model name served at openai_base_url.")
+    openai_api_key: SecretStr = Field(SecretStr("not-needed"))
+    openai_timeout_s: float = Field(30.0, gt=0)
 
     # --- database ----------------------------------------------------------------------
     database_url: str = Field("", description="SQLModel URL; empty = SQLite under data_dir.")

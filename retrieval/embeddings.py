@@ -44,6 +44,9 @@ class SentenceEmbedder(Embeddings):
     def model(self) -> Any:
         if self._model is None:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # a weights bar per start is noise
 
             self._model = SentenceTransformer(
                 self.model_name_or_path, device=pick_device(self.device)

@@ -33,12 +33,12 @@ def test_search_before_ingest_says_how_to_build_the_index(env: Path) -> None:
 def test_ingest_then_search_json(env: Path) -> None:
     result = runner.invoke(app, ["ingest", "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert len(report["added"]) == 4 and report["failed"] == []
 
     result = runner.invoke(app, ["search", "alarm H-310", "--json", "--k", "2"])
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     assert payload["query"] == "alarm H-310"
     first = payload["results"][0]
     assert set(first) == {"rank", "score", "source", "section", "page", "chunk_id", "text"}
@@ -48,7 +48,7 @@ def test_ingest_then_search_json(env: Path) -> None:
 def test_search_filters_and_bad_mode(env: Path) -> None:
     runner.invoke(app, ["ingest"])
     result = runner.invoke(app, ["search", "months", "--doc-type", "customer_service", "--json"])
-    assert {r["source"] for r in json.loads(result.output)["results"]} == {"warranty.docx"}
+    assert {r["source"] for r in json.loads(result.stdout)["results"]} == {"warranty.docx"}
     result = runner.invoke(app, ["search", "x", "--mode", "fuzzy"])
     assert result.exit_code == 1 and "Unknown mode 'fuzzy'" in result.output
 
@@ -89,8 +89,31 @@ def test_eval_retrieval_json(env: Path, tmp_path: Path) -> None:
     qa.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     result = runner.invoke(app, ["eval", "retrieval", "--file", str(qa), "--json"])
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     assert payload["n"] == 2
     assert set(payload["modes"]) == {"dense", "bm25", "hybrid"}
     assert set(payload["modes"]["hybrid"]) == {"recall@1", "recall@5", "mrr@10"}
     assert payload["modes"]["hybrid"]["recall@5"] == 1.0
+
+
+def test_ask_json_and_file(env: Path, tmp_path: Path) -> None:
+    runner.invoke(app, ["ingest"])
+    result = runner.invoke(app, ["ask", "what does alarm H-310 mean", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert {"question", "answer", "abstained", "intent", "citations", "timings"} <= set(payload)
+    assert payload["citations"][0]["source"] == "press.pdf"
+    assert set(payload["citations"][0]) == {"n", "source", "section", "page", "text", "score"}
+    questions = tmp_path / "q.txt"
+    questions.write_text("when is hot food served\n\nwho won the 1966 world cup\n", "utf-8")
+    result = runner.invoke(app, ["ask", "--file", str(questions), "--json"])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["abstained"] for r in rows] == [False, True]
+
+
+def test_ask_needs_exactly_one_input(env: Path) -> None:
+    result = runner.invoke(app, ["ask"])
+    assert result.exit_code == 1 and "either a question or --file" in result.output
+    runner.invoke(app, ["ingest"])
+    result = runner.invoke(app, ["ask", "   "])
+    assert result.exit_code == 1 and "Please type a question" in result.output

@@ -1,0 +1,65 @@
+"""Typed answers with citations: the contract between the RAG chain, the CLI and the UI."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    """A numbered source shown with an answer; `[n]` in the text refers to `n`."""
+
+    n: int = Field(ge=1)
+    source: str
+    title: str = ""
+    section: str = ""
+    page: int | None = None
+    text: str = Field(description="The passage (or the part of it that was quoted).")
+    score: float = 0.0
+    chunk_id: str = ""
+    doc_type: str = ""
+
+
+class Timings(BaseModel):
+    """Seconds spent in each stage; `first_token` is from the question to the first token."""
+
+    retrieval: float = 0.0
+    first_token: float | None = None
+    generation: float = 0.0
+    total: float = 0.0
+
+
+class Answer(BaseModel):
+    """What the assistant says, which sources back it, and whether it declined to answer."""
+
+    question: str
+    standalone_question: str = ""
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    abstained: bool = False
+    backend: str = ""
+    intent: str | None = None
+    notice: str | None = Field(None, description="e.g. a backend fallback, shown to the user")
+    timings: Timings = Field(default_factory=Timings)
+
+    def to_cli_json(self) -> dict[str, object]:
+        """The `plant ask --json` shape documented in the README."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "intent": self.intent,
+            "backend": self.backend,
+            "notice": self.notice,
+            "citations": [
+                {
+                    "n": c.n,
+                    "source": c.source,
+                    "section": c.section,
+                    "page": c.page,
+                    "text": c.text,
+                    "score": round(c.score, 6),
+                }
+                for c in self.citations
+            ],
+            "timings": self.timings.model_dump(),
+        }
