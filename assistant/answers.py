@@ -36,6 +36,9 @@ class Answer(BaseModel):
     text: str
     citations: list[Citation] = Field(default_factory=list)
     abstained: bool = False
+    retrieval_score: float | None = Field(
+        None, description="Cosine similarity of the best passage; abstention compares it."
+    )
     backend: str = ""
     intent: str | None = None
     notice: str | None = Field(None, description="e.g. a backend fallback, shown to the user")

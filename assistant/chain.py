@@ -120,6 +120,7 @@ class RagChain:
             "standalone_question": standalone,
             "backend": self.backend,
             "notice": notice or self.notice,
+            "retrieval_score": best,
         }
         if should_abstain(best, self.abstain_threshold) or not citations:
             timings.total = time.perf_counter() - started

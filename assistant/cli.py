@@ -330,3 +330,42 @@ def main() -> None:  # pragma: no cover - console entry point
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@eval_app.command("answers")
+@user_errors
+def eval_answers(
+    backend: Annotated[str | None, typer.Option(help="extractive, embedded or openai.")] = None,
+    file: Annotated[Path | None, typer.Option(help="JSONL answer evaluation set.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    sweep: Annotated[
+        bool, typer.Option(help="Also show abstention metrics for a range of thresholds.")
+    ] = False,
+) -> None:
+    """Key-fact accuracy, citation correctness, abstention precision/recall and latency."""
+    from assistant.answer_eval import load_answer_questions, report_json, run, score
+    from assistant.chain import make_chain
+
+    settings = get_settings()
+    questions = load_answer_questions(file or settings.eval_dir / "answer_qa.jsonl")
+    chain = make_chain(settings, backend=backend)
+    answers = run(chain, questions, show_progress=not as_json and sys.stderr.isatty())
+    report = score(chain.backend, questions, answers)
+    if as_json:
+        print(report_json(report))
+    else:
+        table = Table(title=f"Answers ({chain.backend}) on {len(questions)} questions")
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        for key, value in report.model_dump().items():
+            table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+        out.print(table)
+        out.print("failed: " + (", ".join(report.failures) or "none"))
+    if sweep:
+        for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
+            r = score(chain.backend, questions, answers, threshold=threshold)
+            err.print(
+                f"threshold {threshold:.2f}: key facts {r.key_fact_accuracy:.3f}, "
+                f"abstention precision {r.abstention_precision:.3f}, "
+                f"recall {r.abstention_recall:.3f}"
+            )

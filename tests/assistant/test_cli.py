@@ -117,3 +117,36 @@ def test_ask_needs_exactly_one_input(env: Path) -> None:
     runner.invoke(app, ["ingest"])
     result = runner.invoke(app, ["ask", "   "])
     assert result.exit_code == 1 and "Please type a question" in result.output
+
+
+def test_eval_answers_json(env: Path, tmp_path: Path) -> None:
+    runner.invoke(app, ["ingest"])
+    qa = tmp_path / "answers.jsonl"
+    rows = [
+        {
+            "id": "a1",
+            "question": "what does alarm H-310 mean",
+            "answerable": True,
+            "gold_source": "press.pdf",
+            "key_facts": ["H-310"],
+        },
+        {"id": "u1", "question": "who won the 1966 football world cup", "answerable": False},
+    ]
+    qa.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    result = runner.invoke(app, ["eval", "answers", "--file", str(qa), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert set(payload) == {
+        "backend",
+        "n_answerable",
+        "n_unanswerable",
+        "key_fact_accuracy",
+        "citation_correctness",
+        "abstention_precision",
+        "abstention_recall",
+        "ttft_p50_s",
+        "total_p50_s",
+        "total_p95_s",
+    }
+    assert payload["n_answerable"] == 1 and payload["key_fact_accuracy"] == 1.0
+    assert payload["abstention_recall"] == 1.0

@@ -1,0 +1,119 @@
+"""Answer evaluation: key facts, citation correctness, abstention and latency per backend."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, Field, ValidationError
+from tqdm import tqdm
+
+from assistant.answers import Answer
+from assistant.chain import RagChain
+from assistant.grounding import cited_numbers
+from retrieval.errors import PlantError
+
+
+class AnswerQuestion(BaseModel):
+    id: str
+    question: str = Field(min_length=1)
+    answerable: bool
+    gold_source: str | None = None
+    key_facts: list[str] = Field(default_factory=list)
+
+
+class AnswerReport(BaseModel):
+    backend: str
+    n_answerable: int
+    n_unanswerable: int
+    key_fact_accuracy: float
+    citation_correctness: float
+    abstention_precision: float
+    abstention_recall: float
+    ttft_p50_s: float
+    total_p50_s: float
+    total_p95_s: float
+    failures: list[str] = Field(default_factory=list, exclude=True)
+
+
+def load_answer_questions(path: Path) -> list[AnswerQuestion]:
+    if not path.is_file():
+        raise PlantError(f"Evaluation set not found: {path}")
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                rows.append(AnswerQuestion.model_validate_json(line))
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"]) or "line"
+                raise PlantError(f"{path}, line {number}: {where}: {first['msg']}") from exc
+    return rows
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[|*_`>]", " ", text).lower().split())
+
+
+def facts_present(answer_text: str, facts: Sequence[str]) -> bool:
+    text = _norm(answer_text)
+    return all(_norm(fact) in text for fact in facts)
+
+
+def cites_gold(answer: Answer, gold_source: str | None) -> bool:
+    by_number = {c.n: c.source for c in answer.citations}
+    return any(by_number.get(n) == gold_source for n in cited_numbers(answer.text))
+
+
+def score(
+    backend: str,
+    questions: Sequence[AnswerQuestion],
+    answers: Sequence[Answer],
+    threshold: float | None = None,
+) -> AnswerReport:
+    """Metrics for answers already produced; `threshold` re-decides abstention from scores."""
+
+    def abstained(a: Answer) -> bool:
+        if threshold is None:
+            return a.abstained
+        return a.abstained or a.retrieval_score is None or a.retrieval_score < threshold
+
+    answerable = [(q, a) for q, a in zip(questions, answers, strict=True) if q.answerable]
+    unanswerable = [(q, a) for q, a in zip(questions, answers, strict=True) if not q.answerable]
+    correct = [not abstained(a) and facts_present(a.text, q.key_facts) for q, a in answerable]
+    answered = [(q, a) for q, a in answerable if not abstained(a)]
+    cited_ok = [cites_gold(a, q.gold_source) for q, a in answered]
+    abstain_flags = [abstained(a) for _, a in answerable + unanswerable]
+    true_abstain = sum(abstained(a) for _, a in unanswerable)
+    totals = [a.timings.total for a in answers]
+    ttfts = [a.timings.first_token for a in answers if a.timings.first_token is not None]
+    return AnswerReport(
+        backend=backend,
+        n_answerable=len(answerable),
+        n_unanswerable=len(unanswerable),
+        key_fact_accuracy=sum(correct) / max(1, len(answerable)),
+        citation_correctness=sum(cited_ok) / max(1, len(cited_ok)),
+        abstention_precision=true_abstain / max(1, sum(abstain_flags)),
+        abstention_recall=true_abstain / max(1, len(unanswerable)),
+        ttft_p50_s=float(np.percentile(ttfts, 50)) if ttfts else 0.0,
+        total_p50_s=float(np.percentile(totals, 50)) if totals else 0.0,
+        total_p95_s=float(np.percentile(totals, 95)) if totals else 0.0,
+        failures=[q.id for (q, _), ok in zip(answerable, correct, strict=True) if not ok]
+        + [q.id for q, a in unanswerable if not abstained(a)],
+    )
+
+
+def run(
+    chain: RagChain, questions: Sequence[AnswerQuestion], *, show_progress: bool = False
+) -> list[Answer]:
+    return [
+        chain.invoke(q.question)
+        for q in tqdm(questions, desc=f"answers ({chain.backend})", disable=not show_progress)
+    ]
+
+
+def report_json(report: AnswerReport) -> str:
+    return json.dumps(report.model_dump())
