@@ -13,9 +13,9 @@ export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: run test install corpus index lint typecheck bench clean
 
-## run: set everything up, then open the interactive document search
+## run: set everything up, then start the chat UI at http://localhost:8000
 run: install index
-	$(VENV)/bin/plant search
+	$(VENV)/bin/chainlit run assistant/app.py --host 0.0.0.0 --port 8000 --headless
 
 ## test: set everything up, then lint, type-check and run the whole test suite
 test: install lint typecheck

@@ -1,0 +1,125 @@
+"""End to end: the Chainlit server on a free port, driven by headless Debian Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from retrieval.embeddings import SentenceEmbedder
+from retrieval.ingest import IngestConfig, ingest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+BROWSER_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (.ci/run installs it)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(
+    tmp_path: Path, corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder
+) -> Iterator[str]:
+    data_dir = tmp_path / "data"
+    ingest(
+        [corpus],
+        IngestConfig(**{**ingest_config.__dict__, "index_dir": data_dir / "index"}),
+        embedder,
+    )
+    port = free_port()
+    env = {
+        **os.environ,
+        "PLANT_DATA_DIR": str(data_dir),
+        "PLANT_CHUNK_SIZE": "400",
+        "PLANT_CHUNK_OVERLAP": "50",
+        "PLANT_KNOWLEDGE_DIR": str(corpus),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "chainlit",
+            "run",
+            "assistant/app.py",
+            "--headless",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(url, timeout=2).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the Chainlit server did not start within 60 s")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+async def ask_in_browser(url: str, question: str) -> tuple[str, list[str]]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        await page.goto(url)
+        await page.wait_for_selector("#chat-input", timeout=30_000)
+        await page.fill("#chat-input", question)
+        await page.click("#chat-submit")
+        await page.wait_for_selector("text=Sources:", timeout=60_000)
+        await page.get_by_text("[1] Alarm codes", exact=False).first.click()
+        await page.wait_for_timeout(500)
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "chat-answer.png"))
+        body = await page.inner_text("body")
+        links = await page.locator("text=/\\[\\d\\] /").all_inner_texts()
+        await browser.close()
+    return body, links
+
+
+def test_question_gets_a_cited_answer_and_source_elements(server: str) -> None:
+    body, links = asyncio.run(ask_in_browser(server, "What does press alarm H-310 mean?"))
+    assert "Hydraulic oil too hot" in body
+    assert "[1]" in body and "press.pdf" in body
+    assert any(link.startswith("[1] Alarm codes") for link in links)
+    assert (ARTIFACTS / "chat-answer.png").stat().st_size > 10_000
