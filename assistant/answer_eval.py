@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from tqdm import tqdm
 
 from assistant.answers import Answer
 from assistant.chain import RagChain
 from assistant.grounding import cited_numbers
-from retrieval.errors import PlantError
+from retrieval.evaluation import read_jsonl
 
 
 class AnswerQuestion(BaseModel):
@@ -40,18 +40,7 @@ class AnswerReport(BaseModel):
 
 
 def load_answer_questions(path: Path) -> list[AnswerQuestion]:
-    if not path.is_file():
-        raise PlantError(f"Evaluation set not found: {path}")
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                rows.append(AnswerQuestion.model_validate_json(line))
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(p) for p in first["loc"]) or "line"
-                raise PlantError(f"{path}, line {number}: {where}: {first['msg']}") from exc
-    return rows
+    return read_jsonl(path, AnswerQuestion)
 
 
 def _norm(text: str) -> str:

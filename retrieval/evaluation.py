@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 from tqdm import tqdm
 
 from retrieval.errors import PlantError
 from retrieval.search import SEARCH_MODES, Hit, Searcher, SearchMode
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class GoldRef(BaseModel):
@@ -50,23 +53,27 @@ class RetrievalReport(BaseModel):
         return json.dumps(self.model_dump(by_alias=True))
 
 
-def load_questions(path: Path) -> list[RetrievalQuestion]:
-    """Read a JSONL file; a bad line is reported with its number."""
+def read_jsonl(path: Path, model: type[M]) -> list[M]:
+    """Validate each line of a JSONL file as `model`; a bad line is reported with its number."""
     if not path.is_file():
         raise PlantError(f"Evaluation set not found: {path}")
-    questions = []
+    rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            questions.append(RetrievalQuestion.model_validate_json(line))
+            rows.append(model.model_validate_json(line))
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "line"
             raise PlantError(f"{path}, line {number}: {where}: {first['msg']}") from exc
-    if not questions:
+    if not rows:
         raise PlantError(f"Evaluation set {path} holds no questions")
-    return questions
+    return rows
+
+
+def load_questions(path: Path) -> list[RetrievalQuestion]:
+    return read_jsonl(path, RetrievalQuestion)
 
 
 def _norm(text: str) -> str:
