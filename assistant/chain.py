@@ -122,7 +122,10 @@ class RagChain:
             "notice": notice or self.notice,
             "retrieval_score": best,
         }
-        if should_abstain(best, self.abstain_threshold) or not citations:
+        unknown = self.unknown_subject(standalone)
+        if unknown:
+            base["notice"] = unknown
+        if should_abstain(best, self.abstain_threshold) or not citations or unknown:
             timings.total = time.perf_counter() - started
             yield ChainEvent(
                 "answer",
@@ -189,6 +192,20 @@ class RagChain:
                 "characters were used.",
             )
         return question, None
+
+    def unknown_subject(self, question: str) -> str | None:
+        """Why the documents cannot be about this question, or None.
+
+        A code the documents never mention (a product, part or alarm such as "KV-25"), or a
+        question most of whose content words appear nowhere in them, cannot be answered from
+        them however similar the closest passage looks.
+        """
+        codes, words, n_content = self.searcher.bm25.unknown_terms(question)
+        if codes:
+            return f"The plant documents do not mention {', '.join(codes)}."
+        if len(words) >= 2 and len(words) >= 0.5 * n_content:
+            return "Most of the words in this question appear nowhere in the plant documents."
+        return None
 
     def standalone_question(self, question: str, history: History) -> str:
         """Make a follow-up ("and on the lathe?") answerable without the conversation."""

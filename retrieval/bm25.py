@@ -12,6 +12,8 @@ import numpy as np
 # Words, numbers and hyphen/dot/slash compounds such as E-214, KP-4471-B, 12.5, ISO/TS.
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
 _SPLIT = re.compile(r"[-./]")
+# Product, part and alarm codes: KV-25, PH-70, E-999, KP-4471 (letters, optional dash, digits).
+_CODE = re.compile(r"\b[A-Za-z]{1,4}-?\d{2,5}[A-Za-z]?\b")
 _STOPWORDS = frozenset(
     """a an and are as at be been but by can could do does did for from had has have how i if
     in into is it its me my no not of on or our should so than that the their them then
@@ -100,6 +102,20 @@ class BM25Index:
                 if corrected:
                     terms.append(corrected)
         return terms
+
+    def unknown_terms(self, query: str) -> tuple[list[str], list[str], int]:
+        """What the corpus never mentions: (codes like KV-25, words, number of content words).
+
+        A word counts as known when it, or a close spelling of it, is in the corpus.
+        """
+        codes = [
+            m.group(0)
+            for m in _CODE.finditer(query)
+            if _SPLIT.sub("", m.group(0).lower()) not in self._vocab
+        ]
+        content = [t for t in tokenize(query) if t.isalpha() and len(t) >= 3]
+        words = [t for t in content if t not in self._vocab and not self.closest_term(t)]
+        return codes, words, len(content)
 
     def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
         tokens = self.query_terms(query)

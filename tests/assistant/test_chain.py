@@ -111,3 +111,10 @@ def test_misconfigured_backend_falls_back_with_a_notice(searcher: Searcher) -> N
     assert chain.invoke("what does H-310 mean").notice == chain.notice
     with pytest.raises(PlantError, match="Unknown backend"):
         make_chain(Settings(), backend="gpt-9", searcher=searcher)
+
+
+def test_question_about_an_unknown_code_abstains_and_says_why(searcher: Searcher) -> None:
+    answer = RagChain(searcher).invoke("what does press alarm H-999 mean?")
+    assert answer.abstained
+    assert answer.notice == "The plant documents do not mention H-999."
+    assert not RagChain(searcher).invoke("what does press alarm H-310 mean?").abstained

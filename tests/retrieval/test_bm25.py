@@ -33,3 +33,11 @@ def test_mask_excludes_rows_and_unknown_words_score_zero() -> None:
     mask = np.array([False, True, True])
     assert [row for row, _ in index.top_k("grease", 3, mask)] == [1]
     assert index.top_k("zzzz qqqq", 3) == []
+
+
+def test_unknown_terms_finds_codes_and_words_the_corpus_never_mentions() -> None:
+    index = BM25Index(["Alarm E-114: coolant level low on the VMC-850", "warranty periods"])
+    codes, words, n = index.unknown_terms("what does alarm E-999 mean on the VMC-850")
+    assert codes == ["E-999"] and words == ["mean"] and n == 3  # alarm, mean, vmc
+    codes, words, _ = index.unknown_terms("guest wifi password for the waranty desk")
+    assert codes == [] and set(words) == {"guest", "wifi", "password", "desk"}
