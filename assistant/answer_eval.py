@@ -11,6 +11,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 from tqdm import tqdm
 
+from assistant.answerability import AnswerabilitySignals, signals
 from assistant.answers import Answer
 from assistant.chain import RagChain
 from assistant.grounding import cited_numbers
@@ -23,6 +24,11 @@ class AnswerQuestion(BaseModel):
     answerable: bool
     gold_source: str | None = None
     key_facts: list[str] = Field(default_factory=list)
+    also_sources: list[str] = Field(
+        default_factory=list,
+        description="Other documents that state every key fact for the asked subject "
+        "(pooled judgments, see knowledge/eval/README.md).",
+    )
 
 
 class AnswerReport(BaseModel):
@@ -52,9 +58,10 @@ def facts_present(answer_text: str, facts: Sequence[str]) -> bool:
     return all(_norm(fact) in text for fact in facts)
 
 
-def cites_gold(answer: Answer, gold_source: str | None) -> bool:
+def cites_gold(answer: Answer, gold_sources: Sequence[str | None]) -> bool:
+    """Whether a passage cited in the answer's text comes from one of the gold documents."""
     by_number = {c.n: c.source for c in answer.citations}
-    return any(by_number.get(n) == gold_source for n in cited_numbers(answer.text))
+    return any(by_number.get(n) in gold_sources for n in cited_numbers(answer.text))
 
 
 def score(
@@ -66,15 +73,17 @@ def score(
     """Metrics for answers already produced; `threshold` re-decides abstention from scores."""
 
     def abstained(a: Answer) -> bool:
-        if threshold is None:
+        if threshold is None or a.unanswerable_probability is None:
             return a.abstained
-        return a.abstained or a.retrieval_score is None or a.retrieval_score < threshold
+        if a.abstained and a.abstain_reason != "not_answerable":
+            return True  # declined for a reason the threshold does not govern
+        return a.unanswerable_probability >= threshold
 
     answerable = [(q, a) for q, a in zip(questions, answers, strict=True) if q.answerable]
     unanswerable = [(q, a) for q, a in zip(questions, answers, strict=True) if not q.answerable]
     correct = [not abstained(a) and facts_present(a.text, q.key_facts) for q, a in answerable]
     answered = [(q, a) for q, a in answerable if not abstained(a)]
-    cited_ok = [cites_gold(a, q.gold_source) for q, a in answered]
+    cited_ok = [cites_gold(a, [q.gold_source, *q.also_sources]) for q, a in answered]
     abstain_flags = [abstained(a) for _, a in answerable + unanswerable]
     true_abstain = sum(abstained(a) for _, a in unanswerable)
     totals = [a.timings.total for a in answers]
@@ -102,6 +111,17 @@ def run(
         chain.invoke(q.question)
         for q in tqdm(questions, desc=f"answers ({chain.backend})", disable=not show_progress)
     ]
+
+
+def calibration_signals(
+    chain: RagChain, questions: Sequence[str], *, show_progress: bool = False
+) -> list[AnswerabilitySignals]:
+    """The answerability signals of each question, retrieved exactly as the chain does."""
+    measured = []
+    for question in tqdm(questions, desc="signals", disable=not show_progress):
+        citations, best = chain.retrieve(question)
+        measured.append(signals(chain.searcher, question, citations[: chain.answer_k], best))
+    return measured
 
 
 def report_json(report: AnswerReport) -> str:

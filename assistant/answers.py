@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -37,7 +39,14 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     abstained: bool = False
     retrieval_score: float | None = Field(
-        None, description="Cosine similarity of the best passage; abstention compares it."
+        None, description="Cosine similarity of the best passage."
+    )
+    abstain_reason: (
+        Literal["unknown_subject", "not_answerable", "low_similarity", "no_sources", "generator"]
+        | None
+    ) = Field(None, description="Why the assistant declined, when it did.")
+    unanswerable_probability: float | None = Field(
+        None, description="The answerability model's P(the documents cannot answer this)."
     )
     backend: str = ""
     intent: str | None = None
@@ -50,6 +59,7 @@ class Answer(BaseModel):
             "question": self.question,
             "answer": self.text,
             "abstained": self.abstained,
+            "abstain_reason": self.abstain_reason,
             "intent": self.intent,
             "backend": self.backend,
             "notice": self.notice,

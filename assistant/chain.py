@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 
+from assistant.answerability import DEFAULT_MODEL_PATH, AnswerabilityModel, signals
 from assistant.answers import Answer, Citation, Timings
 from assistant.extractive import ExtractiveAnswerer
 from assistant.grounding import (
@@ -93,6 +94,8 @@ class RagChain:
     abstain_threshold: float = 0.35
     max_question_chars: int = 2000
     notice: str | None = None  # shown with every answer, e.g. a backend fallback
+    # decides abstention when present; without it a dense-score threshold does
+    answerability: AnswerabilityModel | None = None
     extractive: ExtractiveAnswerer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -115,7 +118,7 @@ class RagChain:
         timings = Timings(retrieval=time.perf_counter() - started)
         yield ChainEvent("sources", citations=citations)
 
-        base = {
+        base: dict[str, Any] = {
             "question": question,
             "standalone_question": standalone,
             "backend": self.backend,
@@ -125,7 +128,20 @@ class RagChain:
         unknown = self.unknown_subject(standalone)
         if unknown:
             base["notice"] = unknown
-        if should_abstain(best, self.abstain_threshold) or not citations or unknown:
+        reason = None
+        if self.answerability is not None and citations:
+            measured = signals(self.searcher, standalone, citations[: self.answer_k], best)
+            probability = self.answerability.probability(measured)
+            base["unanswerable_probability"] = probability
+            if probability >= self.answerability.threshold:
+                reason = "not_answerable"
+        elif should_abstain(best, self.abstain_threshold):
+            reason = "low_similarity"
+        if not citations:
+            reason = "no_sources"
+        elif unknown:
+            reason = "unknown_subject"
+        if reason is not None:
             timings.total = time.perf_counter() - started
             yield ChainEvent(
                 "answer",
@@ -134,6 +150,7 @@ class RagChain:
                     text=ABSTAIN_TEXT,
                     citations=citations[:3],
                     abstained=True,
+                    abstain_reason=reason,
                     timings=timings,
                 ),
             )
@@ -177,7 +194,14 @@ class RagChain:
         timings.total = time.perf_counter() - started
         yield ChainEvent(
             "answer",
-            answer=Answer(**base, text=text, citations=shown, abstained=abstained, timings=timings),
+            answer=Answer(
+                **base,
+                text=text,
+                citations=shown,
+                abstained=abstained,
+                abstain_reason="generator" if abstained else None,
+                timings=timings,
+            ),
         )
 
     # ------------------------------------------------------------------ steps
@@ -307,4 +331,19 @@ def make_chain(
         abstain_threshold=settings.abstain_threshold,
         max_question_chars=settings.max_question_chars,
         notice=notice,
+        answerability=load_answerability(settings),
     )
+
+
+def load_answerability(settings: Settings) -> AnswerabilityModel | None:
+    """The model `plant calibrate` fitted for this index, else the one shipped with the code;
+    None (a plain similarity threshold) when abstention is set to use the threshold."""
+    if settings.abstention == "threshold":
+        return None
+    fitted = settings.answerability_path
+    path = fitted if fitted.exists() else DEFAULT_MODEL_PATH
+    try:
+        return AnswerabilityModel.load(path)
+    except (OSError, ValueError) as exc:
+        log.warning("answerability model %s unusable (%s); using the score threshold", path, exc)
+        return None

@@ -324,14 +324,6 @@ def eval_retrieval(
             out.print(f"{mode} misses@5: {', '.join(ids) or 'none'}")
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 @eval_app.command("answers")
 @user_errors
 def eval_answers(
@@ -362,10 +354,58 @@ def eval_answers(
         out.print(table)
         out.print("failed: " + (", ".join(report.failures) or "none"))
     if sweep:
-        for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
+        for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
             r = score(chain.backend, questions, answers, threshold=threshold)
             err.print(
                 f"threshold {threshold:.2f}: key facts {r.key_fact_accuracy:.3f}, "
                 f"abstention precision {r.abstention_precision:.3f}, "
                 f"recall {r.abstention_recall:.3f}"
             )
+
+
+@app.command()
+@user_errors
+def calibrate(
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the model (default: data dir).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the model as JSON.")] = False,
+) -> None:
+    """Fit the answerability model that decides when to abstain.
+
+    Answerable: the retrieval evaluation questions; unanswerable: unanswerable_dev.jsonl.
+    The answer evaluation set is not used, so `plant eval answers` stays a held-out test.
+    """
+    from assistant.answer_eval import calibration_signals, load_answer_questions
+    from assistant.answerability import fit
+    from assistant.chain import make_chain
+    from retrieval.evaluation import RetrievalQuestion, read_jsonl
+
+    settings = get_settings()
+    answerable = read_jsonl(settings.eval_dir / "retrieval_qa.jsonl", RetrievalQuestion)
+    unanswerable = load_answer_questions(settings.eval_dir / "unanswerable_dev.jsonl")
+    chain = make_chain(settings, backend="extractive")
+    progress = not as_json and sys.stderr.isatty()
+    model = fit(
+        calibration_signals(chain, [q.question for q in answerable], show_progress=progress),
+        calibration_signals(chain, [q.question for q in unanswerable], show_progress=progress),
+    )
+    target = out_path or settings.answerability_path
+    model.save(target)
+    if as_json:
+        print(json.dumps(model.model_dump()))
+        return
+    out.print(f"Answerability model written to {target}")
+    out.print(
+        f"threshold {model.threshold:.3f}; on the development set: abstention precision "
+        f"{model.development['abstention_precision']:.3f}, "
+        f"recall {model.development['abstention_recall']:.3f}"
+    )
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

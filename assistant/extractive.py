@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -9,9 +10,18 @@ import numpy as np
 
 from retrieval.bm25 import tokenize
 from retrieval.embeddings import SentenceEmbedder
+from retrieval.tables import is_table_line, row_as_text, split_blocks
 
 _UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9])")
-_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
+# Questions asking for a quantity, a time, a limit or a code: answer-type matching prefers
+# units that contain a number.
+_QUANTITY_QUESTION = re.compile(
+    r"\b(how (much|many|long|often|fast|big|thick|heavy|high|low|far|old)|when|what time|"
+    r"minimum|maximum|min|max|limit|limits|torque|temperature|pressure|speed|force|weight|"
+    r"interval|frequency|size|number|percentage|amount|rate|time|times|value)\b",
+    re.I,
+)
+_HAS_NUMBER = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -23,21 +33,27 @@ class Quote:
     score: float
 
 
-def passage_units(text: str, window: int = 4) -> list[str]:
-    """Sentences, list steps and table rows of a passage, without table rules or stubs.
+def passage_units(text: str) -> list[str]:
+    """What can be quoted from a passage: sentences and list steps, each sentence also joined
+    with the next (a fact often sits in the sentence after the one naming the subject), and
+    every table row together with its column names.
 
-    Tables extracted from PDFs arrive one cell per line; when most lines are that short, runs
-    of `window` consecutive lines are added as units too, so a row can be quoted whole.
+    Example:
+        >>> passage_units("| Code | Message |\n|---|---|\n| E-114 | Coolant low |")
+        ['Code E-114 — Message: Coolant low']
     """
-    units = []
-    for raw in _UNIT_SPLIT.split(text):
-        unit = raw.strip()
-        if len(unit) < 12 or _TABLE_RULE.match(unit):
+    units: list[str] = []
+    for block in split_blocks(text):
+        if block.header is not None:
+            units.extend(u for u in (row_as_text(block.header, r) for r in block.rows) if u)
             continue
-        units.append(unit)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if len(lines) >= window and sorted(len(line) for line in lines)[len(lines) // 2] < 40:
-        units.extend(" | ".join(lines[i : i + window]) for i in range(len(lines) - window + 1))
+        sentences = [
+            u.strip()
+            for u in _UNIT_SPLIT.split(block.text)
+            if len(u.strip()) >= 12 and not is_table_line(u)
+        ]
+        units.extend(sentences)
+        units.extend(f"{a} {b}" for a, b in itertools.pairwise(sentences) if len(a + b) < 300)
     return units
 
 
@@ -69,7 +85,11 @@ class ExtractiveAnswerer:
         )
         # passage rank matters: retrieval already judged the whole passage
         rank_prior = np.array([1.0 / (1 + 0.15 * (n - 1)) for n, _ in units])
-        scores = (0.6 * similarity + 0.4 * overlap) * rank_prior
+        wants_number = bool(_QUANTITY_QUESTION.search(question))
+        number_bonus = np.array(
+            [0.15 if wants_number and _HAS_NUMBER.search(u) else 0.0 for _, u in units]
+        )
+        scores = (0.6 * similarity + 0.4 * overlap + number_bonus) * rank_prior
         order = np.argsort(-scores)
         best = float(scores[order[0]])
         chosen: list[Quote] = []

@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     retrieval_k: int = Field(5, ge=1, description="Passages returned to the caller.")
     retrieval_fetch_k: int = Field(40, ge=1, description="Candidates per retriever before fusion.")
     hybrid_fusion: Literal["rrf", "convex"] = Field(
-        "rrf", description="rrf: reciprocal rank fusion; convex: weighted min-max scores."
+        "convex", description="rrf: reciprocal rank fusion; convex: weighted min-max scores."
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     bm25_k1: float = Field(1.2, gt=0.0)
@@ -94,8 +94,13 @@ class Settings(BaseSettings):
         "extractive", description="extractive quotes passages; the others generate text."
     )
     answer_k: int = Field(4, ge=1, le=10, description="Passages given to the answerer.")
+    abstention: Literal["model", "threshold"] = Field(
+        "model",
+        description="model: the calibrated answerability model (plant calibrate); "
+        "threshold: abstain when the best passage's similarity is below abstain_threshold.",
+    )
     abstain_threshold: float = Field(
-        0.35, description="Abstain when the best passage's cosine similarity is below this."
+        0.35, description="Similarity floor used when abstention = threshold."
     )
     max_question_chars: int = Field(2000, ge=50, description="Longer questions are cut.")
     max_new_tokens: int = Field(200, ge=16)
@@ -111,6 +116,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def answerability_path(self) -> Path:
+        return self.data_dir / "models" / "answerability.json"
 
     @property
     def resolved_database_url(self) -> str:

@@ -243,6 +243,17 @@ def write_section(markdown: str) -> None:
     DOC.write_text(text, encoding="utf-8")
 
 
+def previous_synthetic() -> str:
+    """The synthetic-vector tables already in the document (kept when they are not re-run:
+    they do not depend on the corpus or the retrieval settings)."""
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    match = re.search(re.escape(START) + ".*?(\\*\\*Synthetic.*?)" + re.escape(END), text, re.S)
+    if not match:
+        return ""
+    note = "_The synthetic-vector tables are kept from the last run that measured them._"
+    return f"\n{note}\n\n" + match.group(1).rstrip() + "\n"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
@@ -265,6 +276,8 @@ def main(argv: list[str] | None = None) -> None:
         else [bench_synthetic(n, args.queries, settings) for n in args.sizes]
     )
     markdown = to_markdown(corpus, synthetic)
+    if args.skip_synthetic:
+        markdown += previous_synthetic()
     print(markdown)
     if not args.no_write:
         write_section(markdown)

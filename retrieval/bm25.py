@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from functools import lru_cache
@@ -75,6 +76,7 @@ class BM25Index:
         # Candidates for spelling correction, in a fixed order (the vocabulary's order
         # depends on string hashing, which changes from process to process).
         self._frequency = Counter(token for tokens in tokenized for token in tokens)
+        self._document_frequency = Counter(t for tokens in tokenized for t in set(tokens))
         self._words = sorted(w for w in self._vocab if w.isalpha() and len(w) >= 4)
         self._corrections: dict[str, str | None] = {}
 
@@ -102,6 +104,31 @@ class BM25Index:
                 if corrected:
                     terms.append(corrected)
         return terms
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency (the BM25 form); a term the corpus lacks gets the most."""
+        df = self._document_frequency.get(term, 0)
+        return math.log((self.size - df + 0.5) / (df + 0.5) + 1.0)
+
+    def resolve_terms(self, query: str) -> list[tuple[str, bool]]:
+        """Each distinct query token as the corpus spells it, and whether the corpus has it.
+
+        Example:
+            >>> index.resolve_terms("hydrualic dog")  # doctest: +SKIP
+            [('hydraul', True), ('dog', False)]
+        """
+        resolved: list[tuple[str, bool]] = []
+        for token in dict.fromkeys(tokenize(query)):
+            if token in self._vocab:
+                resolved.append((token, True))
+                continue
+            corrected = (
+                self.closest_term(token)
+                if token.isalpha() and len(token) >= 4 and self.typo_cutoff < 100
+                else None
+            )
+            resolved.append((corrected, True) if corrected else (token, False))
+        return resolved
 
     def unknown_terms(self, query: str) -> tuple[list[str], list[str], int]:
         """What the corpus never mentions: (codes like KV-25, words, number of content words).

@@ -7,6 +7,7 @@ import hashlib
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from retrieval.documents import Chunk, LoadedDocument
+from retrieval.tables import Block, split_blocks
 
 # Separators ordered so that splits fall between table rows, list items and sentences
 # before they fall inside them.
@@ -33,12 +34,52 @@ def chunk_id(source: str, section_index: int, piece_index: int, text: str) -> st
     return hashlib.sha1(key, usedforsecurity=False).hexdigest()[:16]
 
 
+def split_section(text: str, splitter: RecursiveCharacterTextSplitter, size: int) -> list[str]:
+    """Pieces of one section: text split by `splitter`; Markdown tables split between rows,
+    every piece repeating the header so a row is never read without its column names.
+
+    The last piece of one block and the first of the next are joined when they fit together,
+    so a short lead-in sentence stays with its table.
+    """
+    pieces: list[str] = []
+    for block in split_blocks(text):
+        if block.header is None:
+            parts = splitter.split_text(block.text)
+        else:
+            parts = _table_pieces(block, splitter, size)
+        parts = [p for p in parts if p.strip()]
+        if pieces and parts and len(pieces[-1]) + 1 + len(parts[0]) <= size:
+            pieces[-1] = pieces[-1] + "\n" + parts.pop(0)
+        pieces.extend(parts)
+    return pieces
+
+
+def _table_pieces(block: Block, splitter: RecursiveCharacterTextSplitter, size: int) -> list[str]:
+    head = block.text.splitlines()[:2]
+    if len(block.text) <= size or not block.rows:
+        return [block.text]
+    pieces: list[str] = []
+    group: list[str] = []
+    for row in block.rows:
+        if len("\n".join([*head, *group, row])) > size and group:
+            pieces.append("\n".join([*head, *group]))
+            group = []
+        if len("\n".join([*head, row])) > size:  # one row longer than a chunk
+            pieces.extend(splitter.split_text(row))
+            continue
+        group.append(row)
+    if group:
+        pieces.append("\n".join([*head, *group]))
+    return pieces
+
+
 def chunk_document(doc: LoadedDocument, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
     """Split every section of a document into chunks no longer than `chunk_size` characters."""
     splitter = make_splitter(chunk_size, chunk_overlap)
     chunks: list[Chunk] = []
     for section_index, section in enumerate(doc.sections):
-        for piece_index, piece in enumerate(splitter.split_text(section.text)):
+        pieces = split_section(section.text, splitter, chunk_size)
+        for piece_index, piece in enumerate(pieces):
             if not piece.strip():
                 continue
             chunks.append(

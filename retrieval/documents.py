@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from retrieval.tables import plain_tables
+
 
 @dataclass(frozen=True)
 class DocumentMeta:
@@ -73,12 +75,13 @@ class Chunk:
         return " > ".join(self.heading_path)
 
     def embedding_text(self) -> str:
-        """Text that is embedded and BM25-indexed: the title and headings give context."""
+        """Text that is embedded and BM25-indexed: the title and headings give context, and
+        table rows are written out with their column names, as a reader would say them."""
         path = self.heading_path
         if path and path[0] == self.title:  # a Markdown H1 usually repeats the title
             path = path[1:]
         header = " > ".join((self.title, *path))
-        return f"{header}\n{self.text}"
+        return f"{header}\n{plain_tables(self.text)}"
 
     def to_record(self) -> dict[str, Any]:
         return {

@@ -21,7 +21,7 @@ from retrieval.markup_loaders import load_docx, load_html
 from retrieval.pdf_loader import load_pdf
 
 # Bump when extraction or sectioning changes, so existing indexes re-read every file.
-LOADER_VERSION = 2
+LOADER_VERSION = 3
 MANIFEST_NAME = "manifest.json"
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)

@@ -7,6 +7,7 @@ from typing import Any
 
 from retrieval.documents import Section
 from retrieval.errors import DocumentLoadError
+from retrieval.tables import to_markdown
 
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCK_TAGS = (*_HEADING_TAGS, "p", "li", "tr", "pre", "dt", "dd", "blockquote", "figcaption")
@@ -56,15 +57,22 @@ def load_html(path: Path, data: bytes) -> tuple[dict[str, Any], list[Section], s
         elif name in ("audience", "machine") and content:
             front[name] = [v.strip() for v in content.split(",") if v.strip()]
     builder = _SectionBuilder()
-    for element in soup.find_all(_BLOCK_TAGS):
+    for element in soup.find_all((*_BLOCK_TAGS, "table")):
+        name = element.name
+        if name != "table" and element.find_parent("table") is not None:
+            continue  # written with its table
+        if name == "table":
+            if element.find("table") is None:  # a layout table holding tables: visit those
+                rows = [
+                    [c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"])]
+                    for tr in element.find_all("tr")
+                ]
+                builder.block(to_markdown(rows))
+            continue
         if element.find(_BLOCK_TAGS):  # a container; its inner blocks are visited on their own
             continue
-        name = element.name
         if name in _HEADING_TAGS:
             builder.heading(int(name[1]), element.get_text(" ", strip=True))
-        elif name == "tr":
-            cells = [c.get_text(" ", strip=True) for c in element.find_all(["td", "th"])]
-            builder.block(" | ".join(cells))
         elif name == "li" and element.parent is not None and element.parent.name == "ol":
             index = element.parent.find_all("li", recursive=False).index(element) + 1
             builder.block(f"{index}. {element.get_text(' ', strip=True)}")
@@ -101,8 +109,8 @@ def load_docx(path: Path, data: bytes) -> tuple[dict[str, Any], list[Section], s
     numbering: dict[int, int] = {}
     for child in document.element.body.iterchildren():
         if child.tag.endswith("}tbl"):
-            for row in Table(child, document).rows:
-                builder.block(" | ".join(cell.text.strip() for cell in row.cells))
+            table = Table(child, document)
+            builder.block(to_markdown([[cell.text for cell in row.cells] for row in table.rows]))
             continue
         if not child.tag.endswith("}p"):
             continue

@@ -1,4 +1,9 @@
-"""PDF loading: page text split at bookmarked headings, running headers and footers removed."""
+"""PDF loading: page text split at bookmarked headings, running headers and footers removed.
+
+pypdf reads the outline and metadata; pdfplumber reads the page content, because it finds
+ruled tables, which are written as Markdown tables (`retrieval.tables`) instead of one cell
+per line.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,9 @@ from typing import Any
 
 from retrieval.documents import Section
 from retrieval.errors import DocumentLoadError
+from retrieval.tables import to_markdown
+
+_TABLE_MARK = "\x00"
 
 
 def load_pdf(path: Path, data: bytes) -> tuple[dict[str, Any], list[Section], str]:
@@ -20,7 +28,7 @@ def load_pdf(path: Path, data: bytes) -> tuple[dict[str, Any], list[Section], st
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentLoadError(path, "is password-protected; save an unprotected copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = _page_texts(data)
         outline = _pdf_outline(reader)
         title = str(reader.metadata.get("/Title") or "") if reader.metadata else ""
     except DocumentLoadError:
@@ -34,6 +42,39 @@ def load_pdf(path: Path, data: bytes) -> tuple[dict[str, Any], list[Section], st
     if not any(p.strip() for p in pages):
         raise DocumentLoadError(path, "has no extractable text (a scanned image or blank pages?)")
     return {}, _pdf_sections(pages, outline), title
+
+
+def _page_texts(data: bytes) -> list[str]:
+    """Text of every page in reading order, each ruled table as a Markdown table."""
+    import io
+
+    import pdfplumber
+
+    texts = []
+    with pdfplumber.open(io.BytesIO(data), password="") as pdf:
+        for page in pdf.pages:
+            tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+            parts, top = [], 0.0
+            for table in tables:
+                _, t_top, _, t_bottom = table.bbox
+                if t_top > top:
+                    parts.append(_region_text(page, top, t_top))
+                markdown = to_markdown(table.extract())
+                # a marker per line keeps table rows out of running header/footer removal
+                parts.append("\n".join(_TABLE_MARK + line for line in markdown.splitlines()))
+                top = max(top, t_bottom)
+            parts.append(_region_text(page, top, float(page.height)))
+            texts.append("\n".join(p for p in parts if p.strip()))
+            page.close()
+    return texts
+
+
+def _region_text(page: Any, top: float, bottom: float) -> str:
+    bottom = min(bottom, float(page.height))
+    if bottom - top < 1:
+        return ""
+    region = page.crop((0, max(0.0, top), float(page.width), bottom), strict=False)
+    return str(region.extract_text() or "")
 
 
 def _pdf_outline(reader: Any) -> list[tuple[int, int, str]]:
@@ -55,7 +96,10 @@ def _pdf_outline(reader: Any) -> list[tuple[int, int, str]]:
 
 def _pdf_sections(pages: list[str], outline: list[tuple[int, int, str]]) -> list[Section]:
     """Split page text at bookmarked headings; headings may wrap over up to three lines."""
-    page_lines = drop_running_lines([text.splitlines() for text in pages])
+    page_lines = [
+        [line.removeprefix(_TABLE_MARK) for line in lines]
+        for lines in drop_running_lines([text.splitlines() for text in pages])
+    ]
     sections: list[Section] = []
     stack: list[str] = []
     pending = list(outline)
@@ -80,7 +124,7 @@ def _pdf_sections(pages: list[str], outline: list[tuple[int, int, str]]) -> list
             if span:
                 if any(line.strip() for line in buffer):
                     sections.append(
-                        Section("\n".join(buffer).strip(), tuple(stack), page_index + 1)
+                        Section(reflow("\n".join(buffer)), tuple(stack), page_index + 1)
                     )
                 buffer = []
                 _, depth, title = pending.pop(0)
@@ -90,8 +134,32 @@ def _pdf_sections(pages: list[str], outline: list[tuple[int, int, str]]) -> list
             buffer.append(lines[i])
             i += 1
         if any(line.strip() for line in buffer):
-            sections.append(Section("\n".join(buffer).strip(), tuple(stack), page_index + 1))
+            sections.append(Section(reflow("\n".join(buffer)), tuple(stack), page_index + 1))
     return sections
+
+
+_LIST_START = re.compile(r"^(\d{1,2}[.)]?|[-•●▪–*])\s+\S")
+
+
+def reflow(text: str) -> str:
+    """Join the lines a PDF wrapped: a line continues the previous one unless it starts a
+    list item or a table row, or the previous line was a table row or ended with a colon.
+
+    Example:
+        >>> reflow("Dry at 80 °C for 4 hours in the\ndryer.\n1 Check oil.\n2 Start.")
+        'Dry at 80 °C for 4 hours in the dryer.\n1 Check oil.\n2 Start.'
+    """
+    out: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        starts_block = line.startswith("|") or bool(_LIST_START.match(line))
+        if out and not starts_block and not out[-1].startswith("|") and not out[-1].endswith(":"):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _heading_span(lines: list[str], start: int, title: str) -> int:
@@ -132,7 +200,7 @@ def drop_running_lines(page_lines: list[list[str]], edge: int = 2) -> list[list[
 
     counts: dict[str, int] = {}
     for lines in page_lines:
-        for k in {key(lines[i]) for i in edges(lines)}:
+        for k in {key(lines[i]) for i in edges(lines) if not lines[i].startswith(_TABLE_MARK)}:
             counts[k] = counts.get(k, 0) + 1
     # on two pages a line must be on both; from three on, on more than half
     threshold = len(page_lines) - 1 if len(page_lines) == 2 else len(page_lines) / 2

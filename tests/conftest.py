@@ -53,6 +53,10 @@ Ear defenders are mandatory next to the press when it runs above 85 dB(A).
 ## Eye protection
 
 Safety glasses with side shields are worn in every production hall.
+
+| Task | Eye protection |
+|---|---|
+| Grinding | Face shield over safety glasses |
 """,
     "warranty.md": """---
 title: Warranty Terms
@@ -65,6 +69,10 @@ format: docx
 ## Warranty periods
 
 Valve bodies carry 24 months of warranty from shipment; pump housings 12 months.
+
+| Product | Warranty |
+|---|---|
+| Seal kits | 6 months |
 
 ## Claims
 

@@ -18,13 +18,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _answer(
-    text: str, source: str = "a.md", abstained: bool = False, similarity: float = 0.6
+    text: str, source: str = "a.md", abstained: bool = False, probability: float = 0.2
 ) -> Answer:
     return Answer(
         question="q",
         text=text,
         abstained=abstained,
-        retrieval_score=similarity,
+        retrieval_score=0.5,
+        unanswerable_probability=probability,
         citations=[Citation(n=1, source=source, text="t")],
         timings=Timings(first_token=0.1, total=0.2),
     )
@@ -49,16 +50,26 @@ def test_metrics_by_hand() -> None:
     answers = [
         _answer("Housings: 12 months [1]."),  # right fact, right source
         _answer("Bodies: 6 months [1].", source="b.md"),  # wrong fact, wrong source
-        _answer("not found", abstained=True),  # correct abstention
-        _answer("A guess [1].", similarity=0.2),  # answered; abstains only at threshold 0.3
+        _answer("not found", abstained=True),  # correct abstention (a hard rule: it stays)
+        _answer("A guess [1].", probability=0.55),  # answered; abstains at threshold 0.5
     ]
     report = score("extractive", questions, answers)
     assert report.key_fact_accuracy == 0.5
     assert report.citation_correctness == 0.5
     assert report.abstention_precision == 1.0 and report.abstention_recall == 0.5
     assert report.failures == ["a2", "u2"]
-    swept = score("extractive", questions, answers, threshold=0.3)
-    assert swept.abstention_recall == 1.0
+    swept = score("extractive", questions, answers, threshold=0.5)
+    assert swept.abstention_recall == 1.0 and swept.abstention_precision == 1.0
+
+
+def test_a_pooled_alternative_document_counts_as_a_correct_citation() -> None:
+    question = AnswerQuestion(
+        id="a1", question="q", answerable=True, gold_source="a.md", key_facts=["6 months"]
+    )
+    answer = _answer("Seal kits: 6 months [1].", source="b.md")
+    assert score("x", [question], [answer]).citation_correctness == 0.0
+    pooled = question.model_copy(update={"also_sources": ["b.md"]})
+    assert score("x", [pooled], [answer]).citation_correctness == 1.0
 
 
 def test_the_answer_set_is_complete_and_valid() -> None:

@@ -109,6 +109,7 @@ def test_ask_json_and_file(env: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["ask", "--file", str(questions), "--json"])
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["abstained"] for r in rows] == [False, True]
+    assert rows[0]["abstain_reason"] is None and rows[1]["abstain_reason"] is not None
 
 
 def test_ask_needs_exactly_one_input(env: Path) -> None:
@@ -150,3 +151,41 @@ def test_eval_answers_json(env: Path, tmp_path: Path) -> None:
     }
     assert payload["n_answerable"] == 1 and payload["key_fact_accuracy"] == 1.0
     assert payload["abstention_recall"] == 1.0
+
+
+def test_calibrate_fits_on_the_development_sets_and_the_chain_uses_the_model(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.answerability import AnswerabilityModel
+    from assistant.chain import make_chain
+
+    eval_dir = tmp_path / "eval"
+    eval_dir.mkdir()
+    answerable = [
+        ("what does alarm H-310 mean", "press.pdf", "Alarm codes"),
+        ("how often are the slide gibs greased", "press.pdf", "Lubrication"),
+        ("when is hot food served", "canteen.md", "Opening hours"),
+        ("how long is the warranty on valve bodies", "warranty.docx", "Warranty periods"),
+        ("when are ear defenders mandatory", "ppe.html", "Hearing protection"),
+    ]
+    rows = [
+        {"id": f"r{i}", "question": q, "gold_source": src, "gold_section": sec}
+        for i, (q, src, sec) in enumerate(answerable)
+    ]
+    (eval_dir / "retrieval_qa.jsonl").write_text("\n".join(json.dumps(r) for r in rows), "utf-8")
+    unanswerable = ["who won the 1966 world cup", "what is the capital of Peru", "dog food"]
+    dev = [{"id": f"d{i}", "question": q, "answerable": False} for i, q in enumerate(unanswerable)]
+    (eval_dir / "unanswerable_dev.jsonl").write_text("\n".join(json.dumps(r) for r in dev), "utf-8")
+    monkeypatch.setenv("PLANT_EVAL_DIR", str(eval_dir))
+    get_settings.cache_clear()
+    runner.invoke(app, ["ingest"])
+    result = runner.invoke(app, ["calibrate", "--json"])
+    assert result.exit_code == 0, result.output
+    fitted = AnswerabilityModel.model_validate_json(result.stdout)
+    assert fitted.fitted_on == {"answerable": 5, "unanswerable": 3}
+    settings = get_settings()
+    assert AnswerabilityModel.load(settings.answerability_path) == fitted
+    assert make_chain(settings).answerability == fitted  # the fitted model wins over the shipped
+    monkeypatch.setenv("PLANT_ABSTENTION", "threshold")
+    get_settings.cache_clear()
+    assert make_chain(get_settings()).answerability is None

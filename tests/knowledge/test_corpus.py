@@ -85,3 +85,29 @@ def test_eval_set_is_large_and_points_at_real_sections(built: Path) -> None:
             assert alt["section"].lower() != doc_title(built, manifest, alt["source"]), q["id"]
     styles = Counter(q["style"] for q in questions)
     assert styles["typo"] >= 5 and styles["code"] >= 10 and styles["part_number"] >= 3
+
+
+def test_answer_set_facts_are_stated_by_every_gold_document(built: Path) -> None:
+    """Key facts are copied from the documents: the gold document and each pooled
+    alternative must state every one of them (matched as `plant eval answers` matches)."""
+    from assistant.answer_eval import _norm, load_answer_questions
+
+    manifest = read_manifest(built)
+    texts: dict[str, str] = {}
+    for q in load_answer_questions(ROOT / "knowledge" / "eval" / "answer_qa.jsonl"):
+        for source in [q.gold_source, *q.also_sources] if q.answerable else []:
+            assert source is not None
+            if source not in texts:
+                doc = load_document(built / source, built, manifest)
+                texts[source] = _norm("\n".join(s.text for s in doc.sections))
+            for fact in q.key_facts:
+                assert _norm(fact) in texts[source], (q.id, source, fact)
+
+
+def test_calibration_questions_are_not_test_questions() -> None:
+    from assistant.answer_eval import load_answer_questions
+
+    dev = load_answer_questions(ROOT / "knowledge" / "eval" / "unanswerable_dev.jsonl")
+    test = load_answer_questions(ROOT / "knowledge" / "eval" / "answer_qa.jsonl")
+    assert len(dev) >= 40 and not any(q.answerable for q in dev)
+    assert not {q.question.lower() for q in dev} & {q.question.lower() for q in test}

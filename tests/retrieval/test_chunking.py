@@ -39,3 +39,21 @@ def test_embedding_text_carries_title_and_headings_once() -> None:
 def test_overlap_must_be_smaller_than_size() -> None:
     with pytest.raises(ValueError, match="chunk_overlap"):
         make_splitter(100, 100)
+
+
+def test_long_tables_split_between_rows_and_repeat_the_header() -> None:
+    rows = "\n".join(f"| E-{100 + i} | alarm number {i} needs the operator |" for i in range(30))
+    text = f"The alarm table:\n| Code | Meaning |\n|---|---|\n{rows}\nAfter the table."
+    chunks = chunk_document(_doc(text), chunk_size=300, chunk_overlap=40)
+    table_chunks = [c.text for c in chunks if "E-1" in c.text]
+    assert len(table_chunks) > 3
+    assert all(len(c.text) <= 300 for c in chunks)
+    for piece in table_chunks:
+        lines = piece.splitlines()
+        start = lines.index("| Code | Meaning |")
+        assert lines[start + 1] == "|---|---|"
+        assert all(line.startswith("| E-") for line in lines[start + 2 :] if "E-" in line)
+    # every row is in exactly one chunk, whole
+    assert sum(c.text.count("| E-1") for c in chunks) == 30
+    assert chunks[0].text.startswith("The alarm table:")  # the lead-in stays with the table
+    assert "After the table." in chunks[-1].text

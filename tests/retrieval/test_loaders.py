@@ -8,7 +8,7 @@ from pypdf import PdfReader, PdfWriter
 
 from retrieval.errors import DocumentLoadError
 from retrieval.loaders import iter_document_paths, load_document, read_manifest
-from retrieval.pdf_loader import drop_running_lines
+from retrieval.pdf_loader import drop_running_lines, reflow
 
 
 def load(path: Path):  # the folder is the ingest root
@@ -30,7 +30,9 @@ def test_pdf_keeps_pages_and_recovers_headings_from_bookmarks(corpus: Path) -> N
     assert doc.meta.title == "Press P-100 Manual"
     assert doc.meta.machine == ("P-100",)  # from the manifest
     by_heading = {s.heading_path[-1]: s for s in doc.sections if s.heading_path}
-    assert "H-310" in by_heading["Alarm codes"].text
+    # the ruled table comes back as a Markdown table, one line per row
+    table = "| Code | Meaning |\n|---|---|\n| H-310 | Hydraulic oil too hot: stop and let it cool |"
+    assert table in by_heading["Alarm codes"].text
     assert "EP-2" in by_heading["Lubrication"].text
     assert all(s.page == 1 for s in doc.sections)
 
@@ -42,6 +44,8 @@ def test_html_headings_table_rows_and_meta(corpus: Path) -> None:
     paths = [s.heading_path for s in doc.sections]
     assert ("PPE Rules", "Hearing protection") in paths
     assert all("intranet" not in s.text for s in doc.sections)  # <nav> is dropped
+    eyes = next(s for s in doc.sections if s.heading_path[-1] == "Eye protection")
+    assert "| Task | Eye protection |\n|---|---|\n| Grinding | Face shield" in eyes.text
 
 
 def test_docx_headings_and_core_properties(corpus: Path) -> None:
@@ -50,6 +54,7 @@ def test_docx_headings_and_core_properties(corpus: Path) -> None:
     assert doc.meta.audience == ("customer_service",)
     section = next(s for s in doc.sections if s.heading_path[-1] == "Warranty periods")
     assert "24 months" in section.text
+    assert "| Product | Warranty |\n|---|---|\n| Seal kits | 6 months |" in section.text
 
 
 def test_running_footers_go_but_table_rows_that_look_alike_stay() -> None:
@@ -59,6 +64,19 @@ def test_running_footers_go_but_table_rows_that_look_alike_stay() -> None:
     ]
     kept = drop_running_lines(pages)
     assert kept == [["L-201", "Chuck pressure low"], ["L-214", "Turret index timeout"]]
+
+
+def test_reflow_joins_wrapped_lines_but_keeps_steps_and_tables() -> None:
+    text = "Dry the granulate at 80 °C for at least 4 hours in the\ndryer DR-2.\nSteps:\n"
+    text += "1 Check oil.\n2 Start the pump\nslowly.\n| a | b |\n|---|---|\n| 1 | 2 |"
+    assert reflow(text).splitlines() == [
+        "Dry the granulate at 80 °C for at least 4 hours in the dryer DR-2. Steps:",
+        "1 Check oil.",
+        "2 Start the pump slowly.",
+        "| a | b |",
+        "|---|---|",
+        "| 1 | 2 |",
+    ]
 
 
 def test_content_hash_changes_with_bytes(tmp_path: Path) -> None:

@@ -1,0 +1,117 @@
+"""The answerability model: fitting, thresholds, persistence, signals on a real index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.answerability import (
+    DEFAULT_MODEL_PATH,
+    AnswerabilityModel,
+    AnswerabilitySignals,
+    fit,
+    signals,
+)
+from assistant.chain import RagChain
+from retrieval.embeddings import SentenceEmbedder
+from retrieval.index_store import load_snapshot
+from retrieval.ingest import IngestConfig, ingest
+from retrieval.search import SearchConfig, Searcher
+
+
+def _signals(rng: np.random.Generator, answerable: bool) -> AnswerabilitySignals:
+    base = 0.6 if answerable else 0.3
+    return AnswerabilitySignals(
+        dense_score=base + rng.normal(0, 0.08),
+        passage_coverage=(0.9 if answerable else 0.4) + rng.normal(0, 0.1),
+        unknown_share=0.0 if answerable else float(rng.uniform(0, 0.5)),
+        unknown_code=0.0,
+        sentence_similarity=base + rng.normal(0, 0.08),
+        sentence_coverage=(0.7 if answerable else 0.3) + rng.normal(0, 0.1),
+    )
+
+
+@pytest.fixture(scope="module")
+def model() -> AnswerabilityModel:
+    rng = np.random.default_rng(0)
+    return fit([_signals(rng, True) for _ in range(200)], [_signals(rng, False) for _ in range(50)])
+
+
+def test_fit_separates_and_picks_the_threshold_for_the_precision_target(
+    model: AnswerabilityModel,
+) -> None:
+    assert model.development["abstention_precision"] >= 0.9
+    assert model.development["abstention_recall"] >= 0.8
+    assert model.fitted_on == {"answerable": 200, "unanswerable": 50}
+    rng = np.random.default_rng(1)
+    fresh_bad = [model.abstains(_signals(rng, False)) for _ in range(100)]
+    fresh_good = [model.abstains(_signals(rng, True)) for _ in range(100)]
+    assert sum(fresh_bad) >= 80 and sum(fresh_good) <= 20
+
+
+def test_probability_falls_as_the_passages_match_better(model: AnswerabilityModel) -> None:
+    weak = AnswerabilitySignals(0.3, 0.3, 0.0, 0.0, 0.3, 0.3)
+    strong = AnswerabilitySignals(0.7, 1.0, 0.0, 0.0, 0.7, 0.9)
+    assert model.probability(weak) > model.threshold > model.probability(strong)
+
+
+def test_save_load_round_trip_and_signal_mismatch(
+    model: AnswerabilityModel, tmp_path: Path
+) -> None:
+    path = tmp_path / "models" / "answerability.json"
+    model.save(path)
+    assert AnswerabilityModel.load(path) == model
+    stale = model.model_copy(update={"features": ["dense_score"]})
+    with pytest.raises(ValueError, match="plant calibrate"):
+        stale.probability(AnswerabilitySignals(0.5, 0.5, 0.0, 0.0, 0.5, 0.5))
+
+
+def test_without_a_threshold_reaching_the_precision_target_f1_decides() -> None:
+    same = AnswerabilitySignals(0.5, 0.5, 0.0, 0.0, 0.5, 0.5)  # nothing tells them apart
+    model = fit([same] * 60, [same] * 60)
+    assert model.development == {"abstention_precision": 0.5, "abstention_recall": 1.0}
+
+
+def test_fit_needs_both_classes() -> None:
+    with pytest.raises(ValueError, match="answerable and unanswerable"):
+        fit([AnswerabilitySignals(0.5, 0.5, 0.0, 0.0, 0.5, 0.5)], [])
+
+
+def test_the_shipped_model_matches_the_signals() -> None:
+    shipped = AnswerabilityModel.load(DEFAULT_MODEL_PATH)
+    assert shipped.features == AnswerabilitySignals.names()
+    assert 0.0 < shipped.threshold < 1.0
+
+
+@pytest.fixture
+def searcher(corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder) -> Searcher:
+    ingest([corpus], ingest_config, embedder)
+    return Searcher(load_snapshot(ingest_config.index_dir), embedder, SearchConfig())
+
+
+def test_signals_on_a_real_index(searcher: Searcher) -> None:
+    def measure(question: str) -> AnswerabilitySignals:
+        citations, best = RagChain(searcher).retrieve(question)
+        return signals(searcher, question, citations, best)
+
+    known = measure("what does press alarm H-310 mean")
+    unknown = measure("can I bring my dog and my parrot")
+    assert known.passage_coverage > 0.8 and known.unknown_share == 0.0
+    assert known.dense_score > unknown.dense_score
+    assert unknown.unknown_share > 0.0 and unknown.passage_coverage < known.passage_coverage
+    assert measure("what is alarm Z-999").unknown_code == 1.0
+
+
+def test_the_chain_abstains_when_the_model_says_so(
+    searcher: Searcher, model: AnswerabilityModel
+) -> None:
+    question = "what does press alarm H-310 mean"
+    always = model.model_copy(update={"threshold": 0.0})
+    never = model.model_copy(update={"threshold": 1.0})
+    declined = RagChain(searcher, answerability=always).invoke(question)
+    assert declined.abstained and declined.abstain_reason == "not_answerable"
+    assert declined.unanswerable_probability is not None and declined.citations
+    answered = RagChain(searcher, answerability=never).invoke(question)
+    assert not answered.abstained and "H-310" in answered.text

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from retrieval.tables import plain_tables, row_as_text, split_blocks, to_markdown
+
+
+def test_to_markdown_flattens_cells_pads_rows_and_escapes_pipes() -> None:
+    table = to_markdown([["Code", "Action"], ["E-1", "Stop\nthen call | ext. 5"], ["E-2"], []])
+    assert table.splitlines() == [
+        "| Code | Action |",
+        "|---|---|",
+        "| E-1 | Stop then call / ext. 5 |",
+        "| E-2 |  |",
+    ]
+    assert to_markdown([]) == "" and to_markdown([[None, ""]]) == ""
+
+
+def test_split_blocks_finds_tables_only_with_a_rule_line() -> None:
+    text = "Intro.\n| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\nAfter.\n| not | a table |"
+    blocks = split_blocks(text)
+    assert [b.header for b in blocks] == [None, "| a | b |", None]
+    assert blocks[1].rows == ("| 1 | 2 |", "| 3 | 4 |")
+    assert blocks[2].text == "After.\n| not | a table |"
+
+
+def test_row_as_text_names_each_value_and_skips_blanks() -> None:
+    header = "| Code | Message | Action |"
+    assert row_as_text(header, "| E-114 | Coolant low | Top up |") == (
+        "Code E-114 — Message: Coolant low; Action: Top up"
+    )
+    assert row_as_text(header, "| E-120 | — |  |") == "Code E-120"
+    assert row_as_text(header, "|  |  |  |") == ""
+
+
+def test_plain_tables_rewrites_only_tables() -> None:
+    assert plain_tables("no tables here") == "no tables here"
+    text = "Limits:\n| Item | Value |\n|---|---|\n| Pressure | 6 bar |"
+    assert plain_tables(text) == "Limits:\nItem Pressure — Value: 6 bar"
