@@ -6,15 +6,16 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 CORPUS := knowledge/corpus/manifest.json
 INDEX  := .plant/index/CURRENT
+INTENT := .plant/models/intent/labels.json
 
 # Nothing is ever downloaded from a model hub.
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install corpus index lint typecheck bench clean
+.PHONY: run test install corpus index models lint typecheck bench clean
 
 ## run: set everything up, then start the chat UI at http://localhost:8000
-run: install index
+run: install index models
 	$(VENV)/bin/chainlit run assistant/app.py --host 0.0.0.0 --port 8000 --headless
 
 ## test: set everything up, then lint, type-check and run the whole test suite
@@ -41,12 +42,17 @@ $(CORPUS): $(wildcard knowledge/src/*.md) knowledge/build.py | $(STAMP)
 index: corpus
 	$(VENV)/bin/plant ingest
 
+## models: train what is missing (the intent classifier: about a minute on 2 CPU cores)
+models: $(INTENT)
+$(INTENT): $(wildcard finetune/data/intents/*.jsonl) finetune/intent.py | $(STAMP)
+	$(VENV)/bin/plant train intent
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy assistant retrieval knowledge bench tests
+	$(VENV)/bin/mypy assistant retrieval knowledge finetune bench tests
 
 bench: install index
 	$(PY) -m bench.retrieval

@@ -1,4 +1,4 @@
-"""The `plant` command line: ingest documents, search them and evaluate retrieval."""
+"""The `plant` command line: ingest, search, ask, classify, train and evaluate."""
 
 from __future__ import annotations
 
@@ -401,6 +401,21 @@ def calibrate(
         f"{model.development['abstention_precision']:.3f}, "
         f"recall {model.development['abstention_recall']:.3f}"
     )
+
+
+train_app = typer.Typer(help="Train the assistant's models.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+
+
+def _register_intent_commands() -> None:
+    from assistant import intent_cli
+
+    train_app.command("intent")(user_errors(intent_cli.train_intent))
+    app.command("classify")(user_errors(intent_cli.classify))
+    eval_app.command("intent")(user_errors(intent_cli.eval_intent))
+
+
+_register_intent_commands()
 
 
 def main() -> None:  # pragma: no cover - console entry point

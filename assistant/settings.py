@@ -110,12 +110,25 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr = Field(SecretStr("not-needed"))
     openai_timeout_s: float = Field(30.0, gt=0)
 
+    # --- intent classifier -------------------------------------------------------------
+    intent_confidence_threshold: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Below this calibrated confidence the assistant asks which intent was meant.",
+    )
+    intent_train_epochs: int = Field(12, ge=1, description="Upper bound; early stopping ends it.")
+
     # --- database ----------------------------------------------------------------------
     database_url: str = Field("", description="SQLModel URL; empty = SQLite under data_dir.")
 
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def intent_model_dir(self) -> Path:
+        return self.data_dir / "models" / "intent"
 
     @property
     def answerability_path(self) -> Path:

@@ -122,3 +122,23 @@ def ingest_config(tmp_path: Path) -> IngestConfig:
         chunk_size=400,
         chunk_overlap=50,
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_intent_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An intent model trained for two steps on a sample of the data: real files, real code."""
+    from finetune.intent import LABELS, main
+
+    folder = tmp_path_factory.mktemp("intent")
+    test_file = folder / "test.jsonl"
+    test_file.write_text(
+        "\n".join(f'{{"text": "example {i} for {label}", "label": "{label}"}}'
+                  for i, label in enumerate(LABELS)),
+        encoding="utf-8",
+    )  # fmt: skip
+    main([
+        "--output_dir", str(folder / "model"), "--test_file", str(test_file),
+        "--max_train_samples", "32", "--max_steps", "2", "--num_train_epochs", "1",
+        "--disable_tqdm", "true",
+    ])  # fmt: skip
+    return folder / "model"
