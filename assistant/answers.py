@@ -50,6 +50,11 @@ class Answer(BaseModel):
     )
     backend: str = ""
     intent: str | None = None
+    intent_confidence: float | None = None
+    clarify_options: list[str] = Field(
+        default_factory=list, description="Intents to choose from when the router was unsure."
+    )
+    message_id: str | None = Field(None, description="Stored message id, for corrections.")
     notice: str | None = Field(None, description="e.g. a backend fallback, shown to the user")
     timings: Timings = Field(default_factory=Timings)
 
@@ -61,6 +66,9 @@ class Answer(BaseModel):
             "abstained": self.abstained,
             "abstain_reason": self.abstain_reason,
             "intent": self.intent,
+            "intent_confidence": self.intent_confidence,
+            "clarify_options": self.clarify_options,
+            "message_id": self.message_id,
             "backend": self.backend,
             "notice": self.notice,
             "citations": [

@@ -7,7 +7,8 @@ import logging
 import chainlit as cl
 
 from assistant.answers import Answer, Citation
-from assistant.chat_service import answer_events
+from assistant.chat_service import answer_events, correct_intent
+from assistant.router import INTENT_PHRASES, INTENTS
 from retrieval.errors import PlantError
 
 log = logging.getLogger(__name__)
@@ -54,26 +55,62 @@ def final_text(answer: Answer) -> str:
     if answer.citations:
         label = "Closest sources" if answer.abstained else "Sources"
         parts.append(f"**{label}:** " + ", ".join(source_name(c) for c in answer.citations))
+    if answer.intent and not answer.clarify_options:
+        sure = f" ({answer.intent_confidence:.0%})" if answer.intent_confidence is not None else ""
+        parts.append(f"*Understood as: {answer.intent.replace('_', ' ')}{sure}*")
     return "\n\n".join(parts)
 
 
-@cl.on_message
-async def on_message(message: cl.Message) -> None:
+def _sentence(phrase: str) -> str:
+    return phrase[:1].upper() + phrase[1:]
+
+
+def answer_actions(answer: Answer, question: str) -> list[cl.Action]:
+    """Buttons: the two intents to choose from when unsure, else "wrong topic?"."""
+    if answer.clarify_options:
+        return [
+            cl.Action(
+                name="choose_intent",
+                label=_sentence(INTENT_PHRASES.get(option, option)),
+                payload={"intent": option, "question": question, "message_id": answer.message_id},
+            )
+            for option in answer.clarify_options
+        ]
+    if answer.message_id and answer.intent:
+        return [
+            cl.Action(
+                name="wrong_intent",
+                label="Wrong topic?",
+                payload={
+                    "question": question,
+                    "message_id": answer.message_id,
+                    "intent": answer.intent,
+                },
+            )
+        ]
+    return []
+
+
+async def reply_to(question: str, *, intent: str | None = None) -> None:
     history = cl.user_session.get("history") or []
     reply = cl.Message(content="")
+    sent = False
     try:
-        async for event in answer_events(message.content, history):
+        async for event in answer_events(question, history, intent=intent, user=_user()):
             if event.kind == "sources":
                 reply.elements = source_elements(event.citations)  # type: ignore[assignment]
                 reply.content = "Looking in the plant documents…"
                 await reply.send()
+                sent = True
                 reply.content = ""
             elif event.kind == "token":
                 await reply.stream_token(event.token)
+                sent = True
             elif event.answer is not None:
                 reply.content = final_text(event.answer)
-                await reply.update()
-                history = [*history, ("user", message.content), ("assistant", event.answer.text)]
+                reply.actions = answer_actions(event.answer, question)
+                await (reply.update() if sent else reply.send())
+                history = [*history, ("user", question), ("assistant", event.answer.text)]
                 cl.user_session.set("history", history[-MAX_HISTORY:])
     except PlantError as exc:
         reply.content = str(exc)
@@ -85,3 +122,38 @@ async def on_message(message: cl.Message) -> None:
             "Please try again, or ask your shift leader."
         )
         await reply.send()
+
+
+def _user() -> str | None:
+    user = cl.user_session.get("user")
+    return getattr(user, "identifier", None)
+
+
+@cl.on_message
+async def on_message(message: cl.Message) -> None:
+    await reply_to(message.content)
+
+
+@cl.action_callback("choose_intent")
+async def on_choose_intent(action: cl.Action) -> None:
+    """The user picked one of the two intents offered: store it as a correction, answer."""
+    payload = action.payload
+    if payload.get("message_id"):
+        await correct_intent(payload["message_id"], payload["intent"], _user())
+    await reply_to(payload["question"], intent=payload["intent"])
+
+
+@cl.action_callback("wrong_intent")
+async def on_wrong_intent(action: cl.Action) -> None:
+    """Offer every other intent; the one chosen is stored and the question answered again."""
+    payload = action.payload
+    actions = [
+        cl.Action(
+            name="choose_intent",
+            label=_sentence(INTENT_PHRASES[intent]),
+            payload={**payload, "intent": intent},
+        )
+        for intent in INTENTS
+        if intent != payload.get("intent")
+    ]
+    await cl.Message(content="What did you want me to do?", actions=actions).send()

@@ -22,7 +22,7 @@ from assistant.grounding import (
     strip_invalid_citations,
 )
 from retrieval.errors import PlantError
-from retrieval.search import Searcher
+from retrieval.search import Searcher, SearchFilter
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -53,6 +53,23 @@ ANSWER_PROMPT = ChatPromptTemplate.from_messages(
         ("human", "Sources:\n{context}\n\nQuestion: {question}"),
     ]
 )
+REPLY_PROMPT = ChatPromptTemplate.from_messages(
+    [
+        (
+            "system",
+            "You are a customer service agent at Kestrel Fluid Components. Draft a short, polite "
+            "reply to the customer's message using only the numbered sources. End every sentence "
+            "that states a fact with the number of its source in square brackets, like [2]. Keep "
+            "numbers, part numbers and deadlines exactly as written. If the sources do not cover "
+            f"the request, reply exactly: {NOT_FOUND}",
+        ),
+        ("human", "Sources:\n{context}\n\nCustomer message: {question}"),
+    ]
+)
+REPLY_OPENING = (
+    "Draft reply — check it before sending:\n\nDear customer,\n\nThank you for your message."
+)
+REPLY_CLOSING = "\n\nKind regards,\nCustomer Service, Kestrel Fluid Components"
 CONDENSE_PROMPT = ChatPromptTemplate.from_messages(
     [
         (
@@ -96,6 +113,8 @@ class RagChain:
     notice: str | None = None  # shown with every answer, e.g. a backend fallback
     # decides abstention when present; without it a dense-score threshold does
     answerability: AnswerabilityModel | None = None
+    search_filter: SearchFilter | None = None  # e.g. only onboarding or customer documents
+    style: Literal["answer", "reply"] = "answer"  # "reply": a draft for a customer
     extractive: ExtractiveAnswerer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -187,6 +206,8 @@ class RagChain:
                 text = self.extractive.answer(standalone, passages)
         if abstained:
             text = ABSTAIN_TEXT
+        elif self.style == "reply":
+            text = f"{REPLY_OPENING}\n\n{text}{REPLY_CLOSING}"
         elif citations[0].doc_type == "safety" and self.chat_model is not None:
             text += self._safety_quote(citations[0])
         shown = citations if not abstained else citations[:3]
@@ -254,8 +275,10 @@ class RagChain:
         return len(question.split()) <= 3 or bool(_FOLLOW_UP.search(question))
 
     def retrieve(self, question: str) -> tuple[list[Citation], float | None]:
-        hits = self.searcher.search(question, mode="hybrid", k=self.answer_k)
-        dense = self.searcher.search(question, mode="dense", k=1)
+        hits = self.searcher.search(
+            question, mode="hybrid", k=self.answer_k, search_filter=self.search_filter
+        )
+        dense = self.searcher.search(question, mode="dense", k=1, search_filter=self.search_filter)
         best = dense[0].score if dense else None
         citations = [
             Citation(
@@ -281,7 +304,8 @@ class RagChain:
             + f"\n{c.text}"
             for c in citations
         )
-        chain: Any = ANSWER_PROMPT | self.chat_model
+        prompt = REPLY_PROMPT if self.style == "reply" else ANSWER_PROMPT
+        chain: Any = prompt | self.chat_model
         for chunk in chain.stream({"context": context, "question": question}):
             if chunk.content:
                 yield str(chunk.content)

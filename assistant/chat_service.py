@@ -1,4 +1,4 @@
-"""The chat service behind the UI: one chain per process, answers streamed as events."""
+"""The chat service behind the UI: one router per process, answers streamed as events."""
 
 from __future__ import annotations
 
@@ -7,31 +7,53 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
 
-from assistant.chain import ChainEvent, History, RagChain, make_chain
+from assistant.chain import ChainEvent, History
+from assistant.router import Router, make_router
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_chain: RagChain | None = None
+_router: Router | None = None
 
 
-def get_chain() -> RagChain:
-    """Build the chain on first use (loads the index and the models), then reuse it."""
-    global _chain
+def get_router() -> Router:
+    """Build the router on first use (loads the index and the models), then reuse it."""
+    global _router
     with _lock:
-        if _chain is None:
-            _chain = make_chain(get_settings())
-        return _chain
+        if _router is None:
+            _router = make_router(get_settings())
+        return _router
 
 
-async def answer_events(question: str, history: History) -> AsyncIterator[ChainEvent]:
-    """Run the (blocking) chain in a worker thread so other users keep being served."""
-    chain = await asyncio.to_thread(get_chain)
-    events: Iterator[ChainEvent] = chain.stream(question, history)
+async def answer_events(
+    question: str, history: History, *, intent: str | None = None, user: str | None = None
+) -> AsyncIterator[ChainEvent]:
+    """Run the (blocking) router in a worker thread so other users keep being served."""
+    router = await asyncio.to_thread(get_router)
+    events: Iterator[ChainEvent] = router.stream(question, history, intent=intent, user=user)
     sentinel = object()
     while True:
         event = await asyncio.to_thread(next, events, sentinel)
         if event is sentinel:
             return
         yield event  # type: ignore[misc]
+
+
+async def correct_intent(message_id: str, label: str, user: str | None = None) -> None:
+    """Store a user's correction of where a message was routed."""
+    from sqlmodel import Session
+
+    from assistant.records import record_correction
+    from assistant.router import INTENTS
+
+    router = await asyncio.to_thread(get_router)
+    if router.engine is None:
+        return
+
+    def store() -> None:
+        with Session(router.engine) as session:
+            record_correction(session, message_id=message_id, label=label, labels=INTENTS,
+                              user=user)  # fmt: skip
+
+    await asyncio.to_thread(store)

@@ -253,6 +253,15 @@ def _print_answer(answer: Any) -> None:
             highlight=False,
             markup=False,
         )
+    if answer.intent:
+        sure = f" {answer.intent_confidence:.2f}" if answer.intent_confidence is not None else ""
+        note = (
+            f"; or ask again with --intent {' / '.join(answer.clarify_options)}"
+            if (answer.clarify_options)
+            else ""
+        )
+        stored = f" (message {answer.message_id})" if answer.message_id else ""
+        err.print(f"[dim]intent: {answer.intent}{sure}{stored}{note}[/]", highlight=False)
 
 
 @app.command()
@@ -263,11 +272,17 @@ def ask(
     backend: Annotated[
         str | None, typer.Option(help="extractive, embedded or openai (default: settings).")
     ] = None,
+    intent: Annotated[
+        str | None, typer.Option(help="Skip classification and route to this intent.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question.")] = False,
 ) -> None:
-    """Answer from the plant documents, with numbered sources."""
-    from assistant.chain import make_chain
+    """Answer a message the way the chat does: classify, route, answer with numbered sources."""
+    from assistant.router import INTENTS, make_router
     from retrieval.errors import PlantError
+
+    if intent is not None and intent not in INTENTS:
+        raise PlantError(f"Unknown intent '{intent}'. Choose one of: {', '.join(INTENTS)}.")
 
     if (question is None) == (file is None):
         raise PlantError("Give either a question or --file FILE (one question per line).")
@@ -277,10 +292,10 @@ def ask(
         questions = [q for q in file.read_text(encoding="utf-8").splitlines() if q.strip()]
     else:
         questions = [question or ""]
-    chain = make_chain(get_settings(), backend=backend)
+    router = make_router(get_settings(), backend=backend)
     for q in questions:
         try:
-            answer = chain.invoke(q)
+            answer = router.answer(q, intent=intent)
         except PlantError as exc:
             if file is None:
                 raise
@@ -407,12 +422,17 @@ train_app = typer.Typer(help="Train the assistant's models.", no_args_is_help=Tr
 app.add_typer(train_app, name="train")
 
 
+feedback_app = typer.Typer(help="Correct what the assistant did.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
 def _register_intent_commands() -> None:
     from assistant import intent_cli
 
     train_app.command("intent")(user_errors(intent_cli.train_intent))
     app.command("classify")(user_errors(intent_cli.classify))
     eval_app.command("intent")(user_errors(intent_cli.eval_intent))
+    feedback_app.command("intent")(user_errors(intent_cli.feedback_intent))
 
 
 _register_intent_commands()

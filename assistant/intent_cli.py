@@ -42,23 +42,64 @@ def train_intent(
         int | None, typer.Option(help="Most epochs (early stopping may end sooner).")
     ] = None,
     output: Annotated[Path | None, typer.Option(help="Model folder (default: data dir).")] = None,
+    with_feedback: Annotated[
+        bool, typer.Option("--with-feedback", help="Add the users' stored intent corrections.")
+    ] = False,
 ) -> None:
     """Fine-tune the intent classifier on finetune/data/intents and report its test metrics."""
     from finetune.intent import main
 
     settings = get_settings()
     target = output or settings.intent_model_dir
-    metrics = main([
+    args = [
         "--output_dir", str(target),
         "--num_train_epochs", str(epochs or settings.intent_train_epochs),
         "--disable_tqdm", str(not sys.stderr.isatty()),
-    ])  # fmt: skip
+    ]  # fmt: skip
+    if with_feedback:
+        extra = _export_corrections(settings.data_dir / "intent_corrections.jsonl")
+        args += ["--extra_train_file", str(extra)]
+    metrics = main(args)
     test, base = metrics["test"], metrics["baseline_logreg"]
     out.print(f"Intent model written to {target} ({metrics['train_seconds']:.0f} s)")
     out.print(
         f"test: accuracy {test['accuracy']:.3f}, macro-F1 {test['macro_f1']:.3f}, out_of_scope "
         f"recall {test['per_label']['out_of_scope']['recall']:.3f}; baseline (frozen MiniLM + "
         f"logistic regression): {base['accuracy']:.3f}, {base['macro_f1']:.3f}"
+    )
+
+
+def _export_corrections(path: Path) -> Path:
+    """Write the stored corrections as training lines; says how many there are."""
+    from sqlmodel import Session
+
+    from assistant.db import make_engine
+    from assistant.records import corrections_as_examples
+
+    with Session(make_engine(get_settings().resolved_database_url)) as session:
+        rows = corrections_as_examples(session)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    out.print(f"{len(rows)} stored correction(s) added to the training data ({path})")
+    return path
+
+
+def feedback_intent(
+    message_id: Annotated[str, typer.Argument(help="The message id shown with the answer.")],
+    label: Annotated[str, typer.Argument(help="The intent the message should have had.")],
+) -> None:
+    """Store that a message should have been routed to LABEL (used by --with-feedback)."""
+    from sqlmodel import Session
+
+    from assistant.db import make_engine
+    from assistant.records import record_correction
+    from assistant.router import INTENTS
+
+    with Session(make_engine(get_settings().resolved_database_url)) as session:
+        correction = record_correction(session, message_id=message_id, label=label, labels=INTENTS)
+    out.print(
+        f"Stored: message {message_id} ({correction.predicted or 'unclassified'} -> {label}). "
+        "It is used by: plant train intent --with-feedback"
     )
 
 

@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +36,13 @@ BROWSER_ARGS = [
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (.ci/run installs it)"
 )
+
+
+_DATA_DIRS: dict[str, str] = {}
+
+
+def server_data_dir(url: str) -> str:
+    return _DATA_DIRS[url]
 
 
 def free_port() -> int:
@@ -80,6 +88,7 @@ def server(
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/"
+    _DATA_DIRS[url] = str(data_dir)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -96,16 +105,22 @@ def server(
         process.wait(timeout=20)
 
 
+async def send(browser: Any, url: str, question: str) -> Any:
+    """A new page on the chat with `question` sent (Enter does not send; the button does)."""
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await page.goto(url)
+    await page.wait_for_selector("#chat-input", timeout=30_000)
+    await page.fill("#chat-input", question)
+    await page.click("#chat-submit")
+    return page
+
+
 async def ask_in_browser(url: str, question: str) -> tuple[str, list[str]]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        page = await browser.new_page(viewport={"width": 1280, "height": 900})
-        await page.goto(url)
-        await page.wait_for_selector("#chat-input", timeout=30_000)
-        await page.fill("#chat-input", question)
-        await page.click("#chat-submit")
+        page = await send(browser, url, question)
         await page.wait_for_selector("text=Sources:", timeout=60_000)
         await page.get_by_text("[1] Alarm codes", exact=False).first.click()
         await page.wait_for_timeout(500)
@@ -123,3 +138,37 @@ def test_question_gets_a_cited_answer_and_source_elements(server: str) -> None:
     assert "[1]" in body and "press.pdf" in body
     assert any(link.startswith("[1] Alarm codes") for link in links)
     assert (ARTIFACTS / "chat-answer.png").stat().st_size > 10_000
+
+
+async def correct_route_in_browser(url: str, question: str) -> str:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = await send(browser, url, question)
+        await page.get_by_role("button", name="Wrong topic?").first.click(timeout=60_000)
+        await page.get_by_role("button", name="Draft a reply to a customer").first.click(
+            timeout=30_000
+        )
+        await page.wait_for_selector("text=Draft reply", timeout=60_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "chat-corrected-route.png"))
+        body = await page.inner_text("body")
+        await browser.close()
+    return body
+
+
+def test_wrong_topic_button_reroutes_and_stores_the_correction(server: str) -> None:
+    from sqlmodel import Session, select
+
+    from assistant.db import make_engine
+    from assistant.records import IntentCorrection
+
+    body = asyncio.run(
+        correct_route_in_browser(server, "How long is the warranty on valve bodies?")
+    )
+    assert "Draft reply" in body and "24 months" in body
+    data_dir = Path(server_data_dir(server))
+    with Session(make_engine(f"sqlite:///{data_dir / 'plant.db'}")) as session:
+        stored = session.exec(select(IntentCorrection)).all()
+    assert [(c.predicted, c.corrected) for c in stored] == [("manual_question", "ticket_reply")]

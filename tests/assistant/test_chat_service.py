@@ -7,6 +7,7 @@ import pytest
 
 import assistant.chat_service as chat_service
 from assistant.chain import ChainEvent, RagChain
+from assistant.router import Router
 from retrieval.embeddings import SentenceEmbedder
 from retrieval.index_store import load_snapshot
 from retrieval.ingest import IngestConfig, ingest
@@ -22,7 +23,7 @@ def chain(
 ) -> RagChain:
     ingest([corpus], ingest_config, embedder)
     built = RagChain(Searcher(load_snapshot(ingest_config.index_dir), embedder, SearchConfig()))
-    monkeypatch.setattr(chat_service, "_chain", built)
+    monkeypatch.setattr(chat_service, "_router", Router(built))
     return built
 
 
@@ -34,4 +35,5 @@ def test_events_arrive_in_order_from_the_worker_thread(chain: RagChain) -> None:
     assert events[0].kind == "sources"
     assert events[-1].kind == "answer" and events[-1].answer is not None
     assert "H-310" in events[-1].answer.text
-    assert chat_service.get_chain() is chain  # built once, reused
+    assert events[-1].answer.intent == "manual_question"  # no classifier: the documents
+    assert chat_service.get_router().chain is chain  # built once, reused

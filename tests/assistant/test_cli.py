@@ -189,3 +189,26 @@ def test_calibrate_fits_on_the_development_sets_and_the_chain_uses_the_model(
     monkeypatch.setenv("PLANT_ABSTENTION", "threshold")
     get_settings.cache_clear()
     assert make_chain(get_settings()).answerability is None
+
+
+def test_ask_routes_and_feedback_is_stored_for_retraining(env: Path) -> None:
+    from assistant.intent_cli import _export_corrections
+
+    runner.invoke(app, ["ingest"])
+    result = runner.invoke(app, ["ask", "what does alarm H-310 mean", "--json"])
+    payload = json.loads(result.stdout)
+    assert payload["intent"] == "manual_question" and payload["message_id"]
+    forced = runner.invoke(app, ["ask", "hello", "--intent", "smalltalk", "--json"])
+    assert json.loads(forced.stdout)["answer"].startswith("Hello")
+    bad = runner.invoke(app, ["ask", "hello", "--intent", "weather"])
+    assert bad.exit_code == 1 and "Unknown intent 'weather'" in bad.output
+
+    result = runner.invoke(app, ["feedback", "intent", payload["message_id"], "onboarding"])
+    assert result.exit_code == 0, result.output
+    assert "manual_question -> onboarding" in result.output
+    missing = runner.invoke(app, ["feedback", "intent", "no-such-id", "onboarding"])
+    assert missing.exit_code == 1 and "No stored message" in missing.output
+    exported = _export_corrections(env / "corrections.jsonl")
+    assert [json.loads(line) for line in exported.read_text().splitlines()] == [
+        {"text": "what does alarm H-310 mean", "label": "onboarding"}
+    ]

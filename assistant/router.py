@@ -1,0 +1,212 @@
+"""The conversation router: classify a message, then hand it to the handler of its intent."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from assistant.answers import Answer
+from assistant.chain import ChainEvent, History, RagChain
+from finetune.intent import LABELS
+from retrieval.search import SearchFilter
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from assistant.intent import IntentClassifier
+    from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+INTENTS = LABELS
+# How the assistant names each capability when it asks which one was meant.
+INTENT_PHRASES = {
+    "manual_question": "look it up in the plant documents",
+    "defect_inspection": "inspect a part photo for defects",
+    "failure_risk": "estimate a machine's failure risk",
+    "spc_analysis": "check a process with SPC",
+    "ticket_reply": "draft a reply to a customer",
+    "onboarding": "answer a question about starting here",
+    "smalltalk": "just chat",
+    "out_of_scope": "something outside the plant",
+}
+CAPABILITIES = (
+    "I can answer questions from the plant's manuals and procedures (alarms, maintenance, "
+    "quality, safety), help new staff with starting here, and draft replies to customers from "
+    "our customer-service documents. Defect inspection, failure prediction and SPC analysis "
+    "are coming."
+)
+TOOL_NAMES = {
+    "defect_inspection": "defect inspection",
+    "failure_risk": "failure prediction",
+    "spc_analysis": "SPC analysis",
+}
+
+Handler = Callable[["Router", str, History], Iterator[ChainEvent]]
+
+
+def _rag(router: Router, question: str, history: History) -> Iterator[ChainEvent]:
+    yield from router.chain.stream(question, history)
+
+
+def _onboarding(router: Router, question: str, history: History) -> Iterator[ChainEvent]:
+    chain = dataclasses.replace(router.chain, search_filter=SearchFilter(audience=["new_staff"]))
+    yield from chain.stream(question, history)
+
+
+def _ticket_reply(router: Router, question: str, history: History) -> Iterator[ChainEvent]:
+    chain = dataclasses.replace(
+        router.chain, search_filter=SearchFilter(audience=["customer_service"]), style="reply"
+    )
+    yield from chain.stream(question, history)
+
+
+def _tool_not_ready(router: Router, question: str, history: History) -> Iterator[ChainEvent]:
+    """Until the analytics tools land: say so, and answer from the documents meanwhile."""
+    for event in router.chain.stream(question, history):
+        if event.kind == "answer" and event.answer is not None:
+            event.answer.notice = (
+                "The analytics tool for this is not available yet; "
+                "here is what the plant documents say."
+            )
+        yield event
+
+
+def _fixed_reply(text: str) -> Handler:
+    def handler(router: Router, question: str, history: History) -> Iterator[ChainEvent]:
+        yield ChainEvent("answer", answer=Answer(question=question, text=text, backend="router"))
+
+    return handler
+
+
+def default_handlers() -> dict[str, Handler]:
+    """The registry: every intent to the handler that serves it."""
+    return {
+        "manual_question": _rag,
+        "onboarding": _onboarding,
+        "ticket_reply": _ticket_reply,
+        "defect_inspection": _tool_not_ready,
+        "failure_risk": _tool_not_ready,
+        "spc_analysis": _tool_not_ready,
+        "smalltalk": _fixed_reply(f"Hello! {CAPABILITIES} What can I do for you?"),
+        "out_of_scope": _fixed_reply(
+            f"Sorry, that is outside what I can help with here. {CAPABILITIES}"
+        ),
+    }
+
+
+@dataclass
+class Router:
+    """Routes each message by its intent; unsure predictions become a clarifying question.
+
+    Example:
+        >>> router = Router(chain, classifier, threshold=0.5)  # doctest: +SKIP
+        >>> router.answer("is OD-12 in control?").intent  # doctest: +SKIP
+        'spc_analysis'
+    """
+
+    chain: RagChain
+    classifier: IntentClassifier | None = None
+    threshold: float = 0.5
+    engine: Engine | None = None  # where messages are stored for later corrections
+    handlers: dict[str, Handler] = field(default_factory=default_handlers)
+
+    def answer(self, message: str, history: History = (), **kwargs: str | None) -> Answer:
+        final = None
+        for event in self.stream(message, history, **kwargs):
+            if event.kind == "answer":
+                final = event.answer
+        assert final is not None
+        return final
+
+    def stream(
+        self, message: str, history: History = (), *, intent: str | None = None,
+        user: str | None = None,
+    ) -> Iterator[ChainEvent]:  # fmt: skip
+        """Events of the chosen handler; the final answer carries the intent and message id.
+
+        `intent` skips classification (a clarifying button, or a correction, was clicked).
+        """
+        confidence: float | None = 1.0
+        options: list[str] = []
+        if intent is None:
+            intent, confidence, options = self._classify(message)
+        elif intent not in self.handlers:
+            raise ValueError(f"no handler for intent '{intent}'")
+        message_id = self._store(message, intent, confidence, user)
+        if options:
+            text = (
+                "I am not sure what you need. Do you want me to "
+                + " or ".join(INTENT_PHRASES.get(o, o) for o in options)
+                + "?"
+            )
+            answer = Answer(question=message, text=text, backend="router")
+            yield self._stamp(ChainEvent("answer", answer=answer), intent, confidence, message_id,
+                              options)  # fmt: skip
+            return
+        for event in self.handlers[intent](self, message, history):
+            yield self._stamp(event, intent, confidence, message_id, [])
+
+    def _classify(self, message: str) -> tuple[str, float | None, list[str]]:
+        if self.classifier is None:
+            return "manual_question", None, []
+        prediction = self.classifier.classify(message)
+        if prediction.confidence < self.threshold and prediction.reason is None:
+            return prediction.intent, prediction.confidence, [lb for lb, _ in prediction.top[:2]]
+        return prediction.intent, prediction.confidence, []
+
+    def _store(
+        self, message: str, intent: str, confidence: float | None, user: str | None
+    ) -> str | None:
+        if self.engine is None:
+            return None
+        from sqlmodel import Session
+
+        from assistant.records import record_message
+
+        try:
+            with Session(self.engine) as session:
+                stored = record_message(
+                    session, text=message[:20_000], intent=intent, confidence=confidence,
+                    user=user,
+                )  # fmt: skip
+                return stored.id
+        except Exception as exc:  # a database hiccup must not cost the user the answer
+            log.warning("could not store the message: %s", exc)
+            return None
+
+    @staticmethod
+    def _stamp(
+        event: ChainEvent, intent: str, confidence: float | None, message_id: str | None,
+        options: list[str],
+    ) -> ChainEvent:  # fmt: skip
+        if event.kind == "answer" and event.answer is not None:
+            event.answer.intent = intent
+            event.answer.intent_confidence = confidence
+            event.answer.message_id = message_id
+            event.answer.clarify_options = options
+        return event
+
+
+def make_router(settings: Settings, *, backend: str | None = None) -> Router:
+    """The chain, the intent classifier (when trained) and the database, from settings."""
+    from assistant.chain import make_chain
+    from assistant.db import make_engine
+    from assistant.intent import IntentClassifier, IntentModelMissing
+
+    try:
+        classifier = IntentClassifier.load(
+            settings.intent_model_dir, threshold=settings.intent_confidence_threshold
+        )
+    except IntentModelMissing as exc:
+        log.warning("%s Every message goes to the documents.", exc)
+        classifier = None
+    return Router(
+        chain=make_chain(settings, backend=backend),
+        classifier=classifier,
+        threshold=settings.intent_confidence_threshold,
+        engine=make_engine(settings.resolved_database_url),
+    )
