@@ -266,8 +266,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     model_path = resolve_model(model_args.model_name_or_path)
 
     rows = read_examples(data_args.train_file)
-    if data_args.extra_train_file:
-        rows += read_examples(data_args.extra_train_file)
+    extra = read_examples(data_args.extra_train_file) if data_args.extra_train_file else []
+    rows += extra
     train_rows, validation_rows = split_validation(
         rows, data_args.validation_share, training_args.seed
     )
@@ -329,6 +329,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     metrics: dict[str, Any] = {
         "n_train": len(train_rows),
+        "n_extra_train": len(extra),
         "n_validation": len(validation_rows),
         "epochs_run": float(trainer.state.epoch or 0),
         "train_seconds": train_seconds,

@@ -136,8 +136,15 @@ def tiny_intent_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
                   for i, label in enumerate(LABELS)),
         encoding="utf-8",
     )  # fmt: skip
+    corrections = folder / "corrections.jsonl"  # as plant train intent --with-feedback writes
+    corrections.write_text(
+        '{"text": "OD-12 chart please", "label": "spc_analysis"}\n'
+        '{"text": "customer wants a credit", "label": "ticket_reply"}\n',
+        encoding="utf-8",
+    )
     main([
         "--output_dir", str(folder / "model"), "--test_file", str(test_file),
+        "--extra_train_file", str(corrections),
         "--max_train_samples", "32", "--max_steps", "2", "--num_train_epochs", "1",
         "--disable_tqdm", "true",
     ])  # fmt: skip

@@ -68,6 +68,7 @@ def test_training_writes_every_artefact(tiny_intent_model: Path) -> None:
     assert [config["id2label"][str(i)] for i in range(len(LABELS))] == list(LABELS)
     metrics = json.loads((tiny_intent_model / "metrics.json").read_text())
     assert {"test", "validation", "baseline_logreg", "temperature"} <= set(metrics)
+    assert metrics["n_extra_train"] == 2  # stored corrections join the training data
     assert set(metrics["test"]["per_label"]) == set(LABELS)
     assert (tiny_intent_model / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
     assert "macro-F1" in (tiny_intent_model / "README.md").read_text()
