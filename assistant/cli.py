@@ -240,75 +240,6 @@ def search(
             err.print(f"[red]{exc}[/]")
 
 
-def _print_answer(answer: Any) -> None:
-    if answer.notice:
-        err.print(f"[yellow]{answer.notice}[/]", highlight=False)
-    out.print(answer.text, highlight=False)
-    if answer.citations:
-        out.print("\n[bold]Sources[/]" + (" (closest, not an answer)" if answer.abstained else ""))
-    for c in answer.citations:
-        page = f", page {c.page}" if c.page else ""
-        out.print(
-            f"  [{c.n}] {c.title} — {c.section.split(' > ')[-1]} ({c.source}{page})",
-            highlight=False,
-            markup=False,
-        )
-    if answer.intent:
-        sure = f" {answer.intent_confidence:.2f}" if answer.intent_confidence is not None else ""
-        note = (
-            f"; or ask again with --intent {' / '.join(answer.clarify_options)}"
-            if (answer.clarify_options)
-            else ""
-        )
-        stored = f" (message {answer.message_id})" if answer.message_id else ""
-        err.print(f"[dim]intent: {answer.intent}{sure}{stored}{note}[/]", highlight=False)
-
-
-@app.command()
-@user_errors
-def ask(
-    question: Annotated[str | None, typer.Argument(help="The question.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", help="Questions, one per line.")] = None,
-    backend: Annotated[
-        str | None, typer.Option(help="extractive, embedded or openai (default: settings).")
-    ] = None,
-    intent: Annotated[
-        str | None, typer.Option(help="Skip classification and route to this intent.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question.")] = False,
-) -> None:
-    """Answer a message the way the chat does: classify, route, answer with numbered sources."""
-    from assistant.router import INTENTS, make_router
-    from retrieval.errors import PlantError
-
-    if intent is not None and intent not in INTENTS:
-        raise PlantError(f"Unknown intent '{intent}'. Choose one of: {', '.join(INTENTS)}.")
-
-    if (question is None) == (file is None):
-        raise PlantError("Give either a question or --file FILE (one question per line).")
-    if file is not None:
-        if not file.is_file():
-            raise PlantError(f"Not found: {file}")
-        questions = [q for q in file.read_text(encoding="utf-8").splitlines() if q.strip()]
-    else:
-        questions = [question or ""]
-    router = make_router(get_settings(), backend=backend)
-    for q in questions:
-        try:
-            answer = router.answer(q, intent=intent)
-        except PlantError as exc:
-            if file is None:
-                raise
-            print(json.dumps({"question": q, "error": str(exc)}) if as_json else f"{q}: {exc}")
-            continue
-        if as_json:
-            print(json.dumps(answer.to_cli_json(), ensure_ascii=False))
-        else:
-            if len(questions) > 1:
-                out.print(f"\n[bold]Q: {q}[/]", highlight=False, markup=False)
-            _print_answer(answer)
-
-
 @eval_app.command("retrieval")
 @user_errors
 def eval_retrieval(
@@ -339,85 +270,6 @@ def eval_retrieval(
             out.print(f"{mode} misses@5: {', '.join(ids) or 'none'}")
 
 
-@eval_app.command("answers")
-@user_errors
-def eval_answers(
-    backend: Annotated[str | None, typer.Option(help="extractive, embedded or openai.")] = None,
-    file: Annotated[Path | None, typer.Option(help="JSONL answer evaluation set.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    sweep: Annotated[
-        bool, typer.Option(help="Also show abstention metrics for a range of thresholds.")
-    ] = False,
-) -> None:
-    """Key-fact accuracy, citation correctness, abstention precision/recall and latency."""
-    from assistant.answer_eval import load_answer_questions, report_json, run, score
-    from assistant.chain import make_chain
-
-    settings = get_settings()
-    questions = load_answer_questions(file or settings.eval_dir / "answer_qa.jsonl")
-    chain = make_chain(settings, backend=backend)
-    answers = run(chain, questions, show_progress=not as_json and sys.stderr.isatty())
-    report = score(chain.backend, questions, answers)
-    if as_json:
-        print(report_json(report))
-    else:
-        table = Table(title=f"Answers ({chain.backend}) on {len(questions)} questions")
-        table.add_column("metric")
-        table.add_column("value", justify="right")
-        for key, value in report.model_dump().items():
-            table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
-        out.print(table)
-        out.print("failed: " + (", ".join(report.failures) or "none"))
-    if sweep:
-        for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-            r = score(chain.backend, questions, answers, threshold=threshold)
-            err.print(
-                f"threshold {threshold:.2f}: key facts {r.key_fact_accuracy:.3f}, "
-                f"abstention precision {r.abstention_precision:.3f}, "
-                f"recall {r.abstention_recall:.3f}"
-            )
-
-
-@app.command()
-@user_errors
-def calibrate(
-    out_path: Annotated[
-        Path | None, typer.Option("--out", help="Where to write the model (default: data dir).")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the model as JSON.")] = False,
-) -> None:
-    """Fit the answerability model that decides when to abstain.
-
-    Answerable: the retrieval evaluation questions; unanswerable: unanswerable_dev.jsonl.
-    The answer evaluation set is not used, so `plant eval answers` stays a held-out test.
-    """
-    from assistant.answer_eval import calibration_signals, load_answer_questions
-    from assistant.answerability import fit
-    from assistant.chain import make_chain
-    from retrieval.evaluation import RetrievalQuestion, read_jsonl
-
-    settings = get_settings()
-    answerable = read_jsonl(settings.eval_dir / "retrieval_qa.jsonl", RetrievalQuestion)
-    unanswerable = load_answer_questions(settings.eval_dir / "unanswerable_dev.jsonl")
-    chain = make_chain(settings, backend="extractive")
-    progress = not as_json and sys.stderr.isatty()
-    model = fit(
-        calibration_signals(chain, [q.question for q in answerable], show_progress=progress),
-        calibration_signals(chain, [q.question for q in unanswerable], show_progress=progress),
-    )
-    target = out_path or settings.answerability_path
-    model.save(target)
-    if as_json:
-        print(json.dumps(model.model_dump()))
-        return
-    out.print(f"Answerability model written to {target}")
-    out.print(
-        f"threshold {model.threshold:.3f}; on the development set: abstention precision "
-        f"{model.development['abstention_precision']:.3f}, "
-        f"recall {model.development['abstention_recall']:.3f}"
-    )
-
-
 train_app = typer.Typer(help="Train the assistant's models.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 
@@ -426,8 +278,12 @@ feedback_app = typer.Typer(help="Correct what the assistant did.", no_args_is_he
 app.add_typer(feedback_app, name="feedback")
 
 
-def _register_intent_commands() -> None:
-    from assistant import intent_cli
+def _register_commands() -> None:
+    from assistant import answer_cli, intent_cli
+
+    app.command("ask")(user_errors(answer_cli.ask))
+    eval_app.command("answers")(user_errors(answer_cli.eval_answers))
+    app.command("calibrate")(user_errors(answer_cli.calibrate))
 
     train_app.command("intent")(user_errors(intent_cli.train_intent))
     app.command("classify")(user_errors(intent_cli.classify))
@@ -435,7 +291,7 @@ def _register_intent_commands() -> None:
     feedback_app.command("intent")(user_errors(intent_cli.feedback_intent))
 
 
-_register_intent_commands()
+_register_commands()
 
 
 def main() -> None:  # pragma: no cover - console entry point
