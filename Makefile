@@ -52,7 +52,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy assistant retrieval knowledge finetune bench tests
+	$(VENV)/bin/mypy assistant retrieval knowledge finetune tools bench tests
 
 bench: install index
 	$(PY) -m bench.retrieval

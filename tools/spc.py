@@ -1,0 +1,375 @@
+"""Statistical process control: Shewhart charts, run rules and capability, as pure functions.
+
+Every chart returns a `ControlChart`: centre line, per-point limits (they vary when subgroup
+sizes do), the sigma used, and every plotted point with the run rules it breaks. Limits
+follow Montgomery and R's qcc: X-bar from R-bar/d2 or S-bar/c4, I-MR from the average moving
+range, attribute charts from the pooled proportion or rate.
+
+Example:
+    >>> chart = imr([33.75, 33.05, 34.0, 33.81, 33.46, 34.02, 33.68, 33.27])
+    >>> round(chart.center, 3), chart.chart
+    (33.63, 'i')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from retrieval.errors import PlantError
+from tools.spc_constants import MAX_N, MIN_N, constants
+
+RuleSet = Literal["nelson", "we", "none"]
+
+
+class SpcInputError(PlantError):
+    """Data that cannot be charted, with a message naming the row, column or parameter."""
+
+
+class ChartPoint(BaseModel):
+    index: int = Field(description="1-based subgroup or observation number")
+    value: float
+    lcl: float | None
+    ucl: float | None
+    violations: list[str] = Field(default_factory=list, description="e.g. ['nelson_1']")
+
+
+class ControlChart(BaseModel):
+    chart: Literal["xbar", "r", "s", "i", "mr", "p", "np", "c", "u"]
+    center: float
+    sigma: float = Field(description="Process sigma (variables) or per-unit sigma (attributes)")
+    points: list[ChartPoint]
+    rules: RuleSet = "nelson"
+
+    @property
+    def out_of_control(self) -> bool:
+        return any(p.violations for p in self.points)
+
+
+# ----------------------------------------------------------------------------- validation
+def _finite(values: Sequence[float], what: str) -> np.ndarray:
+    array = np.asarray(values, dtype=float)
+    bad = np.flatnonzero(~np.isfinite(array))
+    if bad.size:
+        raise SpcInputError(f"{what}: value {bad[0] + 1} is not a number")
+    return array
+
+
+def _subgroups(data: Sequence[Sequence[float]], *, equal: bool) -> list[np.ndarray]:
+    groups = [_finite(row, f"subgroup {i}") for i, row in enumerate(data, start=1)]
+    if len(groups) < 2:
+        raise SpcInputError(f"need at least two subgroups, got {len(groups)}")
+    for i, group in enumerate(groups, start=1):
+        if not MIN_N <= group.size <= MAX_N:
+            raise SpcInputError(
+                f"subgroup {i} has {group.size} values; subgroup size must be {MIN_N}..{MAX_N}"
+            )
+    if equal and len({g.size for g in groups}) > 1:
+        sizes = sorted({g.size for g in groups})
+        raise SpcInputError(
+            f"subgroups have different sizes ({sizes}); the X-bar-R chart needs equal sizes, "
+            "use the X-bar-S chart"
+        )
+    return groups
+
+
+def _chart(
+    kind: str,
+    center: float,
+    sigma: float,
+    values: np.ndarray,
+    se: np.ndarray,
+    rules: RuleSet,
+    *,
+    floor: float | None = 0.0,
+    k: float = 3.0,
+) -> ControlChart:
+    """Points with limits center ± k·se (clipped at `floor`) and the run rules they break."""
+    lcl = center - k * se
+    if floor is not None:
+        lcl = np.maximum(lcl, floor)
+    ucl = center + k * se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, (values - center) / se, 0.0)
+    broken = run_rules(z, rules)
+    points = [
+        ChartPoint(index=i + 1, value=float(v), lcl=float(lo), ucl=float(hi), violations=b)
+        for i, (v, lo, hi, b) in enumerate(zip(values, lcl, ucl, broken, strict=True))
+    ]
+    return ControlChart(
+        chart=kind,
+        center=float(center),
+        sigma=float(sigma),
+        points=points,
+        rules=rules,
+    )
+
+
+# ----------------------------------------------------------------------------- variables
+def xbar_r(
+    data: Sequence[Sequence[float]], rules: RuleSet = "nelson"
+) -> tuple[ControlChart, ControlChart]:
+    """X-bar and R charts for equal subgroups; sigma = R-bar / d2."""
+    groups = _subgroups(data, equal=True)
+    n = groups[0].size
+    c = constants(n)
+    means = np.array([g.mean() for g in groups])
+    ranges = np.array([np.ptp(g) for g in groups])
+    r_bar = float(ranges.mean())
+    sigma = r_bar / c.d2
+    _no_variation(sigma)
+    ones = np.ones(len(groups))
+    xbar = _chart("xbar", float(means.mean()), sigma, means, ones * sigma / math.sqrt(n), rules,
+                  floor=None)  # fmt: skip
+    r_chart = _chart("r", r_bar, sigma, ranges, ones * c.d3 * sigma, "none")
+    return xbar, _only_beyond_limits(r_chart)
+
+
+def xbar_s(
+    data: Sequence[Sequence[float]], rules: RuleSet = "nelson"
+) -> tuple[ControlChart, ControlChart]:
+    """X-bar and S charts; subgroup sizes may vary (qcc's weighted estimates)."""
+    groups = _subgroups(data, equal=False)
+    sizes = np.array([g.size for g in groups])
+    means = np.array([g.mean() for g in groups])
+    sds = np.array([g.std(ddof=1) for g in groups])
+    c4s = np.array([constants(int(n)).c4 for n in sizes])
+    # qcc's "UWAVE-SD": sum(h_i s_i / c4_i) / sum(h_i), h_i = c4_i^2 / (1 - c4_i^2)
+    h = c4s**2 / (1 - c4s**2)
+    sigma = float(np.sum(h * sds / c4s) / np.sum(h))
+    _no_variation(sigma)
+    center = float(np.sum(sizes * means) / np.sum(sizes))
+    xbar = _chart("xbar", center, sigma, means, sigma / np.sqrt(sizes), rules, floor=None)
+    s_center = sigma * c4s  # varies with n
+    s_se = sigma * np.sqrt(1 - c4s**2)
+    s_chart = _chart("s", float(s_center.mean()), sigma, sds, s_se, "none")
+    # the S chart's centre varies with n; rebuild limits around each point's own centre
+    for point, centre, se in zip(s_chart.points, s_center, s_se, strict=True):
+        point.lcl, point.ucl = max(0.0, centre - 3 * se), centre + 3 * se
+        point.violations = ["beyond_limits"] if not point.lcl <= point.value <= point.ucl else []
+    return xbar, s_chart
+
+
+def imr(values: Sequence[float], rules: RuleSet = "nelson") -> ControlChart:
+    """Individuals chart; sigma = average moving range (span 2) / d2(2), as qcc's xbar.one."""
+    x = _finite(values, "values")
+    if x.size < 2:
+        raise SpcInputError(f"need at least two values, got {x.size}")
+    sigma = float(np.mean(np.abs(np.diff(x)))) / constants(2).d2
+    _no_variation(sigma)
+    return _chart("i", float(x.mean()), sigma, x, np.full(x.size, sigma), rules, floor=None)
+
+
+def moving_range(values: Sequence[float]) -> ControlChart:
+    """The MR chart that goes with `imr` (points from the second value on)."""
+    x = _finite(values, "values")
+    mr = np.abs(np.diff(x))
+    c = constants(2)
+    sigma = float(mr.mean()) / c.d2
+    chart = _chart("mr", float(mr.mean()), sigma, mr, np.full(mr.size, c.d3 * sigma), "none")
+    for point in chart.points:
+        point.index += 1
+    return _only_beyond_limits(chart)
+
+
+def _no_variation(sigma: float) -> None:
+    if not sigma > 0:
+        raise SpcInputError("the data show no variation (every value the same): no limits exist")
+
+
+def _only_beyond_limits(chart: ControlChart) -> ControlChart:
+    """Dispersion charts: only points beyond their limits are signalled."""
+    for p in chart.points:
+        below = p.lcl is not None and p.value < p.lcl
+        above = p.ucl is not None and p.value > p.ucl
+        p.violations = ["beyond_limits"] if below or above else []
+    return chart
+
+
+# ----------------------------------------------------------------------------- attributes
+def _counts(
+    counts: Sequence[float], sizes: Sequence[float] | None, what: str
+) -> tuple[np.ndarray, np.ndarray]:
+    d = _finite(counts, what)
+    if d.size < 2:
+        raise SpcInputError(f"need at least two samples, got {d.size}")
+    if np.any(d < 0):
+        raise SpcInputError(f"{what}: sample {int(np.flatnonzero(d < 0)[0]) + 1} is negative")
+    n = np.ones_like(d) if sizes is None else _finite(sizes, "sample sizes")
+    if n.size != d.size:
+        raise SpcInputError(f"{d.size} counts but {n.size} sample sizes")
+    if np.any(n <= 0):
+        raise SpcInputError(f"sample size {int(np.flatnonzero(n <= 0)[0]) + 1} must be positive")
+    return d, n
+
+
+def p_chart(
+    defectives: Sequence[float], sizes: Sequence[float], rules: RuleSet = "nelson"
+) -> ControlChart:
+    """Fraction defective; limits per sample when sizes vary."""
+    d, n = _counts(defectives, sizes, "defectives")
+    too_many = np.flatnonzero(d > n)
+    if too_many.size:
+        i = int(too_many[0])
+        raise SpcInputError(f"sample {i + 1}: {d[i]:g} defectives in a sample of {n[i]:g}")
+    p_bar = float(d.sum() / n.sum())
+    sigma = math.sqrt(p_bar * (1 - p_bar))
+    _no_variation(sigma)
+    chart = _chart("p", p_bar, sigma, d / n, sigma / np.sqrt(n), rules)
+    for point in chart.points:
+        point.ucl = min(point.ucl or 1.0, 1.0)
+    return chart
+
+
+def np_chart(defectives: Sequence[float], size: int, rules: RuleSet = "nelson") -> ControlChart:
+    """Number defective for a constant sample size."""
+    d, n = _counts(defectives, [size] * len(defectives), "defectives")
+    if np.any(d > n):
+        i = int(np.flatnonzero(d > n)[0])
+        raise SpcInputError(f"sample {i + 1}: {d[i]:g} defectives in a sample of {size}")
+    p_bar = float(d.sum() / n.sum())
+    sigma = math.sqrt(size * p_bar * (1 - p_bar))
+    _no_variation(sigma)
+    return _chart("np", size * p_bar, sigma, d, np.full(d.size, sigma), rules)
+
+
+def c_chart(counts: Sequence[float], rules: RuleSet = "nelson") -> ControlChart:
+    """Defects per unit of constant size."""
+    d, _ = _counts(counts, None, "counts")
+    c_bar = float(d.mean())
+    _no_variation(c_bar)
+    return _chart("c", c_bar, math.sqrt(c_bar), d, np.full(d.size, math.sqrt(c_bar)), rules)
+
+
+def u_chart(
+    counts: Sequence[float], sizes: Sequence[float], rules: RuleSet = "nelson"
+) -> ControlChart:
+    """Defects per unit when the number of units inspected varies."""
+    d, n = _counts(counts, sizes, "counts")
+    u_bar = float(d.sum() / n.sum())
+    _no_variation(u_bar)
+    return _chart("u", u_bar, math.sqrt(u_bar), d / n, np.sqrt(u_bar / n), rules)
+
+
+# ----------------------------------------------------------------------------- run rules
+def run_rules(z: np.ndarray, rules: RuleSet) -> list[list[str]]:
+    """For each point, the rules that its run breaks, from z-scores (distance in sigmas).
+
+    Nelson 1-8 and Western Electric 1-4 with their standard definitions; a rule is reported
+    on the point that completes the pattern.
+    """
+    broken: list[list[str]] = [[] for _ in z]
+    if rules == "none":
+        return broken
+
+    def run(i: int, length: int) -> np.ndarray | None:
+        return z[i - length + 1 : i + 1] if i + 1 >= length else None
+
+    def k_of_m(i: int, k: int, m: int, limit: float) -> bool:
+        window = run(i, m)
+        if window is None:
+            return False
+        return bool(np.sum(window > limit) >= k or np.sum(window < -limit) >= k) and bool(
+            abs(z[i]) > limit
+        )
+
+    for i in range(len(z)):
+        found: list[int] = []
+        if abs(z[i]) > 3:
+            found.append(1)
+        if rules == "we":
+            if k_of_m(i, 2, 3, 2):
+                found.append(2)
+            if k_of_m(i, 4, 5, 1):
+                found.append(3)
+            w = run(i, 8)
+            if w is not None and (np.all(w > 0) or np.all(w < 0)):
+                found.append(4)
+            broken[i] = [f"we_{r}" for r in found]
+            continue
+        w = run(i, 9)
+        if w is not None and (np.all(w > 0) or np.all(w < 0)):
+            found.append(2)
+        w = run(i, 6)
+        if w is not None and (np.all(np.diff(w) > 0) or np.all(np.diff(w) < 0)):
+            found.append(3)
+        w = run(i, 14)
+        if w is not None:
+            steps = np.sign(np.diff(w))
+            if np.all(steps != 0) and np.all(steps[1:] == -steps[:-1]):
+                found.append(4)
+        if k_of_m(i, 2, 3, 2):
+            found.append(5)
+        if k_of_m(i, 4, 5, 1):
+            found.append(6)
+        w = run(i, 15)
+        if w is not None and np.all(np.abs(w) < 1):
+            found.append(7)
+        w = run(i, 8)
+        if w is not None and np.all(np.abs(w) > 1) and np.any(w > 0) and np.any(w < 0):
+            found.append(8)
+        broken[i] = [f"nelson_{r}" for r in found]
+    return broken
+
+
+# ----------------------------------------------------------------------------- capability
+class Capability(BaseModel):
+    mean: float
+    sigma_within: float
+    sigma_overall: float
+    lsl: float | None
+    usl: float | None
+    target: float | None
+    cp: float | None
+    cpk: float
+    cpm: float | None
+    pp: float | None
+    ppk: float
+
+
+def capability(
+    values: Sequence[float],
+    *,
+    sigma_within: float,
+    lsl: float | None = None,
+    usl: float | None = None,
+    target: float | None = None,
+) -> Capability:
+    """Cp, Cpk, Cpm (within sigma) and Pp, Ppk (overall sample sigma); one-sided when only
+    one specification limit is given."""
+    x = _finite(values, "values")
+    if lsl is None and usl is None:
+        raise SpcInputError("capability needs a specification limit: give --lsl, --usl or both")
+    if lsl is not None and usl is not None and not lsl < usl:
+        raise SpcInputError(f"the lower specification limit {lsl} must be below the upper {usl}")
+    if x.size < 2:
+        raise SpcInputError("capability needs at least two values")
+    mean, overall = float(x.mean()), float(x.std(ddof=1))
+    if not (sigma_within > 0 and overall > 0):
+        raise SpcInputError("the data show no variation: capability indices are undefined")
+
+    def k_index(sigma: float) -> float:
+        sides = []
+        if usl is not None:
+            sides.append((usl - mean) / (3 * sigma))
+        if lsl is not None:
+            sides.append((mean - lsl) / (3 * sigma))
+        return min(sides)
+
+    both = lsl is not None and usl is not None
+    width = (usl - lsl) if both else None  # type: ignore[operator]
+    cpm = None
+    if both and target is not None:
+        cpm = width / (6 * math.sqrt(sigma_within**2 + (mean - target) ** 2))  # type: ignore[operator]
+    return Capability(
+        mean=mean, sigma_within=sigma_within, sigma_overall=overall, lsl=lsl, usl=usl,
+        target=target,
+        cp=width / (6 * sigma_within) if width is not None else None,
+        cpk=k_index(sigma_within), cpm=cpm,
+        pp=width / (6 * overall) if width is not None else None,
+        ppk=k_index(overall),
+    )  # fmt: skip
