@@ -39,7 +39,7 @@ class ChartPoint(BaseModel):
 
 
 class ControlChart(BaseModel):
-    chart: Literal["xbar", "r", "s", "i", "mr", "p", "np", "c", "u"]
+    chart: Literal["xbar", "r", "s", "i", "mr", "p", "np", "c", "u", "ewma"]
     center: float
     sigma: float = Field(description="Process sigma (variables) or per-unit sigma (attributes)")
     points: list[ChartPoint]
@@ -253,6 +253,71 @@ def u_chart(
     u_bar = float(d.sum() / n.sum())
     _no_variation(u_bar)
     return _chart("u", u_bar, math.sqrt(u_bar), d / n, np.sqrt(u_bar / n), rules)
+
+
+# ----------------------------------------------------------------------------- time-weighted
+def _individual_sigma(x: np.ndarray) -> float:
+    return float(np.mean(np.abs(np.diff(x)))) / constants(2).d2
+
+
+def ewma(values: Sequence[float], *, lam: float = 0.2, width: float = 3.0,
+         center: float | None = None, sigma: float | None = None) -> ControlChart:  # fmt: skip
+    """EWMA chart of individual values: z_i = lam x_i + (1 - lam) z_(i-1), z_0 = centre,
+    limits centre ± width sigma sqrt(lam / (2 - lam) (1 - (1 - lam)^(2i))).
+    Without `center`/`sigma` they are estimated from the data (mean, moving range / d2)."""
+    x = _finite(values, "values")
+    if x.size < 2:
+        raise SpcInputError(f"need at least two values, got {x.size}")
+    if not 0 < lam <= 1:
+        raise SpcInputError(f"lambda must be in (0, 1], got {lam}")
+    mu = float(x.mean()) if center is None else center
+    sd = _individual_sigma(x) if sigma is None else sigma
+    _no_variation(sd)
+    z = np.empty_like(x)
+    previous = mu
+    for i, value in enumerate(x):
+        previous = lam * value + (1 - lam) * previous
+        z[i] = previous
+    steps = np.arange(1, x.size + 1)
+    se = sd * np.sqrt(lam / (2 - lam) * (1 - (1 - lam) ** (2 * steps)))
+    chart = _chart("ewma", mu, sd, z, se, "none", floor=None, k=width)
+    return _only_beyond_limits(chart)
+
+
+class Cusum(BaseModel):
+    """Tabular CUSUM: upper and lower cumulative sums against the decision interval h·sigma."""
+
+    center: float
+    sigma: float
+    k: float = Field(description="Reference value, in sigmas")
+    h: float = Field(description="Decision interval, in sigmas")
+    upper: list[float]
+    lower: list[float]
+    signals: list[int] = Field(description="1-based points where either sum exceeds h·sigma")
+
+
+def cusum(values: Sequence[float], *, k: float = 0.5, h: float = 5.0,
+          center: float | None = None, sigma: float | None = None) -> Cusum:  # fmt: skip
+    """C+_i = max(0, x_i - (mu + k sigma) + C+_(i-1)), C-_i = max(0, (mu - k sigma) - x_i +
+    C-_(i-1)); a signal where either exceeds h sigma (Montgomery, section 9.1)."""
+    x = _finite(values, "values")
+    if x.size < 2:
+        raise SpcInputError(f"need at least two values, got {x.size}")
+    mu = float(x.mean()) if center is None else center
+    sd = _individual_sigma(x) if sigma is None else sigma
+    _no_variation(sd)
+    upper, lower = [], []
+    c_plus = c_minus = 0.0
+    for value in x:
+        c_plus = max(0.0, float(value) - (mu + k * sd) + c_plus)
+        c_minus = max(0.0, (mu - k * sd) - float(value) + c_minus)
+        upper.append(c_plus)
+        lower.append(c_minus)
+    limit = h * sd
+    signals = [
+        i + 1 for i, (u, lo) in enumerate(zip(upper, lower, strict=True)) if u > limit or lo > limit
+    ]
+    return Cusum(center=mu, sigma=sd, k=k, h=h, upper=upper, lower=lower, signals=signals)
 
 
 # ----------------------------------------------------------------------------- run rules

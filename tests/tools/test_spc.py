@@ -9,6 +9,8 @@ from tools.spc import (
     SpcInputError,
     c_chart,
     capability,
+    cusum,
+    ewma,
     imr,
     moving_range,
     np_chart,
@@ -215,3 +217,28 @@ def test_capability_indices_by_hand() -> None:
 def test_bad_input_is_named(call: object, message: str) -> None:
     with pytest.raises(SpcInputError, match=message):
         call()  # type: ignore[operator]
+
+
+# Montgomery, Introduction to SQC, table 9.1: 30 observations, target 10, sigma 1.
+MONTGOMERY_9_1 = [9.45, 7.99, 9.29, 11.66, 12.16, 10.18, 8.04, 11.46, 9.20, 10.34, 9.03, 11.47,
+                  10.51, 9.40, 10.08, 9.37, 10.62, 10.31, 8.52, 10.84, 10.90, 9.33, 12.29, 11.50,
+                  10.60, 11.08, 10.38, 11.62, 11.31, 10.52]  # fmt: skip
+
+
+def test_tabular_cusum_matches_montgomery_example_9_1() -> None:
+    result = cusum(MONTGOMERY_9_1, k=0.5, h=5.0, center=10.0, sigma=1.0)
+    assert result.upper[28] == pytest.approx(5.28, abs=0.005)  # published C+ at period 29
+    assert result.upper[29] == pytest.approx(5.30, abs=0.005)
+    assert result.signals == [29, 30] and max(result.lower) < 5.0
+
+
+def test_ewma_matches_montgomery_example_9_2() -> None:
+    chart = ewma(MONTGOMERY_9_1, lam=0.1, width=2.7, center=10.0, sigma=1.0)
+    assert chart.points[0].value == pytest.approx(9.945)
+    assert chart.points[1].value == pytest.approx(9.7495)
+    assert (chart.points[0].lcl, chart.points[0].ucl) == (
+        pytest.approx(9.73, abs=0.005), pytest.approx(10.27, abs=0.005))  # fmt: skip
+    assert chart.points[-1].ucl == pytest.approx(10.62, abs=0.005)  # steady-state limit
+    assert [p.index for p in chart.points if p.violations] == [29, 30]
+    with pytest.raises(SpcInputError, match="lambda"):
+        ewma(MONTGOMERY_9_1, lam=1.5)
