@@ -279,7 +279,7 @@ app.add_typer(feedback_app, name="feedback")
 
 
 def _register_commands() -> None:
-    from assistant import answer_cli, intent_cli
+    from assistant import answer_cli, intent_cli, spc_cli
 
     app.command("ask")(user_errors(answer_cli.ask))
     eval_app.command("answers")(user_errors(answer_cli.eval_answers))
@@ -289,6 +289,7 @@ def _register_commands() -> None:
     app.command("classify")(user_errors(intent_cli.classify))
     eval_app.command("intent")(user_errors(intent_cli.eval_intent))
     feedback_app.command("intent")(user_errors(intent_cli.feedback_intent))
+    app.command("spc")(user_errors(spc_cli.spc_command))
 
 
 _register_commands()

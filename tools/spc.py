@@ -35,7 +35,7 @@ class ChartPoint(BaseModel):
     value: float
     lcl: float | None
     ucl: float | None
-    violations: list[str] = Field(default_factory=list, description="e.g. ['nelson_1']")
+    violations: list[str] = Field(default_factory=list, description="e.g. ['nelson-1', 'we-2']")
 
 
 class ControlChart(BaseModel):
@@ -110,67 +110,85 @@ def _chart(
 
 
 # ----------------------------------------------------------------------------- variables
+def _phase1(n_points: int, phase1: int | None) -> slice:
+    """The points that estimate the limits: all, or the first `phase1` (phase I / II)."""
+    if phase1 is None:
+        return slice(None)
+    if not 2 <= phase1 <= n_points:
+        raise SpcInputError(f"--phase1 must be between 2 and the {n_points} points, got {phase1}")
+    return slice(0, phase1)
+
+
 def xbar_r(
-    data: Sequence[Sequence[float]], rules: RuleSet = "nelson"
-) -> tuple[ControlChart, ControlChart]:
-    """X-bar and R charts for equal subgroups; sigma = R-bar / d2."""
+    data: Sequence[Sequence[float]], rules: RuleSet = "nelson", *, phase1: int | None = None,
+    center: float | None = None, sigma: float | None = None,
+) -> tuple[ControlChart, ControlChart]:  # fmt: skip
+    """X-bar and R charts for equal subgroups; sigma = R-bar / d2 of the estimating subgroups
+    (all, the first `phase1`, or given as `sigma` with `center` for phase II)."""
     groups = _subgroups(data, equal=True)
     n = groups[0].size
     c = constants(n)
     means = np.array([g.mean() for g in groups])
     ranges = np.array([np.ptp(g) for g in groups])
-    r_bar = float(ranges.mean())
-    sigma = r_bar / c.d2
-    _no_variation(sigma)
+    est = _phase1(len(groups), phase1)
+    sd = float(ranges[est].mean()) / c.d2 if sigma is None else sigma
+    _no_variation(sd)
+    mu = float(means[est].mean()) if center is None else center
     ones = np.ones(len(groups))
-    xbar = _chart("xbar", float(means.mean()), sigma, means, ones * sigma / math.sqrt(n), rules,
-                  floor=None)  # fmt: skip
-    r_chart = _chart("r", r_bar, sigma, ranges, ones * c.d3 * sigma, "none")
+    xbar = _chart("xbar", mu, sd, means, ones * sd / math.sqrt(n), rules, floor=None)
+    r_chart = _chart("r", c.d2 * sd, sd, ranges, ones * c.d3 * sd, "none")
     return xbar, _only_beyond_limits(r_chart)
 
 
 def xbar_s(
-    data: Sequence[Sequence[float]], rules: RuleSet = "nelson"
-) -> tuple[ControlChart, ControlChart]:
+    data: Sequence[Sequence[float]], rules: RuleSet = "nelson", *, phase1: int | None = None,
+    center: float | None = None, sigma: float | None = None,
+) -> tuple[ControlChart, ControlChart]:  # fmt: skip
     """X-bar and S charts; subgroup sizes may vary (qcc's weighted estimates)."""
     groups = _subgroups(data, equal=False)
     sizes = np.array([g.size for g in groups])
     means = np.array([g.mean() for g in groups])
     sds = np.array([g.std(ddof=1) for g in groups])
     c4s = np.array([constants(int(n)).c4 for n in sizes])
+    est = _phase1(len(groups), phase1)
     # qcc's "UWAVE-SD": sum(h_i s_i / c4_i) / sum(h_i), h_i = c4_i^2 / (1 - c4_i^2)
-    h = c4s**2 / (1 - c4s**2)
-    sigma = float(np.sum(h * sds / c4s) / np.sum(h))
-    _no_variation(sigma)
-    center = float(np.sum(sizes * means) / np.sum(sizes))
-    xbar = _chart("xbar", center, sigma, means, sigma / np.sqrt(sizes), rules, floor=None)
-    s_center = sigma * c4s  # varies with n
-    s_se = sigma * np.sqrt(1 - c4s**2)
-    s_chart = _chart("s", float(s_center.mean()), sigma, sds, s_se, "none")
+    h = c4s[est] ** 2 / (1 - c4s[est] ** 2)
+    sd = float(np.sum(h * sds[est] / c4s[est]) / np.sum(h)) if sigma is None else sigma
+    _no_variation(sd)
+    mu = float(np.sum(sizes[est] * means[est]) / np.sum(sizes[est])) if center is None else center
+    xbar = _chart("xbar", mu, sd, means, sd / np.sqrt(sizes), rules, floor=None)
+    s_center = sd * c4s  # varies with n
+    s_se = sd * np.sqrt(1 - c4s**2)
+    s_chart = _chart("s", float(s_center.mean()), sd, sds, s_se, "none")
     # the S chart's centre varies with n; rebuild limits around each point's own centre
     for point, centre, se in zip(s_chart.points, s_center, s_se, strict=True):
         point.lcl, point.ucl = max(0.0, centre - 3 * se), centre + 3 * se
-        point.violations = ["beyond_limits"] if not point.lcl <= point.value <= point.ucl else []
-    return xbar, s_chart
+    return xbar, _only_beyond_limits(s_chart)
 
 
-def imr(values: Sequence[float], rules: RuleSet = "nelson") -> ControlChart:
+def imr(
+    values: Sequence[float], rules: RuleSet = "nelson", *, phase1: int | None = None,
+    center: float | None = None, sigma: float | None = None,
+) -> ControlChart:  # fmt: skip
     """Individuals chart; sigma = average moving range (span 2) / d2(2), as qcc's xbar.one."""
     x = _finite(values, "values")
     if x.size < 2:
         raise SpcInputError(f"need at least two values, got {x.size}")
-    sigma = float(np.mean(np.abs(np.diff(x)))) / constants(2).d2
-    _no_variation(sigma)
-    return _chart("i", float(x.mean()), sigma, x, np.full(x.size, sigma), rules, floor=None)
+    est = _phase1(x.size, phase1)
+    sd = _individual_sigma(x[est]) if sigma is None else sigma
+    _no_variation(sd)
+    mu = float(x[est].mean()) if center is None else center
+    return _chart("i", mu, sd, x, np.full(x.size, sd), rules, floor=None)
 
 
-def moving_range(values: Sequence[float]) -> ControlChart:
+def moving_range(values: Sequence[float], *, sigma: float | None = None) -> ControlChart:
     """The MR chart that goes with `imr` (points from the second value on)."""
     x = _finite(values, "values")
     mr = np.abs(np.diff(x))
     c = constants(2)
-    sigma = float(mr.mean()) / c.d2
-    chart = _chart("mr", float(mr.mean()), sigma, mr, np.full(mr.size, c.d3 * sigma), "none")
+    sd = float(mr.mean()) / c.d2 if sigma is None else sigma
+    _no_variation(sd)
+    chart = _chart("mr", c.d2 * sd, sd, mr, np.full(mr.size, c.d3 * sd), "none")
     for point in chart.points:
         point.index += 1
     return _only_beyond_limits(chart)
@@ -186,7 +204,7 @@ def _only_beyond_limits(chart: ControlChart) -> ControlChart:
     for p in chart.points:
         below = p.lcl is not None and p.value < p.lcl
         above = p.ucl is not None and p.value > p.ucl
-        p.violations = ["beyond_limits"] if below or above else []
+        p.violations = ["beyond-limits"] if below or above else []
     return chart
 
 
@@ -354,7 +372,7 @@ def run_rules(z: np.ndarray, rules: RuleSet) -> list[list[str]]:
             w = run(i, 8)
             if w is not None and (np.all(w > 0) or np.all(w < 0)):
                 found.append(4)
-            broken[i] = [f"we_{r}" for r in found]
+            broken[i] = [f"we-{r}" for r in found]
             continue
         w = run(i, 9)
         if w is not None and (np.all(w > 0) or np.all(w < 0)):
@@ -377,7 +395,7 @@ def run_rules(z: np.ndarray, rules: RuleSet) -> list[list[str]]:
         w = run(i, 8)
         if w is not None and np.all(np.abs(w) > 1) and np.any(w > 0) and np.any(w < 0):
             found.append(8)
-        broken[i] = [f"nelson_{r}" for r in found]
+        broken[i] = [f"nelson-{r}" for r in found]
     return broken
 
 

@@ -73,7 +73,7 @@ def test_individuals_chart_matches_qcc(
     assert chart.sigma == pytest.approx(sigma, rel=1e-3)
     assert chart.points[0].lcl == pytest.approx(lcl, rel=1e-4)
     assert chart.points[0].ucl == pytest.approx(ucl, rel=1e-4)
-    assert not any("nelson_1" in p.violations for p in chart.points)
+    assert not any("nelson-1" in p.violations for p in chart.points)
 
 
 # Montgomery, Introduction to SQC, example 6.3: piston-ring diameters, 25 subgroups of 5.
@@ -149,15 +149,15 @@ def fires(z: list[float], rule: str, rules: str = "nelson") -> bool:
 @pytest.mark.parametrize(
     ("rule", "just_fires", "just_does_not"),
     [
-        ("nelson_1", [0, 0, 3.01], [0, 0, 2.99]),
-        ("nelson_2", [0.1] * 9, [-0.1] + [0.1] * 8),
-        ("nelson_3", [0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 4]),
-        ("nelson_4", [(-1) ** i * 0.5 for i in range(14)],
+        ("nelson-1", [0, 0, 3.01], [0, 0, 2.99]),
+        ("nelson-2", [0.1] * 9, [-0.1] + [0.1] * 8),
+        ("nelson-3", [0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 4]),
+        ("nelson-4", [(-1) ** i * 0.5 for i in range(14)],
          [(-1) ** i * 0.5 for i in range(13)] + [0.6]),
-        ("nelson_5", [2.1, 0, 2.1], [2.1, 0, 1.9]),
-        ("nelson_6", [1.1, 1.1, 0, 1.1, 1.1], [1.1, 0, 0, 1.1, 1.1]),
-        ("nelson_7", [0.5, -0.5] * 7 + [0.9], [0.5, -0.5] * 7 + [1.1]),
-        ("nelson_8", [1.5, -1.5] * 4, [1.5, -1.5] * 3 + [1.5, -0.9]),
+        ("nelson-5", [2.1, 0, 2.1], [2.1, 0, 1.9]),
+        ("nelson-6", [1.1, 1.1, 0, 1.1, 1.1], [1.1, 0, 0, 1.1, 1.1]),
+        ("nelson-7", [0.5, -0.5] * 7 + [0.9], [0.5, -0.5] * 7 + [1.1]),
+        ("nelson-8", [1.5, -1.5] * 4, [1.5, -1.5] * 3 + [1.5, -0.9]),
     ],
 )  # fmt: skip
 def test_nelson_rules(rule: str, just_fires: list[float], just_does_not: list[float]) -> None:
@@ -168,10 +168,10 @@ def test_nelson_rules(rule: str, just_fires: list[float], just_does_not: list[fl
 @pytest.mark.parametrize(
     ("rule", "just_fires", "just_does_not"),
     [
-        ("we_1", [0, 3.01], [0, 3.0]),
-        ("we_2", [-2.1, 0, -2.1], [-2.1, 0, 2.1]),
-        ("we_3", [1.1, 1.1, 0, 1.1, 1.1], [1.1, 1.1, 0, 0, 1.1]),
-        ("we_4", [0.2] * 8, [0.2] * 7 + [-0.2]),
+        ("we-1", [0, 3.01], [0, 3.0]),
+        ("we-2", [-2.1, 0, -2.1], [-2.1, 0, 2.1]),
+        ("we-3", [1.1, 1.1, 0, 1.1, 1.1], [1.1, 1.1, 0, 0, 1.1]),
+        ("we-4", [0.2] * 8, [0.2] * 7 + [-0.2]),
     ],
 )
 def test_western_electric_rules(
