@@ -58,14 +58,16 @@ def analyse(
     rules: str, lsl: float | None, usl: float | None, target: float | None,
     center: float | None, sigma: float | None, lam: float, k: float, h: float,
     count_col: str | None, size_col: str | None,
-) -> dict[str, Any]:  # fmt: skip
-    """Read the file, draw the requested (or fitting) chart, and return the documented JSON."""
+) -> tuple[dict[str, Any], list[Any]]:  # fmt: skip
+    """Read the file, draw the requested (or fitting) chart; the documented JSON, and the
+    chart objects for drawing (CUSUM has none: its JSON is its picture)."""
     from tools import spc
     from tools.spc_io import column, read_table, subgroups
 
     frame = read_table(path)
     known: dict[str, Any] = {"center": center, "sigma": sigma}
     charts: list[dict[str, Any]] = []
+    drawn: list[Any] = []
     values: list[float] = []
     within: float | None = None
     if chart in ("p", "np", "c", "u") or count_col:
@@ -82,7 +84,7 @@ def analyse(
         else:
             made = spc.c_chart(counts, rules)  # type: ignore[arg-type]
         charts.append(chart_json(made))
-        return {"chart": chosen, "charts": charts, "capability": None}
+        return {"chart": chosen, "charts": charts, "capability": None}, [made]
 
     groups = subgroups(frame, subgroup_size)
     individual = all(len(g) == 1 for g in groups)
@@ -98,10 +100,12 @@ def analyse(
         if chosen == "imr":
             i_chart = spc.imr(values, rules, phase1=phase1, **known)  # type: ignore[arg-type]
             within = i_chart.sigma
-            charts += [chart_json(i_chart), chart_json(spc.moving_range(values, sigma=sigma))]
+            drawn = [i_chart, spc.moving_range(values, sigma=sigma)]
+            charts += [chart_json(c) for c in drawn]
         elif chosen == "ewma":
             made = spc.ewma(values, lam=lam, **known)
             within = made.sigma
+            drawn = [made]
             charts.append(chart_json(made))
         else:
             result = spc.cusum(values, k=k, h=h, **known)
@@ -112,6 +116,7 @@ def analyse(
         xbar, spread = draw(groups, rules, phase1=phase1, **known)  # type: ignore[arg-type]
         within = xbar.sigma
         values = [v for g in groups for v in g]
+        drawn = [xbar, spread]
         charts += [chart_json(xbar), chart_json(spread)]
     else:
         raise spc.SpcInputError(f"the {chosen} chart needs --count-col (and --size-col)")
@@ -121,7 +126,7 @@ def analyse(
         found = spc.capability(values, sigma_within=within, lsl=lsl, usl=usl, target=target)
         capability = {k_: getattr(found, k_) for k_ in ("cp", "cpk", "cpm", "pp", "ppk")}
         capability |= {"sigma_within": found.sigma_within, "sigma_overall": found.sigma_overall}
-    return {"chart": chosen, "charts": charts, "capability": capability}
+    return {"chart": chosen, "charts": charts, "capability": capability}, drawn
 
 
 def spc_command(
@@ -140,6 +145,7 @@ def spc_command(
     h: Annotated[float, typer.Option(help="CUSUM decision interval, in sigmas.")] = 5.0,
     count_col: Annotated[str | None, typer.Option(help="Counts, for attribute charts.")] = None,
     size_col: Annotated[str | None, typer.Option(help="Sample sizes, for p/np/u.")] = None,
+    png: Annotated[Path | None, typer.Option(help="Also draw the chart to this PNG file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON.")] = False,
 ) -> None:
     """Control chart, run-rule violations and capability for a measurement file."""
@@ -147,11 +153,17 @@ def spc_command(
 
     if rules not in ("nelson", "we", "none"):
         raise SpcInputError(f"--rules must be nelson, we or none (got '{rules}')")
-    result = analyse(
+    result, drawn = analyse(
         file, chart=chart, subgroup_size=subgroup_size, phase1=phase1, rules=rules, lsl=lsl,
         usl=usl, target=target, center=center, sigma=sigma, lam=lam, k=k, h=h,
         count_col=count_col, size_col=size_col,
     )  # fmt: skip
+    if png is not None:
+        from tools.spc_plot import render_png
+
+        if not drawn:
+            raise SpcInputError("the CUSUM chart has no image yet; use --json")
+        render_png(drawn, png, title=f"{file.name} — {result['chart']}")
     if as_json:
         print(json.dumps(result))
         return
@@ -172,3 +184,5 @@ def spc_command(
             if cap[name] is not None
         )  # fmt: skip
         out.print(f"capability: {shown}")
+    if png is not None:
+        out.print(f"chart written to {png}")

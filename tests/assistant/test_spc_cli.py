@@ -77,3 +77,11 @@ def test_bad_input_gets_a_clear_message(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "X-bar-S" in result.output
     result = runner.invoke(app, ["spc", str(wide(tmp_path, ROWS)), "--rules", "odd"])
     assert result.exit_code == 1 and "--rules" in result.output
+
+
+def test_png_is_drawn(tmp_path: Path) -> None:
+    image = tmp_path / "charts" / "od.png"
+    result = runner.invoke(app, ["spc", str(wide(tmp_path, ROWS)), "--png", str(image)])
+    assert result.exit_code == 0, result.output
+    assert image.read_bytes()[:4] == b"\x89PNG" and image.stat().st_size > 20_000
+    assert "chart written" in result.output
