@@ -85,3 +85,29 @@ def test_png_is_drawn(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert image.read_bytes()[:4] == b"\x89PNG" and image.stat().st_size > 20_000
     assert "chart written" in result.output
+
+
+def test_stored_characteristic_and_freezing(tmp_path: Path, monkeypatch: object) -> None:
+    import pytest
+
+    from assistant.settings import get_settings
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PLANT_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["spc", "--characteristic", "OD-12", "--json"])
+        assert result.exit_code == 0, result.output
+        payload = json.loads(result.stdout)
+        assert payload["chart"] == "xbar-r" and payload["characteristic"]["frozen"] is False
+        frozen = runner.invoke(app, ["spc", "--characteristic", "OD-12", "--freeze"])
+        assert "frozen" in frozen.output
+        again = json.loads(
+            runner.invoke(app, ["spc", "--characteristic", "OD-12", "--json"]).stdout
+        )
+        assert again["characteristic"]["frozen"] is True
+        both = runner.invoke(app, ["spc", str(tmp_path / "x.csv"), "--characteristic", "OD-12"])
+        assert both.exit_code == 1 and "either a FILE or --characteristic" in both.output
+    finally:
+        mp.undo()
+        get_settings.cache_clear()
