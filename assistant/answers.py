@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -55,6 +55,8 @@ class Answer(BaseModel):
         default_factory=list, description="Intents to choose from when the router was unsure."
     )
     message_id: str | None = Field(None, description="Stored message id, for corrections.")
+    images: list[str] = Field(default_factory=list, description="Chart files to show")
+    tool_result: dict[str, Any] | None = Field(None, description="A tool's machine-readable output")
     notice: str | None = Field(None, description="e.g. a backend fallback, shown to the user")
     timings: Timings = Field(default_factory=Timings)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+from typing import Any
 
 import chainlit as cl
 
@@ -108,6 +110,11 @@ async def reply_to(question: str, *, intent: str | None = None) -> None:
                 sent = True
             elif event.answer is not None:
                 reply.content = final_text(event.answer)
+                images: list[Any] = [
+                    cl.Image(path=path, name=Path(path).name, display="inline")
+                    for path in event.answer.images
+                ]
+                reply.elements = [*(reply.elements or []), *images]
                 reply.actions = answer_actions(event.answer, question)
                 await (reply.update() if sent else reply.send())
                 history = [*history, ("user", question), ("assistant", event.answer.text)]

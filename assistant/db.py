@@ -15,7 +15,8 @@ def make_engine(url: str) -> Engine:
     """An engine for `url` with every table created (SQLite folders are made as needed)."""
     from sqlmodel import SQLModel, create_engine
 
-    import assistant.records  # noqa: F401  (registers the tables)
+    import assistant.records
+    import assistant.spc_records  # noqa: F401  (both register their tables)
 
     connect_args = {}
     if url.startswith("sqlite:///"):

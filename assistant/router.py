@@ -6,9 +6,10 @@ import dataclasses
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.answers import Answer
+from assistant.answers import Answer, Citation
 from assistant.chain import ChainEvent, History, RagChain
 from finetune.intent import LABELS
 from retrieval.search import SearchFilter
@@ -36,14 +37,9 @@ INTENT_PHRASES = {
 CAPABILITIES = (
     "I can answer questions from the plant's manuals and procedures (alarms, maintenance, "
     "quality, safety), help new staff with starting here, and draft replies to customers from "
-    "our customer-service documents. Defect inspection, failure prediction and SPC analysis "
-    "are coming."
+    "our customer-service documents, and check whether a process is in control (try: is OD-12 "
+    "in control?). Defect inspection and failure prediction are coming."
 )
-TOOL_NAMES = {
-    "defect_inspection": "defect inspection",
-    "failure_risk": "failure prediction",
-    "spc_analysis": "SPC analysis",
-}
 
 Handler = Callable[["Router", str, History], Iterator[ChainEvent]]
 
@@ -75,6 +71,52 @@ def _tool_not_ready(router: Router, question: str, history: History) -> Iterator
         yield event
 
 
+REACTION_QUERY = "out-of-control reaction plan: what to do when a control chart signals"
+
+
+def _spc(router: Router, question: str, history: History) -> Iterator[ChainEvent]:
+    """The SPC tool: chart, verdict and capability; the reaction plan when it signals."""
+    if router.engine is None or router.chart_dir is None:
+        yield from _tool_not_ready(router, question, history)
+        return
+    from sqlmodel import Session, select
+
+    from assistant.spc_records import Characteristic
+    from assistant.spc_service import ensure_demo_data
+    from assistant.spc_tool import read_request, run_spc
+    from retrieval.errors import PlantError
+
+    with Session(router.engine) as session:
+        ensure_demo_data(session)
+        known = list(session.exec(select(Characteristic.name)).all())
+        request = read_request(question, known)
+        try:
+            found = run_spc(request, session, router.chart_dir)
+        except PlantError as exc:
+            text = f"{exc} Characteristics I know: {', '.join(sorted(known))}."
+            yield ChainEvent("answer", answer=Answer(question=question, text=text, backend="spc"))
+            return
+    text = f"**{found.title}**\n\n{found.verdict}"
+    citations: list[Citation] = []
+    if not found.in_control:
+        citations, _ = router.chain.retrieve(REACTION_QUERY)
+        citations = citations[:1]
+        if citations:
+            yield ChainEvent("sources", citations=citations)
+            top = citations[0]  # a procedure: quoted whole, not summarised
+            section = top.section.split(" > ")[-1]
+            text += f"\n\nWhat the reaction plan says ({section}) [1]:\n{top.text}"
+    answer = Answer(
+        question=question,
+        text=text,
+        citations=citations,
+        backend="spc",
+        images=[found.image] if found.image else [],
+        tool_result=found.result,
+    )
+    yield ChainEvent("answer", answer=answer)
+
+
 def _fixed_reply(text: str) -> Handler:
     def handler(router: Router, question: str, history: History) -> Iterator[ChainEvent]:
         yield ChainEvent("answer", answer=Answer(question=question, text=text, backend="router"))
@@ -90,7 +132,7 @@ def default_handlers() -> dict[str, Handler]:
         "ticket_reply": _ticket_reply,
         "defect_inspection": _tool_not_ready,
         "failure_risk": _tool_not_ready,
-        "spc_analysis": _tool_not_ready,
+        "spc_analysis": _spc,
         "smalltalk": _fixed_reply(f"Hello! {CAPABILITIES} What can I do for you?"),
         "out_of_scope": _fixed_reply(
             f"Sorry, that is outside what I can help with here. {CAPABILITIES}"
@@ -112,6 +154,7 @@ class Router:
     classifier: IntentClassifier | None = None
     threshold: float = 0.5
     engine: Engine | None = None  # where messages are stored for later corrections
+    chart_dir: Path | None = None  # where tools write chart images
     handlers: dict[str, Handler] = field(default_factory=default_handlers)
 
     def answer(self, message: str, history: History = (), **kwargs: str | None) -> Answer:
@@ -209,4 +252,5 @@ def make_router(settings: Settings, *, backend: str | None = None) -> Router:
         classifier=classifier,
         threshold=settings.intent_confidence_threshold,
         engine=make_engine(settings.resolved_database_url),
+        chart_dir=settings.data_dir / "charts",
     )

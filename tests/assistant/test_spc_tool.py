@@ -1,0 +1,69 @@
+"""The SPC chat tool: reading the request, the LangChain tool, and the router's handler."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from assistant.chain import RagChain
+from assistant.db import make_engine
+from assistant.router import Router
+from assistant.spc_tool import SpcToolInput, make_spc_tool, read_request, run_spc
+from retrieval.embeddings import SentenceEmbedder
+from retrieval.errors import PlantError
+from retrieval.index_store import load_snapshot
+from retrieval.ingest import IngestConfig, ingest
+from retrieval.search import SearchConfig, Searcher
+
+
+def test_read_request_finds_a_characteristic_or_numbers() -> None:
+    known = ["OD-12", "BD-16"]
+    assert read_request("is od-12 in control?", known).characteristic == "OD-12"
+    pasted = read_request("subgroups of 2: 12.01 12.03 11.99 12.00", known)
+    assert pasted.values == [12.01, 12.03, 11.99, 12.0] and pasted.subgroup_size == 2
+    assert read_request("is the process ok", known) == SpcToolInput()
+
+
+def test_run_spc_on_pasted_values_draws_and_judges(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    values = [5.0, 5.2, 4.9, 5.1, 5.0, 4.8, 5.1, 5.2, 4.9, 5.0, 9.0]
+    with Session(engine) as session:
+        found = run_spc(SpcToolInput(values=values), session, tmp_path / "charts")
+        assert not found.in_control and "nelson-1" in found.verdict and "(at 11)" in found.verdict
+        assert found.image and Path(found.image).read_bytes()[:4] == b"\x89PNG"
+        with pytest.raises(PlantError, match="do not split into subgroups of 3"):
+            run_spc(SpcToolInput(values=values, subgroup_size=3), session, tmp_path)
+        with pytest.raises(PlantError, match="characteristic"):
+            run_spc(SpcToolInput(), session, tmp_path)
+
+
+def test_the_langchain_tool(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    tool = make_spc_tool(lambda: Session(engine), tmp_path / "charts")
+    assert tool.name == "spc_check" and "characteristic" in tool.args
+    output = tool.invoke({"characteristic": "OD-12"})
+    assert output["in_control"] is True and output["result"]["chart"] == "xbar-r"
+    assert "Cpk" in output["verdict"]
+
+
+@pytest.fixture
+def router(
+    corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder, tmp_path: Path
+) -> Router:
+    ingest([corpus], ingest_config, embedder)
+    chain = RagChain(Searcher(load_snapshot(ingest_config.index_dir), embedder, SearchConfig()))
+    engine = make_engine(f"sqlite:///{tmp_path / 'plant.db'}")
+    return Router(chain, engine=engine, chart_dir=tmp_path / "charts")
+
+
+def test_router_sends_spc_questions_to_the_tool(router: Router) -> None:
+    steady = router.answer("is OD-12 in control?", intent="spc_analysis")
+    assert "In control" in steady.text and steady.images and not steady.citations
+    assert steady.tool_result and steady.tool_result["chart"] == "xbar-r"
+    drifting = router.answer("check BD-16 please", intent="spc_analysis")
+    assert "Out of control" in drifting.text and drifting.citations  # the reaction plan
+    assert "What the reaction plan says" in drifting.text
+    vague = router.answer("is the process in control?", intent="spc_analysis")
+    assert "Characteristics I know" in vague.text and "OD-12" in vague.text
