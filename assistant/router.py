@@ -99,8 +99,11 @@ def _spc(router: Router, question: str, history: History) -> Iterator[ChainEvent
     text = f"**{found.title}**\n\n{found.verdict}"
     citations: list[Citation] = []
     if not found.in_control:
-        citations, _ = router.chain.retrieve(REACTION_QUERY)
-        citations = citations[:1]
+        found_plan, _ = router.chain.retrieve(REACTION_QUERY)
+        # only a passage of a reaction plan will do; a plant without one gets no quote
+        citations = [c for c in found_plan if "reaction" in f"{c.title} {c.section}".lower()][:1]
+        for number, citation in enumerate(citations, start=1):
+            citation.n = number
         if citations:
             yield ChainEvent("sources", citations=citations)
             top = citations[0]  # a procedure: quoted whole, not summarised

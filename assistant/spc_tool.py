@@ -106,7 +106,7 @@ def run_spc(request: SpcToolInput, session: Session, chart_dir: Path) -> SpcTool
         chart_dir.mkdir(parents=True, exist_ok=True)
         path = chart_dir / f"spc-{uuid.uuid4().hex[:10]}.png"
         image = str(render_png(drawn, path, title=f"{title} — {result['chart']}"))
-    text = f"{verdict}\n{capability_text(result)}".strip()
+    text = f"{verdict}\n\n{capability_text(result)}".strip()
     return SpcToolResult(title=title, in_control=in_control, verdict=text, result=result,
                          image=image)  # fmt: skip
 

@@ -140,20 +140,29 @@ def test_question_gets_a_cited_answer_and_source_elements(server: str) -> None:
     assert (ARTIFACTS / "chat-answer.png").stat().st_size > 10_000
 
 
-async def correct_route_in_browser(url: str, question: str) -> str:
+async def correct_route_in_browser(
+    url: str,
+    question: str,
+    choice: str = "Draft a reply to a customer",
+    wait_for: str = "Draft reply",
+) -> str:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = await send(browser, url, question)
         await page.get_by_role("button", name="Wrong topic?").first.click(timeout=60_000)
-        await page.get_by_role("button", name="Draft a reply to a customer").first.click(
-            timeout=30_000
-        )
-        await page.wait_for_selector("text=Draft reply", timeout=60_000)
+        await page.get_by_role("button", name=choice).first.click(timeout=30_000)
+        await page.wait_for_selector(f"text={wait_for}", timeout=60_000)
+        await page.wait_for_timeout(1000)
         ARTIFACTS.mkdir(exist_ok=True)
-        await page.screenshot(path=str(ARTIFACTS / "chat-corrected-route.png"))
+        shot = "chat-corrected-route.png" if "reply" in choice else "chat-spc.png"
+        await page.screenshot(path=str(ARTIFACTS / shot))
         body = await page.inner_text("body")
+        images = await page.locator("img").evaluate_all(
+            "els => els.map(e => e.naturalWidth).filter(w => w > 300)"
+        )
+        body += f"\n[images wider than 300 px: {len(images)}]"
         await browser.close()
     return body
 
@@ -172,3 +181,17 @@ def test_wrong_topic_button_reroutes_and_stores_the_correction(server: str) -> N
     with Session(make_engine(f"sqlite:///{data_dir / 'plant.db'}")) as session:
         stored = session.exec(select(IntentCorrection)).all()
     assert [(c.predicted, c.corrected) for c in stored] == [("manual_question", "ticket_reply")]
+
+
+def test_spc_question_shows_the_chart_and_verdict(server: str) -> None:
+    body = asyncio.run(
+        correct_route_in_browser(
+            server,
+            "Is BD-16 in control?",
+            choice="Check a process with SPC",
+            wait_for="Out of control",
+        )
+    )
+    assert "BD-16" in body and "nelson-1" in body
+    assert "[images wider than 300 px: 0]" not in body  # the chart is shown
+    assert "What the reaction plan says" not in body  # this small corpus has no reaction plan

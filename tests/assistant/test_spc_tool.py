@@ -63,7 +63,8 @@ def test_router_sends_spc_questions_to_the_tool(router: Router) -> None:
     assert "In control" in steady.text and steady.images and not steady.citations
     assert steady.tool_result and steady.tool_result["chart"] == "xbar-r"
     drifting = router.answer("check BD-16 please", intent="spc_analysis")
-    assert "Out of control" in drifting.text and drifting.citations  # the reaction plan
-    assert "What the reaction plan says" in drifting.text
+    assert "Out of control" in drifting.text
+    # this small corpus has no reaction plan: nothing unrelated is quoted in its place
+    assert not drifting.citations and "reaction plan says" not in drifting.text
     vague = router.answer("is the process in control?", intent="spc_analysis")
     assert "Characteristics I know" in vague.text and "OD-12" in vague.text
