@@ -35,6 +35,13 @@ def spc_command(
     count_col: Annotated[str | None, typer.Option(help="Counts, for attribute charts.")] = None,
     size_col: Annotated[str | None, typer.Option(help="Sample sizes, for p/np/u.")] = None,
     png: Annotated[Path | None, typer.Option(help="Also draw the chart to this PNG file.")] = None,
+    exclude_out_of_control: Annotated[
+        bool,
+        typer.Option(
+            "--exclude-out-of-control",
+            help="Phase I: drop points beyond the limits and estimate again.",
+        ),
+    ] = False,
     freeze: Annotated[
         bool, typer.Option("--freeze", help="Store this characteristic's limits (phase I).")
     ] = False,
@@ -61,6 +68,7 @@ def spc_command(
         lam=lam,
         k=k,
         h=h,
+        exclude_out_of_control=exclude_out_of_control,
     )
     if file is not None:
         result, drawn = analyse_file(file, options, count_col=count_col, size_col=size_col)

@@ -67,6 +67,7 @@ class SpcOptions:
     lam: float = 0.2
     k: float = 0.5
     h: float = 5.0
+    exclude_out_of_control: bool = False  # phase I: drop points beyond limits, estimate again
 
 
 Result = tuple[dict[str, Any], list[Any]]
@@ -105,6 +106,7 @@ def analyse_groups(groups: list[list[float]], o: SpcOptions) -> Result:
         "imr" if individual else "xbar-r" if equal and len(groups[0]) <= 10 else "xbar-s"
     )
     known: dict[str, Any] = {"center": o.center, "sigma": o.sigma}
+    excluded: list[int] = []
     rules: Any = o.rules
     charts: list[dict[str, Any]] = []
     drawn: list[Any] = []
@@ -115,8 +117,11 @@ def analyse_groups(groups: list[list[float]], o: SpcOptions) -> Result:
             )
         values = [g[0] for g in groups]
         if chosen == "imr":
-            i_chart = spc.imr(values, rules, phase1=o.phase1, **known)
-            drawn = [i_chart, spc.moving_range(values, sigma=o.sigma)]
+            if o.exclude_out_of_control and o.sigma is None:
+                i_chart, excluded = spc.reestimate(spc.imr, values, rules, phase1=o.phase1)
+            else:
+                i_chart = spc.imr(values, rules, phase1=o.phase1, **known)
+            drawn = [i_chart, spc.moving_range(values, sigma=i_chart.sigma)]
             within = i_chart.sigma
         elif chosen == "ewma":
             drawn = [spc.ewma(values, lam=o.lam, **known)]
@@ -127,7 +132,11 @@ def analyse_groups(groups: list[list[float]], o: SpcOptions) -> Result:
             charts.append(cusum_json(result))
     elif chosen in ("xbar-r", "xbar-s"):
         draw = spc.xbar_r if chosen == "xbar-r" else spc.xbar_s
-        drawn = list(draw(groups, rules, phase1=o.phase1, **known))
+        if o.exclude_out_of_control and o.sigma is None:
+            pair, excluded = spc.reestimate(draw, groups, rules, phase1=o.phase1)
+            drawn = list(pair)
+        else:
+            drawn = list(draw(groups, rules, phase1=o.phase1, **known))
         within = drawn[0].sigma
         values = [v for g in groups for v in g]
     else:
@@ -138,7 +147,10 @@ def analyse_groups(groups: list[list[float]], o: SpcOptions) -> Result:
         found = spc.capability(values, sigma_within=within, lsl=o.lsl, usl=o.usl, target=o.target)
         capability = {name: getattr(found, name) for name in ("cp", "cpk", "cpm", "pp", "ppk")}
         capability |= {"sigma_within": found.sigma_within, "sigma_overall": found.sigma_overall}
-    return {"chart": chosen, "charts": charts, "capability": capability}, drawn
+    found_json: dict[str, Any] = {"chart": chosen, "charts": charts, "capability": capability}
+    if o.exclude_out_of_control:
+        found_json["excluded"] = excluded
+    return found_json, drawn
 
 
 def analyse_file(

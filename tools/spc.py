@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -110,18 +110,20 @@ def _chart(
 
 
 # ----------------------------------------------------------------------------- variables
-def _phase1(n_points: int, phase1: int | None) -> slice:
-    """The points that estimate the limits: all, or the first `phase1` (phase I / II)."""
-    if phase1 is None:
-        return slice(None)
-    if not 2 <= phase1 <= n_points:
+def _phase1(n_points: int, phase1: int | None, exclude: Sequence[int] = ()) -> np.ndarray:
+    """Rows that estimate the limits: all or the first `phase1`, less `exclude` (1-based)."""
+    if phase1 is not None and not 2 <= phase1 <= n_points:
         raise SpcInputError(f"--phase1 must be between 2 and the {n_points} points, got {phase1}")
-    return slice(0, phase1)
+    dropped = {i - 1 for i in exclude}
+    rows = np.array([i for i in range(phase1 or n_points) if i not in dropped], dtype=int)
+    if rows.size < 2:
+        raise SpcInputError("fewer than two points are left to estimate the limits")
+    return rows
 
 
 def xbar_r(
     data: Sequence[Sequence[float]], rules: RuleSet = "nelson", *, phase1: int | None = None,
-    center: float | None = None, sigma: float | None = None,
+    center: float | None = None, sigma: float | None = None, exclude: Sequence[int] = (),
 ) -> tuple[ControlChart, ControlChart]:  # fmt: skip
     """X-bar and R charts for equal subgroups; sigma = R-bar / d2 of the estimating subgroups
     (all, the first `phase1`, or given as `sigma` with `center` for phase II)."""
@@ -130,7 +132,7 @@ def xbar_r(
     c = constants(n)
     means = np.array([g.mean() for g in groups])
     ranges = np.array([np.ptp(g) for g in groups])
-    est = _phase1(len(groups), phase1)
+    est = _phase1(len(groups), phase1, exclude)
     sd = float(ranges[est].mean()) / c.d2 if sigma is None else sigma
     _no_variation(sd)
     mu = float(means[est].mean()) if center is None else center
@@ -142,7 +144,7 @@ def xbar_r(
 
 def xbar_s(
     data: Sequence[Sequence[float]], rules: RuleSet = "nelson", *, phase1: int | None = None,
-    center: float | None = None, sigma: float | None = None,
+    center: float | None = None, sigma: float | None = None, exclude: Sequence[int] = (),
 ) -> tuple[ControlChart, ControlChart]:  # fmt: skip
     """X-bar and S charts; subgroup sizes may vary (qcc's weighted estimates)."""
     groups = _subgroups(data, equal=False)
@@ -150,7 +152,7 @@ def xbar_s(
     means = np.array([g.mean() for g in groups])
     sds = np.array([g.std(ddof=1) for g in groups])
     c4s = np.array([constants(int(n)).c4 for n in sizes])
-    est = _phase1(len(groups), phase1)
+    est = _phase1(len(groups), phase1, exclude)
     # qcc's "UWAVE-SD": sum(h_i s_i / c4_i) / sum(h_i), h_i = c4_i^2 / (1 - c4_i^2)
     h = c4s[est] ** 2 / (1 - c4s[est] ** 2)
     sd = float(np.sum(h * sds[est] / c4s[est]) / np.sum(h)) if sigma is None else sigma
@@ -168,17 +170,40 @@ def xbar_s(
 
 def imr(
     values: Sequence[float], rules: RuleSet = "nelson", *, phase1: int | None = None,
-    center: float | None = None, sigma: float | None = None,
+    center: float | None = None, sigma: float | None = None, exclude: Sequence[int] = (),
 ) -> ControlChart:  # fmt: skip
     """Individuals chart; sigma = average moving range (span 2) / d2(2), as qcc's xbar.one."""
     x = _finite(values, "values")
     if x.size < 2:
         raise SpcInputError(f"need at least two values, got {x.size}")
-    est = _phase1(x.size, phase1)
+    est = _phase1(x.size, phase1, exclude)
     sd = _individual_sigma(x[est]) if sigma is None else sigma
     _no_variation(sd)
     mu = float(x[est].mean()) if center is None else center
     return _chart("i", mu, sd, x, np.full(x.size, sd), rules, floor=None)
+
+
+def reestimate(draw: Any, data: Any, rules: RuleSet = "nelson", *, phase1: int | None = None,
+               max_rounds: int = 10) -> tuple[Any, list[int]]:  # fmt: skip
+    """Phase I with exclusion: drop estimating points beyond the limits (of any chart drawn)
+    and estimate again, until none is left; returns the final chart(s) and what was dropped.
+
+    Example:
+        >>> charts, dropped = reestimate(imr, [5.0, 5.1, 4.9, 5.2, 9.5, 5.0, 4.8])  # doctest: +SKIP
+    """
+    dropped: set[int] = set()
+    for _ in range(max_rounds):
+        charts = draw(data, rules, phase1=phase1, exclude=sorted(dropped))
+        every = charts if isinstance(charts, tuple) else (charts,)
+        limit = phase1 or len(every[0].points)
+        beyond = {
+            p.index for chart in every for p in chart.points[:limit]
+            if {"nelson-1", "we-1", "beyond-limits"} & set(p.violations)
+        }  # fmt: skip
+        if beyond <= dropped:
+            return charts, sorted(dropped)
+        dropped |= beyond
+    return charts, sorted(dropped)
 
 
 def moving_range(values: Sequence[float], *, sigma: float | None = None) -> ControlChart:

@@ -111,3 +111,12 @@ def test_stored_characteristic_and_freezing(tmp_path: Path, monkeypatch: object)
     finally:
         mp.undo()
         get_settings.cache_clear()
+
+
+def test_exclude_out_of_control_reports_what_was_dropped(tmp_path: Path) -> None:
+    single = tmp_path / "i.csv"
+    values = [5.0, 5.1, 4.9, 5.2, 9.5, 5.0, 4.8, 5.1, 5.0, 4.9]
+    single.write_text("value\n" + "\n".join(map(str, values)), encoding="utf-8")
+    out = runner.invoke(app, ["spc", str(single), "--exclude-out-of-control", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["excluded"] == [5]

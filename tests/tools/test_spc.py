@@ -15,6 +15,7 @@ from tools.spc import (
     moving_range,
     np_chart,
     p_chart,
+    reestimate,
     run_rules,
     u_chart,
     xbar_r,
@@ -242,3 +243,14 @@ def test_ewma_matches_montgomery_example_9_2() -> None:
     assert [p.index for p in chart.points if p.violations] == [29, 30]
     with pytest.raises(SpcInputError, match="lambda"):
         ewma(MONTGOMERY_9_1, lam=1.5)
+
+
+def test_phase_one_drops_points_beyond_the_limits_and_estimates_again() -> None:
+    values = [5.0, 5.1, 4.9, 5.2, 9.5, 5.0, 4.8, 5.1, 5.0, 4.9]
+    chart, dropped = reestimate(imr, values)
+    assert dropped == [5]
+    kept = values[:4] + values[5:]
+    assert chart.center == pytest.approx(np.mean(kept))
+    assert "nelson-1" in chart.points[4].violations  # still judged, no longer estimating
+    (xbar, _), none_dropped = reestimate(xbar_r, PISTON)
+    assert none_dropped == [] and xbar.center == pytest.approx(np.mean(PISTON))
