@@ -9,7 +9,7 @@ from typing import Any
 import chainlit as cl
 
 from assistant.answers import Answer, Citation
-from assistant.chat_service import answer_events, correct_intent
+from assistant.chat_service import answer_events, correct_intent, spc_file_answer
 from assistant.router import INTENT_PHRASES, INTENTS
 from retrieval.errors import PlantError
 
@@ -136,9 +136,31 @@ def _user() -> str | None:
     return getattr(user, "identifier", None)
 
 
+MEASUREMENT_FILES = (".csv", ".xlsx")
+
+
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    await reply_to(message.content)
+    files = [
+        e for e in message.elements or []
+        if getattr(e, "path", None) and str(e.name).lower().endswith(MEASUREMENT_FILES)
+    ]  # fmt: skip
+    for upload in files:  # measurements: the SPC tool charts them
+        await chart_upload(str(upload.path), str(upload.name))
+    if message.content.strip() or not files:
+        await reply_to(message.content)
+
+
+async def chart_upload(path: str, name: str) -> None:
+    try:
+        answer = await spc_file_answer(path, name)
+    except PlantError as exc:
+        await cl.Message(content=f"{name}: {exc}").send()
+        return
+    images: list[Any] = [
+        cl.Image(path=p, name=Path(p).name, display="inline") for p in answer.images
+    ]
+    await cl.Message(content=answer.text, elements=images).send()
 
 
 @cl.action_callback("choose_intent")

@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
 
+from assistant.answers import Answer
 from assistant.chain import ChainEvent, History
 from assistant.router import Router, make_router
 from assistant.settings import get_settings
@@ -57,3 +58,22 @@ async def correct_intent(message_id: str, label: str, user: str | None = None) -
                               user=user)  # fmt: skip
 
     await asyncio.to_thread(store)
+
+
+async def spc_file_answer(path: str, name: str) -> Answer:
+    """An uploaded measurement file, charted by the SPC tool."""
+    from pathlib import Path
+
+    from assistant.spc_tool import run_spc_file
+
+    router = await asyncio.to_thread(get_router)
+    chart_dir = router.chart_dir or Path(get_settings().data_dir) / "charts"
+    found = await asyncio.to_thread(run_spc_file, Path(path), chart_dir)
+    return Answer(
+        question=name,
+        text=f"**{name}**\n\n{found.verdict}",
+        backend="spc",
+        intent="spc_analysis",
+        images=[found.image] if found.image else [],
+        tool_result=found.result,
+    )

@@ -111,6 +111,23 @@ def run_spc(request: SpcToolInput, session: Session, chart_dir: Path) -> SpcTool
                          image=image)  # fmt: skip
 
 
+def run_spc_file(path: Path, chart_dir: Path) -> SpcToolResult:
+    """An uploaded measurement file (CSV or XLSX, as `plant spc FILE` reads it)."""
+    from assistant.spc_service import SpcOptions, analyse_file
+    from tools.spc_plot import render_png
+
+    result, drawn = analyse_file(path, SpcOptions())
+    in_control, verdict = describe(result)
+    image = None
+    if drawn:
+        chart_dir.mkdir(parents=True, exist_ok=True)
+        image = str(render_png(drawn, chart_dir / f"spc-{uuid.uuid4().hex[:10]}.png",
+                               title=f"{path.name} — {result['chart']}"))  # fmt: skip
+    text = f"{verdict}\n\n{capability_text(result)}".strip()
+    return SpcToolResult(title=path.name, in_control=in_control, verdict=text, result=result,
+                         image=image)  # fmt: skip
+
+
 def read_request(message: str, known: list[str]) -> SpcToolInput:
     """A characteristic named in the message, else the numbers pasted in it."""
     from tools.spc_io import parse_pasted

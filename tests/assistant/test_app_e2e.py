@@ -69,6 +69,8 @@ def server(
         "PLANT_CHUNK_OVERLAP": "50",
         "PLANT_KNOWLEDGE_DIR": str(corpus),
     }
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / "chainlit-server.log").open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -84,7 +86,7 @@ def server(
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/"
@@ -103,6 +105,7 @@ def server(
     finally:
         process.terminate()
         process.wait(timeout=20)
+        log.close()
 
 
 async def send(browser: Any, url: str, question: str) -> Any:

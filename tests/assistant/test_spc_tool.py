@@ -68,3 +68,14 @@ def test_router_sends_spc_questions_to_the_tool(router: Router) -> None:
     assert not drifting.citations and "reaction plan says" not in drifting.text
     vague = router.answer("is the process in control?", intent="spc_analysis")
     assert "Characteristics I know" in vague.text and "OD-12" in vague.text
+
+
+def test_an_uploaded_measurement_file_is_charted(tmp_path: Path) -> None:
+    from assistant.spc_tool import run_spc_file
+
+    upload = tmp_path / "od.csv"
+    upload.write_text("x1,x2,x3\n12.001,12.002,11.999\n12.000,12.003,12.001\n"
+                      "11.998,12.001,12.000\n12.002,11.999,12.001\n", encoding="utf-8")  # fmt: skip
+    found = run_spc_file(upload, tmp_path / "charts")
+    assert found.in_control and found.result["chart"] == "xbar-r"
+    assert found.image and Path(found.image).exists()
