@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from assistant.answers import Answer, Citation
 from assistant.chain import ChainEvent, History, RagChain
 from finetune.intent import LABELS
-from retrieval.search import SearchFilter
+from retrieval.search import Searcher, SearchFilter
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -108,7 +108,8 @@ def _spc(router: Router, question: str, history: History) -> Iterator[ChainEvent
             yield ChainEvent("sources", citations=citations)
             top = citations[0]  # a procedure: quoted whole, not summarised
             section = top.section.split(" > ")[-1]
-            text += f"\n\nWhat the reaction plan says ({section}) [1]:\n{top.text}"
+            steps = whole_section(router.chain.searcher, top.chunk_id) or top.text
+            text += f"\n\nWhat the reaction plan says ({section}) [1]:\n{steps}"
     answer = Answer(
         question=question,
         text=text,
@@ -118,6 +119,22 @@ def _spc(router: Router, question: str, history: History) -> Iterator[ChainEvent
         tool_result=found.result,
     )
     yield ChainEvent("answer", answer=answer)
+
+
+def whole_section(searcher: Searcher, chunk_id: str) -> str:
+    """Every chunk of the section `chunk_id` belongs to, in order, overlaps removed: a
+    procedure is quoted to its last step, not to a chunk boundary."""
+    chunks = searcher.chunks
+    hit = next((c for c in chunks if c.chunk_id == chunk_id), None)
+    if hit is None:
+        return ""
+    lines: list[str] = []
+    for chunk in chunks:
+        if chunk.source == hit.source and chunk.heading_path == hit.heading_path:
+            for line in chunk.text.splitlines():
+                if line.strip() and not any(line in seen for seen in lines):
+                    lines.append(line)
+    return "\n".join(lines)
 
 
 def _fixed_reply(text: str) -> Handler:

@@ -119,3 +119,21 @@ def test_messages_and_corrections_are_stored(router: Router) -> None:
                               labels=INTENTS)  # fmt: skip
         with pytest.raises(PlantError, match="No stored message"):
             record_correction(session, message_id="nope", label="smalltalk", labels=INTENTS)
+
+
+def test_whole_section_joins_a_sections_chunks_without_overlap(
+    corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder
+) -> None:
+    from dataclasses import replace
+
+    from assistant.router import whole_section
+
+    small = replace(ingest_config, chunk_size=60, chunk_overlap=20)  # split every section
+    ingest([corpus], small, embedder)
+    searcher = Searcher(load_snapshot(small.index_dir), embedder, SearchConfig())
+    pieces = [c for c in searcher.chunks if c.heading_path[-1] == "Warranty periods"]
+    assert len(pieces) > 1
+    joined = whole_section(searcher, pieces[-1].chunk_id)
+    assert "Valve bodies carry 24 months" in joined and "6 months" in joined
+    assert len(joined.splitlines()) == len(set(joined.splitlines()))
+    assert whole_section(searcher, "no-such-chunk") == ""
