@@ -56,6 +56,7 @@ class Answer(BaseModel):
     )
     message_id: str | None = Field(None, description="Stored message id, for corrections.")
     images: list[str] = Field(default_factory=list, description="Chart files to show")
+    figures: list[str] = Field(default_factory=list, description="Plotly figures (JSON)")
     tool_result: dict[str, Any] | None = Field(None, description="A tool's machine-readable output")
     notice: str | None = Field(None, description="e.g. a backend fallback, shown to the user")
     timings: Timings = Field(default_factory=Timings)

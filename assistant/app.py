@@ -63,6 +63,18 @@ def final_text(answer: Answer) -> str:
     return "\n\n".join(parts)
 
 
+def chart_elements(answer: Answer) -> list[Any]:
+    """Interactive Plotly charts where the tool made them, else the PNG images."""
+    if answer.figures:
+        import plotly.io
+
+        return [
+            cl.Plotly(name=f"chart-{i}", figure=plotly.io.from_json(js), display="inline")
+            for i, js in enumerate(answer.figures, start=1)
+        ]
+    return [cl.Image(path=p, name=Path(p).name, display="inline") for p in answer.images]
+
+
 def _sentence(phrase: str) -> str:
     return phrase[:1].upper() + phrase[1:]
 
@@ -110,10 +122,7 @@ async def reply_to(question: str, *, intent: str | None = None) -> None:
                 sent = True
             elif event.answer is not None:
                 reply.content = final_text(event.answer)
-                images: list[Any] = [
-                    cl.Image(path=path, name=Path(path).name, display="inline")
-                    for path in event.answer.images
-                ]
+                images = chart_elements(event.answer)
                 reply.elements = [*(reply.elements or []), *images]
                 reply.actions = answer_actions(event.answer, question)
                 await (reply.update() if sent else reply.send())
@@ -157,9 +166,7 @@ async def chart_upload(path: str, name: str) -> None:
     except PlantError as exc:
         await cl.Message(content=f"{name}: {exc}").send()
         return
-    images: list[Any] = [
-        cl.Image(path=p, name=Path(p).name, display="inline") for p in answer.images
-    ]
+    images = chart_elements(answer)
     await cl.Message(content=answer.text, elements=images).send()
 
 

@@ -75,5 +75,6 @@ async def spc_file_answer(path: str, name: str) -> Answer:
         backend="spc",
         intent="spc_analysis",
         images=[found.image] if found.image else [],
+        figures=[found.figure] if found.figure else [],
         tool_result=found.result,
     )

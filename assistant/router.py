@@ -116,6 +116,7 @@ def _spc(router: Router, question: str, history: History) -> Iterator[ChainEvent
         citations=citations,
         backend="spc",
         images=[found.image] if found.image else [],
+        figures=[found.figure] if found.figure else [],
         tool_result=found.result,
     )
     yield ChainEvent("answer", answer=answer)

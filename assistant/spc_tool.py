@@ -44,6 +44,7 @@ class SpcToolResult(BaseModel):
     verdict: str
     result: dict[str, Any]
     image: str | None = None
+    figure: str | None = Field(None, description="The chart as Plotly JSON, for the chat")
 
 
 def describe(result: dict[str, Any]) -> tuple[bool, str]:
@@ -84,7 +85,7 @@ def run_spc(request: SpcToolInput, session: Session, chart_dir: Path) -> SpcTool
         ensure_demo_data,
     )
     from retrieval.errors import PlantError
-    from tools.spc_plot import render_png
+    from tools.spc_plot import plotly_figure, render_png
 
     if request.characteristic:
         ensure_demo_data(session)
@@ -107,14 +108,15 @@ def run_spc(request: SpcToolInput, session: Session, chart_dir: Path) -> SpcTool
         path = chart_dir / f"spc-{uuid.uuid4().hex[:10]}.png"
         image = str(render_png(drawn, path, title=f"{title} — {result['chart']}"))
     text = f"{verdict}\n\n{capability_text(result)}".strip()
+    figure = plotly_figure(drawn, title=f"{title} — {result['chart']}") if drawn else None
     return SpcToolResult(title=title, in_control=in_control, verdict=text, result=result,
-                         image=image)  # fmt: skip
+                         image=image, figure=figure)  # fmt: skip
 
 
 def run_spc_file(path: Path, chart_dir: Path) -> SpcToolResult:
     """An uploaded measurement file (CSV or XLSX, as `plant spc FILE` reads it)."""
     from assistant.spc_service import SpcOptions, analyse_file
-    from tools.spc_plot import render_png
+    from tools.spc_plot import plotly_figure, render_png
 
     result, drawn = analyse_file(path, SpcOptions())
     in_control, verdict = describe(result)
@@ -124,8 +126,9 @@ def run_spc_file(path: Path, chart_dir: Path) -> SpcToolResult:
         image = str(render_png(drawn, chart_dir / f"spc-{uuid.uuid4().hex[:10]}.png",
                                title=f"{path.name} — {result['chart']}"))  # fmt: skip
     text = f"{verdict}\n\n{capability_text(result)}".strip()
+    figure = plotly_figure(drawn, title=f"{path.name} — {result['chart']}") if drawn else None
     return SpcToolResult(title=path.name, in_control=in_control, verdict=text, result=result,
-                         image=image)  # fmt: skip
+                         image=image, figure=figure)  # fmt: skip
 
 
 def read_request(message: str, known: list[str]) -> SpcToolInput:

@@ -52,3 +52,31 @@ def render_png(charts: Sequence[ControlChart], path: Path, title: str = "") -> P
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path
+
+
+def plotly_figure(charts: Sequence[ControlChart], title: str = "") -> str:
+    """The same panels as a Plotly figure (JSON), for the chat UI: hover shows each point's
+    value and the rules it breaks."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    figure = make_subplots(rows=len(charts), cols=1, shared_xaxes=True,
+                           subplot_titles=[c.chart for c in charts])  # fmt: skip
+    for row, chart in enumerate(charts, start=1):
+        index = [p.index for p in chart.points]
+        figure.add_trace(go.Scatter(x=index, y=[p.ucl for p in chart.points], mode="lines",
+                                    line={"color": "red", "shape": "hvh"}, name="UCL",
+                                    showlegend=row == 1), row=row, col=1)  # fmt: skip
+        figure.add_trace(go.Scatter(x=index, y=[p.lcl for p in chart.points], mode="lines",
+                                    line={"color": "red", "shape": "hvh"}, name="LCL",
+                                    showlegend=row == 1), row=row, col=1)  # fmt: skip
+        figure.add_hline(y=chart.center, line_color="green", row=row, col=1)
+        colours = ["red" if p.violations else "royalblue" for p in chart.points]
+        hover = [", ".join(p.violations) or "in control" for p in chart.points]
+        figure.add_trace(go.Scatter(x=index, y=[p.value for p in chart.points],
+                                    mode="lines+markers", marker={"color": colours, "size": 7},
+                                    line={"color": "royalblue"}, text=hover, name=chart.chart,
+                                    hovertemplate="%{x}: %{y}<br>%{text}<extra></extra>"),
+                         row=row, col=1)  # fmt: skip
+    figure.update_layout(title=title, height=320 * len(charts), margin={"t": 60, "b": 30})
+    return str(figure.to_json())

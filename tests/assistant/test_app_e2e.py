@@ -162,10 +162,8 @@ async def correct_route_in_browser(
         shot = "chat-corrected-route.png" if "reply" in choice else "chat-spc.png"
         await page.screenshot(path=str(ARTIFACTS / shot))
         body = await page.inner_text("body")
-        images = await page.locator("img").evaluate_all(
-            "els => els.map(e => e.naturalWidth).filter(w => w > 300)"
-        )
-        body += f"\n[images wider than 300 px: {len(images)}]"
+        plots = await page.locator(".js-plotly-plot").count()
+        body += f"\n[interactive charts: {plots}]"
         await browser.close()
     return body
 
@@ -196,5 +194,5 @@ def test_spc_question_shows_the_chart_and_verdict(server: str) -> None:
         )
     )
     assert "BD-16" in body and "nelson-1" in body
-    assert "[images wider than 300 px: 0]" not in body  # the chart is shown
+    assert "[interactive charts: 0]" not in body  # the Plotly chart is shown
     assert "What the reaction plan says" not in body  # this small corpus has no reaction plan

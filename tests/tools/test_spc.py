@@ -254,3 +254,16 @@ def test_phase_one_drops_points_beyond_the_limits_and_estimates_again() -> None:
     assert "nelson-1" in chart.points[4].violations  # still judged, no longer estimating
     (xbar, _), none_dropped = reestimate(xbar_r, PISTON)
     assert none_dropped == [] and xbar.center == pytest.approx(np.mean(PISTON))
+
+
+def test_plotly_figure_marks_broken_rules() -> None:
+    import json
+
+    from tools.spc_plot import plotly_figure
+
+    chart = imr([5.0, 5.1, 4.9, 5.2, 5.0, 4.8, 5.1, 5.0, 4.9, 9.5])
+    figure = json.loads(plotly_figure([chart, moving_range([5.0, 5.1, 4.9])]))
+    points = next(t for t in figure["data"] if t.get("mode") == "lines+markers")
+    assert points["marker"]["color"][-1] == "red" and points["marker"]["color"][0] == "royalblue"
+    assert "nelson-1" in points["text"][-1]
+    assert len([t for t in figure["data"] if t.get("mode") == "lines+markers"]) == 2
