@@ -23,7 +23,9 @@ def spc_command(
     chart: Annotated[ChartName | None, typer.Option(help="Default: chosen from the data.")] = None,
     subgroup_size: Annotated[int | None, typer.Option(help="Group one column's values.")] = None,
     phase1: Annotated[int | None, typer.Option(help="First K points estimate the limits.")] = None,
-    rules: Annotated[str, typer.Option(help="nelson, we or none.")] = "nelson",
+    rules: Annotated[
+        str, typer.Option(help="nelson, we, none, or chosen rules, e.g. nelson-1,nelson-5.")
+    ] = "nelson",
     lsl: Annotated[float | None, typer.Option(help="Lower specification limit.")] = None,
     usl: Annotated[float | None, typer.Option(help="Upper specification limit.")] = None,
     target: Annotated[float | None, typer.Option(help="Target, for Cpm.")] = None,
@@ -49,10 +51,9 @@ def spc_command(
 ) -> None:
     """Control chart, run-rule violations and capability for a file or a stored characteristic."""
     from assistant.spc_service import SpcOptions, analyse_file
-    from tools.spc import SpcInputError
+    from tools.spc import SpcInputError, parse_rules
 
-    if rules not in ("nelson", "we", "none"):
-        raise SpcInputError(f"--rules must be nelson, we or none (got '{rules}')")
+    parse_rules(rules)  # a clear message before any file is read
     if (file is None) == (characteristic is None):
         raise SpcInputError("Give either a FILE or --characteristic NAME.")
     options = SpcOptions(

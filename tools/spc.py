@@ -23,7 +23,25 @@ from pydantic import BaseModel, Field
 from retrieval.errors import PlantError
 from tools.spc_constants import MAX_N, MIN_N, constants
 
-RuleSet = Literal["nelson", "we", "none"]
+# "nelson", "we" or "none" — or chosen rules of one family, e.g. "nelson-1,nelson-2,nelson-5"
+RuleSet = str
+_FAMILY_SIZE = {"nelson": 8, "we": 4}
+
+
+def parse_rules(rules: RuleSet) -> tuple[str, set[str] | None]:
+    """The rule family and, when only some rules are switched on, which ones."""
+    text = rules.strip().lower()
+    if text in ("nelson", "we", "none"):
+        return text, None
+    chosen = {r.strip() for r in text.split(",") if r.strip()}
+    families = {r.split("-")[0] for r in chosen}
+    valid = {f"{f}-{i}" for f, n in _FAMILY_SIZE.items() for i in range(1, n + 1)}
+    if not chosen or chosen - valid or len(families) != 1:
+        raise SpcInputError(
+            f"rules '{rules}': use nelson, we, none, or rules of one family such as "
+            "nelson-1,nelson-2 (nelson-1..8, we-1..4)"
+        )
+    return families.pop(), chosen
 
 
 class SpcInputError(PlantError):
@@ -371,7 +389,8 @@ def run_rules(z: np.ndarray, rules: RuleSet) -> list[list[str]]:
     on the point that completes the pattern.
     """
     broken: list[list[str]] = [[] for _ in z]
-    if rules == "none":
+    family, chosen = parse_rules(rules)
+    if family == "none":
         return broken
 
     def run(i: int, length: int) -> np.ndarray | None:
@@ -389,7 +408,7 @@ def run_rules(z: np.ndarray, rules: RuleSet) -> list[list[str]]:
         found: list[int] = []
         if abs(z[i]) > 3:
             found.append(1)
-        if rules == "we":
+        if family == "we":
             if k_of_m(i, 2, 3, 2):
                 found.append(2)
             if k_of_m(i, 4, 5, 1):
@@ -397,7 +416,7 @@ def run_rules(z: np.ndarray, rules: RuleSet) -> list[list[str]]:
             w = run(i, 8)
             if w is not None and (np.all(w > 0) or np.all(w < 0)):
                 found.append(4)
-            broken[i] = [f"we-{r}" for r in found]
+            broken[i] = [f"we-{r}" for r in found if chosen is None or f"we-{r}" in chosen]
             continue
         w = run(i, 9)
         if w is not None and (np.all(w > 0) or np.all(w < 0)):
@@ -420,7 +439,7 @@ def run_rules(z: np.ndarray, rules: RuleSet) -> list[list[str]]:
         w = run(i, 8)
         if w is not None and np.all(np.abs(w) > 1) and np.any(w > 0) and np.any(w < 0):
             found.append(8)
-        broken[i] = [f"nelson-{r}" for r in found]
+        broken[i] = [f"nelson-{r}" for r in found if chosen is None or f"nelson-{r}" in chosen]
     return broken
 
 

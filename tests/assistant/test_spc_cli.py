@@ -76,7 +76,7 @@ def test_bad_input_gets_a_clear_message(tmp_path: Path) -> None:
     result = runner.invoke(app, ["spc", str(ragged), "--chart", "xbar-r"])
     assert result.exit_code == 1 and "X-bar-S" in result.output
     result = runner.invoke(app, ["spc", str(wide(tmp_path, ROWS)), "--rules", "odd"])
-    assert result.exit_code == 1 and "--rules" in result.output
+    assert result.exit_code == 1 and "rules 'odd'" in result.output
 
 
 def test_png_is_drawn(tmp_path: Path) -> None:

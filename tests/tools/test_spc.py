@@ -144,7 +144,7 @@ def test_attribute_charts() -> None:
 
 # ---------------------------------------------------------------- run rules at their edges
 def fires(z: list[float], rule: str, rules: str = "nelson") -> bool:
-    return rule in run_rules(np.array(z, dtype=float), rules)[-1]  # type: ignore[arg-type]
+    return rule in run_rules(np.array(z, dtype=float), rules)[-1]
 
 
 @pytest.mark.parametrize(
@@ -267,3 +267,13 @@ def test_plotly_figure_marks_broken_rules() -> None:
     assert points["marker"]["color"][-1] == "red" and points["marker"]["color"][0] == "royalblue"
     assert "nelson-1" in points["text"][-1]
     assert len([t for t in figure["data"] if t.get("mode") == "lines+markers"]) == 2
+
+
+def test_single_rules_can_be_switched_on() -> None:
+    z = np.array([0.1] * 8 + [3.5])  # breaks nelson-1 and nelson-2 at the last point
+    assert run_rules(z, "nelson")[-1] == ["nelson-1", "nelson-2"]
+    assert run_rules(z, "nelson-2")[-1] == ["nelson-2"]
+    assert run_rules(z, "nelson-1,nelson-5")[-1] == ["nelson-1"]
+    for bad in ("nelson-9", "nelson-1,we-2", "shewhart"):
+        with pytest.raises(SpcInputError, match="rules"):
+            run_rules(z, bad)
