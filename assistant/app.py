@@ -156,7 +156,7 @@ async def on_message(message: cl.Message) -> None:
     ]  # fmt: skip
     for upload in files:  # measurements: the SPC tool charts them
         await chart_upload(str(upload.path), str(upload.name))
-    if message.content.strip() or not files:
+    if not files:  # text sent with measurement files is about them: the chart answers it
         await reply_to(message.content)
 
 

@@ -68,7 +68,7 @@ async def spc_file_answer(path: str, name: str) -> Answer:
 
     router = await asyncio.to_thread(get_router)
     chart_dir = router.chart_dir or Path(get_settings().data_dir) / "charts"
-    found = await asyncio.to_thread(run_spc_file, Path(path), chart_dir)
+    found = await asyncio.to_thread(run_spc_file, Path(path), chart_dir, name)
     return Answer(
         question=name,
         text=f"**{name}**\n\n{found.verdict}",

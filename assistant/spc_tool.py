@@ -113,8 +113,10 @@ def run_spc(request: SpcToolInput, session: Session, chart_dir: Path) -> SpcTool
                          image=image, figure=figure)  # fmt: skip
 
 
-def run_spc_file(path: Path, chart_dir: Path) -> SpcToolResult:
-    """An uploaded measurement file (CSV or XLSX, as `plant spc FILE` reads it)."""
+def run_spc_file(path: Path, chart_dir: Path, name: str | None = None) -> SpcToolResult:
+    """An uploaded measurement file (CSV or XLSX, as `plant spc FILE` reads it); `name` is
+    what the user called it (uploads are stored under generated names)."""
+    name = name or path.name
     from assistant.spc_service import SpcOptions, analyse_file
     from tools.spc_plot import plotly_figure, render_png
 
@@ -124,10 +126,10 @@ def run_spc_file(path: Path, chart_dir: Path) -> SpcToolResult:
     if drawn:
         chart_dir.mkdir(parents=True, exist_ok=True)
         image = str(render_png(drawn, chart_dir / f"spc-{uuid.uuid4().hex[:10]}.png",
-                               title=f"{path.name} — {result['chart']}"))  # fmt: skip
+                               title=f"{name} — {result['chart']}"))  # fmt: skip
     text = f"{verdict}\n\n{capability_text(result)}".strip()
-    figure = plotly_figure(drawn, title=f"{path.name} — {result['chart']}") if drawn else None
-    return SpcToolResult(title=path.name, in_control=in_control, verdict=text, result=result,
+    figure = plotly_figure(drawn, title=f"{name} — {result['chart']}") if drawn else None
+    return SpcToolResult(title=name, in_control=in_control, verdict=text, result=result,
                          image=image, figure=figure)  # fmt: skip
 
 

@@ -196,3 +196,41 @@ def test_spc_question_shows_the_chart_and_verdict(server: str) -> None:
     assert "BD-16" in body and "nelson-1" in body
     assert "[interactive charts: 0]" not in body  # the Plotly chart is shown
     assert "What the reaction plan says" not in body  # this small corpus has no reaction plan
+
+
+async def upload_in_browser(url: str, upload: Path) -> str:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        await page.goto(url)
+        await page.wait_for_selector("#chat-input", timeout=30_000)
+        await page.wait_for_timeout(3000)  # the chat session must exist before an upload
+        await page.set_input_files("#upload-button-input", str(upload))
+        await page.wait_for_selector(f"text={upload.name}", timeout=30_000)  # the file's chip
+        await page.wait_for_timeout(2000)
+        await page.fill("#chat-input", "check these measurements")
+        await page.click("#chat-submit")
+        await page.wait_for_selector("text=/In control|Out of control/", timeout=60_000)
+        await page.wait_for_timeout(1000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "chat-upload.png"))
+        body = await page.inner_text("body")
+        body += f"\n[interactive charts: {await page.locator('.js-plotly-plot').count()}]"
+        await browser.close()
+    return body
+
+
+def test_an_uploaded_csv_is_charted(server: str, tmp_path: Path) -> None:
+    upload = tmp_path / "od-upload.csv"
+    rows = ["x1,x2,x3"] + [
+        f"{12 + i % 3 * 0.001},12.002,{11.999 + i % 2 * 0.002}" for i in range(12)
+    ]
+    upload.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    body = asyncio.run(upload_in_browser(server, upload))
+    assert "**od-upload.csv**" not in body and "od-upload.csv" in body
+    assert "In control" in body or "Out of control" in body
+    assert "[interactive charts: 0]" not in body
+    assert "od-upload.csv — xbar-r" in body  # the chart is titled with the user's file name
+    assert "Most of the words" not in body  # the text sent with it is not answered separately
