@@ -54,6 +54,8 @@ def spc_command(
     from tools.spc import SpcInputError, parse_rules
 
     parse_rules(rules)  # a clear message before any file is read
+    if target is not None and lsl is None and usl is None:
+        raise SpcInputError("--target is for capability, which needs --lsl, --usl or both")
     if (file is None) == (characteristic is None):
         raise SpcInputError("Give either a FILE or --characteristic NAME.")
     options = SpcOptions(

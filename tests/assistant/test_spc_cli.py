@@ -75,6 +75,8 @@ def test_bad_input_gets_a_clear_message(tmp_path: Path) -> None:
     ragged = wide(tmp_path, [r[: 3 + i % 2] for i, r in enumerate(ROWS[:4])])
     result = runner.invoke(app, ["spc", str(ragged), "--chart", "xbar-r"])
     assert result.exit_code == 1 and "X-bar-S" in result.output
+    result = runner.invoke(app, ["spc", str(wide(tmp_path, ROWS)), "--target", "74"])
+    assert result.exit_code == 1 and "needs --lsl, --usl" in result.output
     result = runner.invoke(app, ["spc", str(wide(tmp_path, ROWS)), "--rules", "odd"])
     assert result.exit_code == 1 and "rules 'odd'" in result.output
 
