@@ -99,6 +99,7 @@ def analyse_counts(counts: list[float], sizes: list[float] | None, o: SpcOptions
 def analyse_groups(groups: list[list[float]], o: SpcOptions) -> Result:
     """Variable charts for subgroups (or single values), with capability when limits exist."""
     from tools import spc
+    from tools.spc_capability import capability as capability_of
 
     individual = all(len(g) == 1 for g in groups)
     equal = len({len(g) for g in groups}) == 1
@@ -144,7 +145,7 @@ def analyse_groups(groups: list[list[float]], o: SpcOptions) -> Result:
     charts = [chart_json(c) for c in drawn] + charts
     capability = None
     if o.lsl is not None or o.usl is not None:
-        found = spc.capability(values, sigma_within=within, lsl=o.lsl, usl=o.usl, target=o.target)
+        found = capability_of(values, sigma_within=within, lsl=o.lsl, usl=o.usl, target=o.target)
         capability = {name: getattr(found, name) for name in ("cp", "cpk", "cpm", "pp", "ppk")}
         capability |= {"sigma_within": found.sigma_within, "sigma_overall": found.sigma_overall}
     found_json: dict[str, Any] = {"chart": chosen, "charts": charts, "capability": capability}

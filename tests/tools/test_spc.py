@@ -8,7 +8,6 @@ import pytest
 from tools.spc import (
     SpcInputError,
     c_chart,
-    capability,
     cusum,
     ewma,
     imr,
@@ -21,6 +20,7 @@ from tools.spc import (
     xbar_r,
     xbar_s,
 )
+from tools.spc_capability import capability
 from tools.spc_constants import constants
 
 # Montgomery, Introduction to SQC, appendix VI (the published table, 3-4 decimals)
