@@ -3,7 +3,7 @@ documented JSON (and chart objects to draw); keeps the demo plant's data seeded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -227,13 +227,17 @@ def analyse_characteristic(session: Session, name: str, o: SpcOptions | None = N
     from assistant.spc_records import get_characteristic, series
 
     item = get_characteristic(session, name)
-    o = o or SpcOptions()
-    o.chart = o.chart or item.chart  # type: ignore[assignment]
-    o.lsl = o.lsl if o.lsl is not None else item.lsl
-    o.usl = o.usl if o.usl is not None else item.usl
-    o.target = o.target if o.target is not None else item.target
-    if item.frozen_sigma is not None and o.sigma is None:
-        o.center, o.sigma = item.frozen_center, item.frozen_sigma
+    given = o or SpcOptions()
+    frozen = item.frozen_sigma is not None and given.sigma is None
+    o = replace(  # the caller's options stay as they were
+        given,
+        chart=given.chart or item.chart,  # type: ignore[arg-type]
+        lsl=given.lsl if given.lsl is not None else item.lsl,
+        usl=given.usl if given.usl is not None else item.usl,
+        target=given.target if given.target is not None else item.target,
+        center=item.frozen_center if frozen else given.center,
+        sigma=item.frozen_sigma if frozen else given.sigma,
+    )
     groups = series(session, item)
     if item.chart in ("p", "np", "c", "u"):
         sizes = [float(item.sample_size or 1)] * len(groups)

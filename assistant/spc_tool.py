@@ -85,7 +85,6 @@ def run_spc(request: SpcToolInput, session: Session, chart_dir: Path) -> SpcTool
         ensure_demo_data,
     )
     from retrieval.errors import PlantError
-    from tools.spc_plot import plotly_figure, render_png
 
     if request.characteristic:
         ensure_demo_data(session)
@@ -101,35 +100,33 @@ def run_spc(request: SpcToolInput, session: Session, chart_dir: Path) -> SpcTool
         title = f"your {len(request.values)} values"
     else:
         raise PlantError("Tell me a characteristic (for example OD-12) or paste measurements.")
-    in_control, verdict = describe(result)
-    image = None
-    if drawn:
-        chart_dir.mkdir(parents=True, exist_ok=True)
-        path = chart_dir / f"spc-{uuid.uuid4().hex[:10]}.png"
-        image = str(render_png(drawn, path, title=f"{title} — {result['chart']}"))
-    text = f"{verdict}\n\n{capability_text(result)}".strip()
-    figure = plotly_figure(drawn, title=f"{title} — {result['chart']}") if drawn else None
-    return SpcToolResult(title=title, in_control=in_control, verdict=text, result=result,
-                         image=image, figure=figure)  # fmt: skip
+    return _finish(result, drawn, title, chart_dir)
 
 
 def run_spc_file(path: Path, chart_dir: Path, name: str | None = None) -> SpcToolResult:
     """An uploaded measurement file (CSV or XLSX, as `plant spc FILE` reads it); `name` is
     what the user called it (uploads are stored under generated names)."""
-    name = name or path.name
     from assistant.spc_service import SpcOptions, analyse_file
-    from tools.spc_plot import plotly_figure, render_png
+
+    name = name or path.name
 
     result, drawn = analyse_file(path, SpcOptions())
+    return _finish(result, drawn, name, chart_dir)
+
+
+def _finish(result: dict[str, Any], drawn: list[Any], title: str, chart_dir: Path) -> SpcToolResult:
+    """Verdict, capability, PNG and Plotly figure for an analysis: one way for every input."""
+    from tools.spc_plot import plotly_figure, render_png
+
     in_control, verdict = describe(result)
-    image = None
+    heading = f"{title} — {result['chart']}"
+    image = figure = None
     if drawn:
         chart_dir.mkdir(parents=True, exist_ok=True)
-        image = str(render_png(drawn, chart_dir / f"spc-{uuid.uuid4().hex[:10]}.png",
-                               title=f"{name} — {result['chart']}"))  # fmt: skip
+        image = str(render_png(drawn, chart_dir / f"spc-{uuid.uuid4().hex[:10]}.png", heading))
+        figure = plotly_figure(drawn, title=heading)
     text = f"{verdict}\n\n{capability_text(result)}".strip()
-    figure = plotly_figure(drawn, title=f"{name} — {result['chart']}") if drawn else None
-    return SpcToolResult(title=name, in_control=in_control, verdict=text, result=result,
+    return SpcToolResult(title=title, in_control=in_control, verdict=text, result=result,
                          image=image, figure=figure)  # fmt: skip
 
 
