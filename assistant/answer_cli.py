@@ -133,7 +133,7 @@ def calibrate(
     The answer evaluation set is not used, so `plant eval answers` stays a held-out test.
     """
     from assistant.answer_eval import calibration_signals, load_answer_questions
-    from assistant.answerability import fit
+    from assistant.answerability import cross_validate, fit
     from assistant.chain import make_chain
     from retrieval.evaluation import RetrievalQuestion, read_jsonl
 
@@ -142,18 +142,30 @@ def calibrate(
     unanswerable = load_answer_questions(settings.eval_dir / "unanswerable_dev.jsonl")
     chain = make_chain(settings, backend="extractive")
     progress = not as_json and sys.stderr.isatty()
-    model = fit(
-        calibration_signals(chain, [q.question for q in answerable], show_progress=progress),
-        calibration_signals(chain, [q.question for q in unanswerable], show_progress=progress),
+    answerable_signals = calibration_signals(
+        chain, [q.question for q in answerable], show_progress=progress
     )
+    unanswerable_signals = calibration_signals(
+        chain, [q.question for q in unanswerable], show_progress=progress
+    )
+    model = fit(answerable_signals, unanswerable_signals)
+    model.development.update(cross_validate(answerable_signals, unanswerable_signals))
     target = out_path or settings.answerability_path
     model.save(target)
     if as_json:
         print(json.dumps(model.model_dump()))
         return
     out.print(f"Answerability model written to {target}")
-    out.print(
+    development = model.development
+    line = (
         f"threshold {model.threshold:.3f}; on the development set: abstention precision "
-        f"{model.development['abstention_precision']:.3f}, "
-        f"recall {model.development['abstention_recall']:.3f}"
+        f"{development['abstention_precision']:.3f}, recall "
+        f"{development['abstention_recall']:.3f}"
     )
+    if "cv_abstention_recall" in development:
+        line += (
+            f"; nested 5-fold cross-validation: precision "
+            f"{development['cv_abstention_precision']:.3f}, "
+            f"recall {development['cv_abstention_recall']:.3f}"
+        )
+    out.print(line)

@@ -1,9 +1,14 @@
-"""Can the retrieved passages answer the question? A calibrated logistic model over six signals.
+"""Can the retrieved passages answer the question? A calibrated logistic model over nine signals.
 
 A single similarity threshold cannot tell "the VMC's coolant" (answerable) from "the EDM
 machine's coolant" (the plant has no EDM machine): both retrieve coolant passages that look
 alike. The model therefore also asks whether the question's rare words occur in the passages
-at all, whether the corpus knows them, and how well the best single sentence matches.
+at all, whether the corpus knows them, how well the best single sentence matches, how well
+each of the question's words is matched in context by some word of the passages (a
+BERTScore-style recall: "weigh" finds no partner in a robot's payload table, "cut it off"
+finds "removal" in the lock-removal procedure), whether the passages hold the kind of value
+the question asks for, and whether it asks for live figures no manual holds
+(`assistant/question_cues.py`).
 
 The model is fitted by `plant calibrate` on a development set — the retrieval questions
 (answerable) and `knowledge/eval/unanswerable_dev.jsonl` — never on the answer evaluation set,
@@ -25,6 +30,8 @@ from retrieval.bm25 import tokenize
 
 if TYPE_CHECKING:
     from assistant.answers import Citation
+    from retrieval.bm25 import BM25Index
+    from retrieval.embeddings import TokenVectors
     from retrieval.search import Searcher
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("answerability.json")
@@ -40,6 +47,9 @@ class AnswerabilitySignals:
     unknown_code: float  # 1 when the question names a code the corpus never mentions
     sentence_similarity: float  # cosine similarity of the best single sentence or table row
     sentence_coverage: float  # share of the question's IDF mass in the best sentence
+    token_coverage: float  # IDF-weighted soft match of the question's words in the passages
+    answer_type_missing: float  # 1 when the asked kind of value (kg, V, price...) is absent
+    live_figures: float  # 1 when the question is about a given day, week or month
 
     @classmethod
     def names(cls) -> list[str]:
@@ -52,8 +62,9 @@ class AnswerabilitySignals:
 def signals(
     searcher: Searcher, question: str, citations: Sequence[Citation], dense_score: float | None
 ) -> AnswerabilitySignals:
-    """Measure the six signals; `citations` are the passages the answer would use."""
+    """Measure the signals; `citations` are the passages the answer would use."""
     from assistant.extractive import passage_units
+    from assistant.question_cues import answer_type_missing, asks_for_live_figures
 
     bm25 = searcher.bm25
     terms = bm25.resolve_terms(question)
@@ -74,6 +85,12 @@ def signals(
         sentence_sim = float(np.max(vectors[1:] @ vectors[0]))
         sentence_cov = max(coverage(set(tokenize(u))) for u in units)
     codes, words, n_content = bm25.unknown_terms(question)
+    texts = [f"{c.title} {c.section}\n{c.text}" for c in citations]
+    token_cov = 0.0
+    if texts:
+        repaired = bm25.repair_spelling(question)  # a typo must not read as an unmatched word
+        question_vectors, *passage_vectors = searcher.embedder.token_vectors([repaired, *texts])
+        token_cov = token_coverage(bm25, question_vectors, passage_vectors)
     return AnswerabilitySignals(
         dense_score=float(dense_score or 0.0),
         passage_coverage=passage_cov,
@@ -81,7 +98,36 @@ def signals(
         unknown_code=1.0 if codes else 0.0,
         sentence_similarity=sentence_sim,
         sentence_coverage=sentence_cov,
+        token_coverage=token_cov,
+        answer_type_missing=1.0 if answer_type_missing(question, texts) else 0.0,
+        live_figures=1.0 if asks_for_live_figures(question) else 0.0,
     )
+
+
+def token_coverage(
+    bm25: BM25Index, question: TokenVectors, passages: Sequence[TokenVectors]
+) -> float:
+    """BERTScore recall of the question against the passages, over content words.
+
+    Each word piece of the question takes its best cosine similarity to any word piece of any
+    passage; a word scores the mean of its pieces; the words are averaged with their corpus
+    IDF as weights (Zhang et al. 2020, "BERTScore", with IDF weighting). Stop words and
+    punctuation do not count. 1.0 for a question without content words.
+    """
+    if not passages:
+        return 0.0
+    stacked = np.vstack([p.vectors for p in passages])
+    best = (question.vectors @ stacked.T).max(axis=1)
+    weights, scores = [], []
+    for index, word in enumerate(question.words):
+        terms = tokenize(word) if word.isalnum() else []
+        if not terms:
+            continue
+        weights.append(max(bm25.idf(terms[0]), 1e-6))
+        scores.append(float(best[question.word_of_piece == index].mean()))
+    if not weights:
+        return 1.0
+    return float(np.average(scores, weights=weights))
 
 
 class AnswerabilityModel(BaseModel):
@@ -123,16 +169,40 @@ def fit(
     the lowest threshold at which at least `min_precision` of the abstentions are right —
     declining an answerable question costs the user an answer the documents hold, so
     precision is held and recall taken as far as it goes. Without such a threshold, the one
-    with the best F1."""
+    with the best F1.
+
+    The threshold is read off out-of-fold probabilities (5-fold cross-validation), not the
+    fitted model's own: those are optimistic on the questions it was fitted to, and a
+    threshold chosen on them lets through more wrong abstentions on new questions."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import precision_recall_curve
+    from sklearn.model_selection import StratifiedKFold
 
     if not answerable or not unanswerable:
         raise ValueError("calibration needs answerable and unanswerable questions")
     x = np.array([s.vector() for s in [*answerable, *unanswerable]])
     y = np.array([0] * len(answerable) + [1] * len(unanswerable))
-    regression = LogisticRegression(class_weight="balanced", C=10.0, max_iter=1000).fit(x, y)
-    probabilities = regression.predict_proba(x)[:, 1]
+
+    def regression(rows: np.ndarray) -> tuple[np.ndarray, float]:
+        # standardized so that one penalty suits signals of different spread (0/1 flags next
+        # to similarities that vary by a few hundredths); folded back into plain coefficients
+        mean, scale = x[rows].mean(axis=0), x[rows].std(axis=0)
+        scale[scale == 0] = 1.0
+        model = LogisticRegression(class_weight="balanced", C=1.0, max_iter=2000)
+        model.fit((x[rows] - mean) / scale, y[rows])
+        weights = model.coef_[0] / scale
+        return weights, float(model.intercept_[0] - np.dot(weights, mean))
+
+    coefficients, intercept = regression(np.arange(len(y)))
+    folds = min(5, len(answerable), len(unanswerable))
+    if folds >= 2:
+        probabilities = np.zeros(len(y))
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+        for train, held_out in splitter.split(x, y):
+            weights, bias = regression(train)
+            probabilities[held_out] = 1.0 / (1.0 + np.exp(-(x[held_out] @ weights + bias)))
+    else:  # too few questions to hold any out
+        probabilities = 1.0 / (1.0 + np.exp(-(x @ coefficients + intercept)))
     precision, recall, thresholds = precision_recall_curve(y, probabilities)
     precision, recall = precision[:-1], recall[:-1]  # the last point has no threshold
     meets = np.flatnonzero(precision >= min_precision)
@@ -143,8 +213,8 @@ def fit(
         best = int(np.argmax(f1))
     return AnswerabilityModel(
         features=AnswerabilitySignals.names(),
-        coefficients=[float(c) for c in regression.coef_[0]],
-        intercept=float(regression.intercept_[0]),
+        coefficients=[float(c) for c in coefficients],
+        intercept=intercept,
         threshold=round(float(thresholds[best]), 4),
         fitted_on={"answerable": len(answerable), "unanswerable": len(unanswerable)},
         development={
@@ -152,3 +222,42 @@ def fit(
             "abstention_recall": float(recall[best]),
         },
     )
+
+
+def cross_validate(
+    answerable: Sequence[AnswerabilitySignals],
+    unanswerable: Sequence[AnswerabilitySignals],
+    *,
+    folds: int = 5,
+    min_precision: float = 0.9,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Abstention precision and recall of the whole recipe (fit and threshold) out of fold.
+
+    The numbers `fit` reports come from the same out-of-fold probabilities its threshold was
+    chosen on, so they flatter it a little; here the whole recipe, threshold choice included,
+    is repeated without the held-out fold (nested cross-validation) — the honest estimate of
+    what it does on questions it has not seen.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    folds = min(folds, len(answerable), len(unanswerable))
+    if folds < 2:
+        return {}  # too few questions of a kind to hold any out
+    signals_all = [*answerable, *unanswerable]
+    y = np.array([0] * len(answerable) + [1] * len(unanswerable))
+    declined = np.zeros(len(y), dtype=bool)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train, held_out in splitter.split(np.zeros(len(y)), y):
+        model = fit(
+            [signals_all[i] for i in train if y[i] == 0],
+            [signals_all[i] for i in train if y[i] == 1],
+            min_precision=min_precision,
+        )
+        for i in held_out:
+            declined[i] = model.abstains(signals_all[i])
+    right = int(np.sum(declined & (y == 1)))
+    return {
+        "cv_abstention_precision": right / max(1, int(declined.sum())),
+        "cv_abstention_recall": right / max(1, int(y.sum())),
+    }

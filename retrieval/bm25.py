@@ -13,6 +13,7 @@ import numpy as np
 # Words, numbers and hyphen/dot/slash compounds such as E-214, KP-4471-B, 12.5, ISO/TS.
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
 _SPLIT = re.compile(r"[-./]")
+_WORD = re.compile(r"\b[A-Za-z]+\b")
 # Product, part and alarm codes: KV-25, PH-70, E-999, KP-4471 (letters, optional dash, digits).
 _CODE = re.compile(r"\b[A-Za-z]{1,4}-?\d{2,5}[A-Za-z]?\b")
 _STOPWORDS = frozenset(
@@ -79,6 +80,38 @@ class BM25Index:
         self._document_frequency = Counter(t for tokens in tokenized for t in set(tokens))
         self._words = sorted(w for w in self._vocab if w.isalpha() and len(w) >= 4)
         self._corrections: dict[str, str | None] = {}
+        self._texts = texts  # for the surface spellings, built on first use
+
+    @property
+    def _spellings(self) -> dict[str, str]:
+        """Each stemmed term and the word the corpus most often writes for it."""
+        if not hasattr(self, "_spelling_map"):
+            forms: dict[str, Counter[str]] = {}
+            for text in self._texts:
+                for word in _WORD.findall(text.lower()):
+                    forms.setdefault(_stem(word), Counter())[word] += 1
+            self._spelling_map = {
+                stem: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for stem, c in forms.items()
+            }
+        return self._spelling_map
+
+    def repair_spelling(self, text: str) -> str:
+        """The text with misspelt words written as the corpus writes the nearest term.
+
+        Example:
+            >>> index.repair_spelling("hydrualic accumulator")  # doctest: +SKIP
+            'hydraulic accumulator'
+        """
+
+        def repair(match: re.Match[str]) -> str:
+            word = match.group()
+            stem = _stem(word.lower())
+            if len(word) < 4 or stem in self._vocab or word.lower() in _STOPWORDS:
+                return word
+            term = self.closest_term(stem) if self.typo_cutoff < 100 else None
+            return self._spellings.get(term, word) if term else word
+
+        return _WORD.sub(repair, text)
 
     def closest_term(self, token: str) -> str | None:
         """The corpus term nearest to an unknown word ("waranti" -> "warranti"), if close."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,6 +19,19 @@ def pick_device(choice: str) -> str:
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@dataclass(frozen=True)
+class TokenVectors:
+    """The contextual vector of every word piece of one text (special tokens left out).
+
+    `words[word_of_piece[i]]` is the word piece i belongs to, as the tokenizer split the text.
+    Rows of `vectors` are L2-normalized.
+    """
+
+    words: list[str]
+    word_of_piece: np.ndarray  # int, one per row of `vectors`
+    vectors: np.ndarray  # float32, (pieces, dimension)
 
 
 class SentenceEmbedder(Embeddings):
@@ -76,6 +90,49 @@ class SentenceEmbedder(Embeddings):
         )
         self.texts_embedded += len(texts)
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def token_vectors(self, texts: list[str]) -> list[TokenVectors]:
+        """Contextual word-piece vectors (the model's last layer) grouped by word.
+
+        What token-level matching such as BERTScore compares; texts longer than the model's
+        window are cut at its end.
+        """
+        if not texts:
+            return []
+        model = self.model
+        outputs = model.encode(
+            texts,
+            batch_size=self.batch_size,
+            output_value="token_embeddings",
+            convert_to_numpy=False,
+            show_progress_bar=False,
+        )
+        encoded = model.tokenizer(
+            texts, truncation=True, max_length=model.max_seq_length, return_offsets_mapping=True
+        )
+        result = []
+        for i, (text, output) in enumerate(zip(texts, outputs, strict=True)):
+            vectors = output.float().cpu().numpy()
+            word_ids = encoded.word_ids(i)[: len(vectors)]
+            offsets = encoded["offset_mapping"][i]
+            keep = [j for j, w in enumerate(word_ids) if w is not None]
+            spans: dict[int, tuple[int, int]] = {}  # word id -> (first char, last char + 1)
+            for j in keep:
+                start, end = offsets[j]
+                first, _ = spans.get(word_ids[j], (start, end))
+                spans[word_ids[j]] = (first, end)
+            order = {w: n for n, w in enumerate(spans)}
+            kept = vectors[keep]
+            kept /= np.maximum(np.linalg.norm(kept, axis=1, keepdims=True), 1e-12)
+            result.append(
+                TokenVectors(
+                    words=[text[a:b] for a, b in spans.values()],
+                    word_of_piece=np.array([order[word_ids[j]] for j in keep], dtype=np.int64),
+                    vectors=kept.astype(np.float32),
+                )
+            )
+        self.texts_embedded += len(texts)
+        return result
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()

@@ -183,6 +183,7 @@ def test_calibrate_fits_on_the_development_sets_and_the_chain_uses_the_model(
     assert result.exit_code == 0, result.output
     fitted = AnswerabilityModel.model_validate_json(result.stdout)
     assert fitted.fitted_on == {"answerable": 5, "unanswerable": 3}
+    assert {"cv_abstention_precision", "cv_abstention_recall"} <= set(fitted.development)
     settings = get_settings()
     assert AnswerabilityModel.load(settings.answerability_path) == fitted
     assert make_chain(settings).answerability == fitted  # the fitted model wins over the shipped

@@ -41,3 +41,19 @@ def test_unknown_terms_finds_codes_and_words_the_corpus_never_mentions() -> None
     assert codes == ["E-999"] and words == ["mean"] and n == 3  # alarm, mean, vmc
     codes, words, _ = index.unknown_terms("guest wifi password for the waranty desk")
     assert codes == [] and set(words) == {"guest", "wifi", "password", "desk"}
+
+
+def test_repair_spelling_writes_the_corpus_word() -> None:
+    index = BM25Index(
+        [
+            "Bleed the hydraulic accumulator before repairs.",
+            "Swap shifts with a colleague only with approval.",
+        ]
+    )
+    assert (
+        index.repair_spelling("hydrualic accumulator, can i swap shfits with a colleage?")
+        == "hydraulic accumulator, can i swap shifts with a colleague?"
+    )
+    assert index.repair_spelling("my dog and the zebra") == "my dog and the zebra"
+    strict = BM25Index(["hydraulic accumulator"], typo_cutoff=100)
+    assert strict.repair_spelling("hydrualic") == "hydrualic"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from retrieval.embeddings import SentenceEmbedder, pick_device
+from retrieval.embeddings import SentenceEmbedder, TokenVectors, pick_device
 
 
 def test_vectors_are_normalised_and_similar_texts_are_close(embedder: SentenceEmbedder) -> None:
@@ -29,3 +29,26 @@ def test_empty_input_and_counting(embedder: SentenceEmbedder) -> None:
 def test_explicit_device_is_kept() -> None:
     assert pick_device("cpu") == "cpu"
     assert pick_device("auto") in ("cpu", "cuda")
+
+
+def test_token_vectors_are_grouped_by_word(embedder: SentenceEmbedder) -> None:
+    text = "Alarm E-114: hydrualic pressure"
+    [vectors] = embedder.token_vectors([text])
+    assert vectors.words == ["Alarm", "E", "-", "114", ":", "hydrualic", "pressure"]
+    assert vectors.vectors.shape == (len(vectors.word_of_piece), 384)
+    assert np.allclose(np.linalg.norm(vectors.vectors, axis=1), 1.0, atol=1e-5)
+    # a misspelt word splits into several pieces, all pointing at the same word
+    pieces_of_typo = np.flatnonzero(vectors.word_of_piece == vectors.words.index("hydrualic"))
+    assert len(pieces_of_typo) > 1
+    assert embedder.token_vectors([]) == []
+
+
+def test_token_vectors_are_contextual(embedder: SentenceEmbedder) -> None:
+    river, money, loan = embedder.token_vectors(
+        ["we sat on the bank of the river", "the bank raised its interest rate", "a bank loan"]
+    )
+
+    def bank(v: TokenVectors) -> np.ndarray:
+        return v.vectors[v.word_of_piece == v.words.index("bank")][0]
+
+    assert bank(money) @ bank(loan) > bank(river) @ bank(loan)
