@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 CORPUS := knowledge/corpus/manifest.json
 INDEX  := .plant/index/CURRENT
 INTENT := .plant/models/intent/labels.json
+FAILURE := .plant/models/failure/failure_model.json
 
 # Nothing is ever downloaded from a model hub.
 export HF_HUB_OFFLINE := 1
@@ -42,10 +43,12 @@ $(CORPUS): $(wildcard knowledge/src/*.md) knowledge/build.py | $(STAMP)
 index: corpus
 	$(VENV)/bin/plant ingest
 
-## models: train what is missing (the intent classifier: about a minute on 2 CPU cores)
-models: $(INTENT)
+## models: train what is missing (intent classifier about a minute, failure model 20 s, 2 cores)
+models: $(INTENT) $(FAILURE)
 $(INTENT): $(wildcard finetune/data/intents/*.jsonl) finetune/intent.py | $(STAMP)
 	$(VENV)/bin/plant train intent
+$(FAILURE): finetune/failure.py finetune/data/machines.py tools/failure.py | $(STAMP)
+	$(VENV)/bin/plant train failure
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -279,7 +279,7 @@ app.add_typer(feedback_app, name="feedback")
 
 
 def _register_commands() -> None:
-    from assistant import answer_cli, intent_cli, spc_cli
+    from assistant import answer_cli, failure_cli, intent_cli, spc_cli
 
     app.command("ask")(user_errors(answer_cli.ask))
     eval_app.command("answers")(user_errors(answer_cli.eval_answers))
@@ -290,6 +290,9 @@ def _register_commands() -> None:
     eval_app.command("intent")(user_errors(intent_cli.eval_intent))
     feedback_app.command("intent")(user_errors(intent_cli.feedback_intent))
     app.command("spc")(user_errors(spc_cli.spc_command))
+    train_app.command("failure")(user_errors(failure_cli.train_failure))
+    eval_app.command("failure")(user_errors(failure_cli.eval_failure))
+    app.command("predict-failure")(user_errors(failure_cli.predict_failure))
 
 
 _register_commands()

@@ -131,6 +131,10 @@ class Settings(BaseSettings):
         return self.data_dir / "models" / "intent"
 
     @property
+    def failure_model_dir(self) -> Path:
+        return self.data_dir / "models" / "failure"
+
+    @property
     def answerability_path(self) -> Path:
         return self.data_dir / "models" / "answerability.json"
 
