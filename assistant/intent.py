@@ -67,11 +67,9 @@ class IntentClassifier:
             raise IntentModelMissing(
                 f"No intent model in {path}. Train it with: plant train intent"
             )
-        import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         info = json.loads(meta.read_text(encoding="utf-8"))
-        torch.set_grad_enabled(False)
         model = AutoModelForSequenceClassification.from_pretrained(str(path)).eval()
         tokenizer = AutoTokenizer.from_pretrained(str(path))
         return cls(model, tokenizer, list(info["labels"]), float(info.get("temperature", 1.0)),

@@ -32,19 +32,11 @@ import pandas as pd
 
 from finetune.data.machines import simulate
 from tools.failure import features
+from tools.failure_io import COLUMN_FIELDS
 from tools.failure_model import TARGETS, FailureModel, IsotonicMap, build_mlp
 from tools.failure_rules import MODES
 
 log = logging.getLogger(__name__)
-
-PUBLIC_TO_READING = {
-    "Type": "product_type",
-    "Air temperature [K]": "air_temperature",
-    "Process temperature [K]": "process_temperature",
-    "Rotational speed [rpm]": "rotational_speed",
-    "Torque [Nm]": "torque",
-    "Tool wear [min]": "tool_wear",
-}
 
 
 @dataclass
@@ -70,7 +62,7 @@ def labels_of(frame: pd.DataFrame) -> np.ndarray:
 
 
 def readings_of(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame[list(PUBLIC_TO_READING)].rename(columns=PUBLIC_TO_READING)
+    return frame[list(COLUMN_FIELDS)].rename(columns=COLUMN_FIELDS)
 
 
 def _train_gbt(

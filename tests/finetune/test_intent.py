@@ -98,3 +98,11 @@ def test_confidence_threshold_decides_clarification(tiny_intent_model: Path) -> 
 def test_missing_model_says_how_to_train(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="plant train intent"):
         IntentClassifier.load(tmp_path)
+
+
+def test_loading_and_classifying_leave_autograd_alone(tiny_intent_model: Path) -> None:
+    """The chat process also trains (failure model, feedback): grad must stay on."""
+    import torch
+
+    IntentClassifier.load(tiny_intent_model).classify("is OD-12 in control")
+    assert torch.is_grad_enabled()
