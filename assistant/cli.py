@@ -276,6 +276,10 @@ app.add_typer(train_app, name="train")
 
 feedback_app = typer.Typer(help="Correct what the assistant did.", no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
+machines_app = typer.Typer(
+    help="The plant's machines and their sensor readings.", no_args_is_help=True
+)
+app.add_typer(machines_app, name="machines")
 
 
 def _register_commands() -> None:
@@ -293,6 +297,8 @@ def _register_commands() -> None:
     train_app.command("failure")(user_errors(failure_cli.train_failure))
     eval_app.command("failure")(user_errors(failure_cli.eval_failure))
     app.command("predict-failure")(user_errors(failure_cli.predict_failure))
+    machines_app.command("seed")(user_errors(failure_cli.machines_seed))
+    machines_app.command("risk")(user_errors(failure_cli.machines_risk))
 
 
 _register_commands()

@@ -15,8 +15,9 @@ def make_engine(url: str) -> Engine:
     """An engine for `url` with every table created (SQLite folders are made as needed)."""
     from sqlmodel import SQLModel, create_engine
 
+    import assistant.machine_records
     import assistant.records
-    import assistant.spc_records  # noqa: F401  (both register their tables)
+    import assistant.spc_records  # noqa: F401  (each registers its tables)
 
     connect_args = {}
     if url.startswith("sqlite:///"):

@@ -196,3 +196,46 @@ def predict_failure(
         for line in prediction.explanation:
             out.print(f"  - {line}")
     sys.stdout.flush()
+
+
+def machines_seed(
+    processes: Annotated[int, typer.Option(help="Simulated processes per machine.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed of the simulation.")] = 0,
+) -> None:
+    """Store the demo plant's machines with a recent simulated history of readings.
+
+    Machines already stored keep their readings; only missing ones are added.
+    """
+    from sqlmodel import Session
+
+    from assistant.db import make_engine
+    from assistant.machine_records import machines, seed_fleet
+
+    with Session(make_engine(get_settings().resolved_database_url)) as session:
+        added = seed_fleet(session, processes=processes, seed=seed)
+        total = len(machines(session))
+    if added:
+        out.print(f"{added} machine(s) added with {processes} readings each; {total} stored.")
+    else:
+        out.print(f"All demo machines are already stored ({total}); nothing was changed.")
+
+
+def machines_risk(
+    model: Annotated[Path | None, typer.Option(help="Model folder (default: data dir).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the tool's JSON result.")] = False,
+) -> None:
+    """Every stored machine ranked by failure risk from its latest readings."""
+    from sqlmodel import Session
+
+    from assistant.db import make_engine
+    from assistant.failure_tool import FailureToolInput, check
+
+    loaded = _load(model)
+    with Session(make_engine(get_settings().resolved_database_url)) as session:
+        result = check(FailureToolInput(fleet=True), session, loaded)
+    if as_json:
+        print(result.model_dump_json())
+        return
+    from rich.markdown import Markdown
+
+    out.print(Markdown(result.text))

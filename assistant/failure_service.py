@@ -37,7 +37,7 @@ _UNITS = {
     "temperature_difference": "{:.1f} K",
     "power": "{:,.0f} W",
     "strain": "{:,.0f} min·Nm",
-    "strain_share": "{:.0%} of the limit",
+    "strain_share": "{:.0%} of the type's limit",
     "heat_margin": "{:.2f} (the rule trips below 1)",
     "power_margin": "{:.2f} (the rule trips below 1)",
     "type_code": "{:.0f}",

@@ -38,7 +38,8 @@ CAPABILITIES = (
     "I can answer questions from the plant's manuals and procedures (alarms, maintenance, "
     "quality, safety), help new staff with starting here, and draft replies to customers from "
     "our customer-service documents, and check whether a process is in control (try: is OD-12 "
-    "in control?). Defect inspection and failure prediction are coming."
+    "in control?), and estimate which machines are likely to fail (try: which machines are at "
+    "highest risk?). Defect inspection is coming."
 )
 
 Handler = Callable[["Router", str, History], Iterator[ChainEvent]]
@@ -122,6 +123,50 @@ def _spc(router: Router, question: str, history: History) -> Iterator[ChainEvent
     yield ChainEvent("answer", answer=answer)
 
 
+def _failure(router: Router, question: str, history: History) -> Iterator[ChainEvent]:
+    """The failure-risk tool: one machine named in the message, else the fleet ranked."""
+    if router.engine is None or router.failure_model_dir is None:
+        yield from _tool_not_ready(router, question, history)
+        return
+    from sqlmodel import Session, select
+
+    from assistant.failure_service import load_model
+    from assistant.failure_tool import check, read_request
+    from assistant.machine_records import Machine, seed_fleet
+    from retrieval.errors import PlantError
+    from tools.failure_model import FailureModelMissing
+
+    try:
+        model = load_model(router.failure_model_dir)
+    except FailureModelMissing as exc:
+        log.warning("%s", exc)
+        yield from _tool_not_ready(router, question, history)
+        return
+    with Session(router.engine) as session:
+        if not session.exec(select(Machine.machine_id)).first():
+            seed_fleet(session)  # a fresh plant: the demo machines with a recent history
+        known = list(session.exec(select(Machine.machine_id)).all())
+        try:
+            found = check(read_request(question, known), session, model, router.chain)
+        except PlantError as exc:
+            yield ChainEvent(
+                "answer", answer=Answer(question=question, text=str(exc), backend="failure")
+            )
+            return
+    top = found.machines[0]
+    citations = [top.citation] if top.citation is not None else []
+    if citations:
+        yield ChainEvent("sources", citations=citations)
+    answer = Answer(
+        question=question,
+        text=found.text,
+        citations=citations,
+        backend="failure",
+        tool_result=found.model_dump(mode="json"),
+    )
+    yield ChainEvent("answer", answer=answer)
+
+
 def whole_section(searcher: Searcher, chunk_id: str) -> str:
     """Every chunk of the section `chunk_id` belongs to, in order, overlaps removed: a
     procedure is quoted to its last step, not to a chunk boundary."""
@@ -152,7 +197,7 @@ def default_handlers() -> dict[str, Handler]:
         "onboarding": _onboarding,
         "ticket_reply": _ticket_reply,
         "defect_inspection": _tool_not_ready,
-        "failure_risk": _tool_not_ready,
+        "failure_risk": _failure,
         "spc_analysis": _spc,
         "smalltalk": _fixed_reply(f"Hello! {CAPABILITIES} What can I do for you?"),
         "out_of_scope": _fixed_reply(
@@ -176,6 +221,7 @@ class Router:
     threshold: float = 0.5
     engine: Engine | None = None  # where messages are stored for later corrections
     chart_dir: Path | None = None  # where tools write chart images
+    failure_model_dir: Path | None = None  # the trained failure model
     handlers: dict[str, Handler] = field(default_factory=default_handlers)
 
     def answer(self, message: str, history: History = (), **kwargs: str | None) -> Answer:
@@ -274,4 +320,5 @@ def make_router(settings: Settings, *, backend: str | None = None) -> Router:
         threshold=settings.intent_confidence_threshold,
         engine=make_engine(settings.resolved_database_url),
         chart_dir=settings.data_dir / "charts",
+        failure_model_dir=settings.failure_model_dir,
     )

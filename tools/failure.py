@@ -50,7 +50,7 @@ FEATURE_LABELS = {
     "temperature_difference": "process-air temperature difference",
     "power": "mechanical power",
     "strain": "tool wear x torque",
-    "strain_share": "tool wear x torque against the type's limit",
+    "strain_share": "overstrain load",
     "heat_margin": "heat-dissipation margin",
     "power_margin": "power margin",
 }

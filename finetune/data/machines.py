@@ -34,7 +34,7 @@ from __future__ import annotations
 import argparse
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -85,15 +85,37 @@ class FleetMachine:
     product_type: str
     line: str
     model: str
+    # the demo's current state: readings its latest process ends with (staged, not simulated)
+    latest: tuple[tuple[str, float], ...] = ()
 
 
+# the sample plant's cutting machines (asset tags from knowledge/src/plant-overview.md)
 DEMO_FLEET: tuple[FleetMachine, ...] = (
-    FleetMachine("VMC-01", "Machining centre 1", "H", "Line 1", "VMC-850"),
-    FleetMachine("VMC-02", "Machining centre 2", "M", "Line 1", "VMC-850"),
-    FleetMachine("VMC-03", "Machining centre 3", "L", "Line 1", "VMC-850"),
-    FleetMachine("LT-01", "Lathe 1", "M", "Line 1", "LT-320"),
-    FleetMachine("LT-02", "Lathe 2", "L", "Line 1", "LT-320"),
-    FleetMachine("LT-03", "Lathe 3", "H", "Line 1", "LT-320"),
+    FleetMachine("M1-01", "Machining centre M1-01 (KV-16)", "M", "Line 1", "VMC-850"),
+    FleetMachine(
+        "M1-02",
+        "Machining centre M1-02 (KV-16)",
+        "M",
+        "Line 1",
+        "VMC-850",
+        latest=(("Tool wear [min]", 214), ("Torque [Nm]", 57.5), ("Rotational speed [rpm]", 1310)),
+    ),  # a worn tool under a heavy cut: close to overstrain
+    FleetMachine("M1-03", "Machining centre M1-03 (KV-12)", "L", "Line 1", "VMC-850"),
+    FleetMachine("M1-04", "Machining centre M1-04 (KV-20)", "H", "Line 1", "VMC-850"),
+    FleetMachine(
+        "L1-01",
+        "Turning centre L1-01 (spools)",
+        "L",
+        "Line 1",
+        "LT-320",
+        latest=(
+            ("Process temperature [K]", 306.6),
+            ("Air temperature [K]", 298.3),
+            ("Rotational speed [rpm]", 1342),
+            ("Torque [Nm]", 47.0),
+        ),
+    ),  # slow and hot: heat is not carried away
+    FleetMachine("L1-02", "Turning centre L1-02 (end caps)", "M", "Line 1", "LT-320"),
 )
 
 
@@ -191,13 +213,15 @@ def fleet_series(
 ) -> pd.DataFrame:
     """Recent processes of each machine, one row each, with `machine_id` and `timestamp`.
 
-    Each machine runs its own product type; the series ends at `end` (default: now, to the
-    minute) so the latest reading of every machine is recent.
+    Each machine runs its own product type; the series ends at `end` (default: now in UTC,
+    to the minute) so the latest reading of every machine is recent.
     """
-    end = (end or datetime.now()).replace(second=0, microsecond=0)
+    end = (end or datetime.now(UTC)).replace(second=0, microsecond=0)
     frames = []
     for index, machine in enumerate(machines):
         frame = simulate(processes, seed=seed * 1000 + index, product_type=machine.product_type)
+        for column, value in machine.latest:
+            frame.loc[frame.index[-1], column] = value
         frame.insert(0, "machine_id", machine.machine_id)
         frame.insert(
             1,

@@ -115,3 +115,14 @@ def test_predict_a_csv_row_by_row(trained: Path, tmp_path: Path) -> None:
     assert [r["row"] for r in rows] == [2, 3, 4, 5]
     assert rows[1] == {"row": 3, "error": "column 'Air temperature [K]': 'warm' is not a number"}
     assert all("probability" in r for r in rows if r["row"] != 3)
+
+
+def test_machines_seed_and_risk(trained: Path) -> None:
+    first = runner.invoke(app, ["machines", "seed", "--processes", "20"])
+    assert first.exit_code == 0 and "6 machine(s) added" in first.output
+    again = runner.invoke(app, ["machines", "seed"])
+    assert "already stored (6)" in again.output
+    risk = runner.invoke(app, ["machines", "risk", "--json"])
+    assert risk.exit_code == 0, risk.output
+    ranked = [m["machine_id"] for m in json.loads(risk.stdout)["machines"]]
+    assert len(ranked) == 6 and set(ranked[:2]) == {"M1-02", "L1-01"}
