@@ -8,6 +8,7 @@ CORPUS := knowledge/corpus/manifest.json
 INDEX  := .plant/index/CURRENT
 INTENT := .plant/models/intent/labels.json
 FAILURE := .plant/models/failure/failure_model.json
+DEFECTS := .plant/models/defects/defect_model.json
 
 # Nothing is ever downloaded from a model hub.
 export HF_HUB_OFFLINE := 1
@@ -43,12 +44,15 @@ $(CORPUS): $(wildcard knowledge/src/*.md) knowledge/build.py | $(STAMP)
 index: corpus
 	$(VENV)/bin/plant ingest
 
-## models: train what is missing (intent classifier about a minute, failure model 20 s, 2 cores)
-models: $(INTENT) $(FAILURE)
+## models: train what is missing (2 cores: intent classifier ~1 min, failure model 20 s,
+## defect model ~8 min)
+models: $(INTENT) $(FAILURE) $(DEFECTS)
 $(INTENT): $(wildcard finetune/data/intents/*.jsonl) finetune/intent.py | $(STAMP)
 	$(VENV)/bin/plant train intent
 $(FAILURE): finetune/failure.py finetune/data/machines.py tools/failure.py | $(STAMP)
 	$(VENV)/bin/plant train failure
+$(DEFECTS): finetune/defects.py finetune/data/surfaces.py tools/defect_model.py | $(STAMP)
+	$(VENV)/bin/plant train defects
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -9,7 +9,12 @@ from typing import Any
 import chainlit as cl
 
 from assistant.answers import Answer, Citation
-from assistant.chat_service import answer_events, correct_intent, spc_file_answer
+from assistant.chat_service import (
+    answer_events,
+    correct_intent,
+    inspection_answer,
+    spc_file_answer,
+)
 from assistant.router import INTENT_PHRASES, INTENTS
 from retrieval.errors import PlantError
 
@@ -146,18 +151,40 @@ def _user() -> str | None:
 
 
 MEASUREMENT_FILES = (".csv", ".xlsx")
+PHOTO_FILES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+
+
+def _uploads(message: cl.Message, endings: tuple[str, ...]) -> list[Any]:
+    return [
+        e for e in message.elements or []
+        if getattr(e, "path", None) and str(e.name).lower().endswith(endings)
+    ]  # fmt: skip
 
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    files = [
-        e for e in message.elements or []
-        if getattr(e, "path", None) and str(e.name).lower().endswith(MEASUREMENT_FILES)
-    ]  # fmt: skip
+    files = _uploads(message, MEASUREMENT_FILES)
+    photos = _uploads(message, PHOTO_FILES)
     for upload in files:  # measurements: the SPC tool charts them
         await chart_upload(str(upload.path), str(upload.name))
-    if not files:  # text sent with measurement files is about them: the chart answers it
+    for photo in photos:  # part photos: the inspection tool judges them
+        await inspect_upload(str(photo.path), str(photo.name))
+    if not files and not photos:  # text sent with files is about them: the tool answers it
         await reply_to(message.content)
+
+
+async def inspect_upload(path: str, name: str) -> None:
+    try:
+        answer = await inspection_answer(path, name, _user())
+    except PlantError as exc:
+        await cl.Message(content=f"{name}: {exc}").send()
+        return
+    except Exception:
+        log.exception("inspection failed")
+        await cl.Message(content=f"{name}: the inspection failed on our side; it is logged.").send()
+        return
+    elements = [*chart_elements(answer), *source_elements(answer.citations)]
+    await cl.Message(content=final_text(answer), elements=elements).send()
 
 
 async def chart_upload(path: str, name: str) -> None:

@@ -78,3 +78,49 @@ async def spc_file_answer(path: str, name: str) -> Answer:
         figures=[found.figure] if found.figure else [],
         tool_result=found.result,
     )
+
+
+async def inspection_answer(path: str, name: str, user: str | None = None) -> Answer:
+    """An uploaded part photo, inspected, stored, with the catalogue's disposition cited."""
+    from pathlib import Path
+
+    from sqlmodel import Session
+
+    from assistant.defect_service import load_model
+    from assistant.defect_tool import inspect
+    from retrieval.errors import PlantError
+    from tools.defect_model import DefectModelMissing
+
+    router = await asyncio.to_thread(get_router)
+    settings = get_settings()
+    try:
+        model = await asyncio.to_thread(load_model, settings.defect_model_dir)
+    except DefectModelMissing as exc:
+        raise PlantError(f"Photo inspection is not available yet: {exc}") from exc
+    heatmap_dir = Path(settings.data_dir) / "heatmaps"
+
+    def run() -> Answer:
+        with Session(router.engine) if router.engine is not None else _no_session() as session:
+            found = inspect(
+                model, Path(path), session, name=name, heatmap_dir=heatmap_dir,
+                chain=router.chain, user=user,
+            )  # fmt: skip
+        return Answer(
+            question=name,
+            text=f"**{name}**: {found.text}",
+            backend="inspection",
+            intent="defect_inspection",
+            citations=found.citations,
+            images=[found.inspection.heatmap] if found.inspection.heatmap else [],
+            tool_result=found.model_dump(mode="json"),
+        )
+
+    return await asyncio.to_thread(run)
+
+
+class _no_session:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None

@@ -276,6 +276,8 @@ app.add_typer(train_app, name="train")
 
 feedback_app = typer.Typer(help="Correct what the assistant did.", no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
+data_app = typer.Typer(help="Generate training and test data.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
 machines_app = typer.Typer(
     help="The plant's machines and their sensor readings.", no_args_is_help=True
 )
@@ -283,7 +285,7 @@ app.add_typer(machines_app, name="machines")
 
 
 def _register_commands() -> None:
-    from assistant import answer_cli, failure_cli, intent_cli, spc_cli
+    from assistant import answer_cli, defect_cli, failure_cli, intent_cli, spc_cli
 
     app.command("ask")(user_errors(answer_cli.ask))
     eval_app.command("answers")(user_errors(answer_cli.eval_answers))
@@ -299,6 +301,10 @@ def _register_commands() -> None:
     app.command("predict-failure")(user_errors(failure_cli.predict_failure))
     machines_app.command("seed")(user_errors(failure_cli.machines_seed))
     machines_app.command("risk")(user_errors(failure_cli.machines_risk))
+    train_app.command("defects")(user_errors(defect_cli.train_defects))
+    eval_app.command("defects")(user_errors(defect_cli.eval_defects))
+    app.command("inspect")(user_errors(defect_cli.inspect_command))
+    data_app.command("surfaces")(user_errors(defect_cli.data_surfaces))
 
 
 _register_commands()

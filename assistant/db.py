@@ -15,6 +15,7 @@ def make_engine(url: str) -> Engine:
     """An engine for `url` with every table created (SQLite folders are made as needed)."""
     from sqlmodel import SQLModel, create_engine
 
+    import assistant.defect_records
     import assistant.machine_records
     import assistant.records
     import assistant.spc_records  # noqa: F401  (each registers its tables)

@@ -39,7 +39,7 @@ CAPABILITIES = (
     "quality, safety), help new staff with starting here, and draft replies to customers from "
     "our customer-service documents, and check whether a process is in control (try: is OD-12 "
     "in control?), and estimate which machines are likely to fail (try: which machines are at "
-    "highest risk?). Defect inspection is coming."
+    "highest risk?), and inspect a photo of a part for defects (attach it to your message)."
 )
 
 Handler = Callable[["Router", str, History], Iterator[ChainEvent]]
@@ -123,6 +123,21 @@ def _spc(router: Router, question: str, history: History) -> Iterator[ChainEvent
     yield ChainEvent("answer", answer=answer)
 
 
+PHOTO_PROMPT = (
+    "Attach a photo of the part (the paperclip next to the message box, PNG or JPEG) and I "
+    "will check it for scratches, cracks, pits, stains and inclusions, grade it ok / minor / "
+    "severe, show where the defect is, and quote what the defect catalogue says to do."
+)
+
+
+def _defect(router: Router, question: str, history: History) -> Iterator[ChainEvent]:
+    """Inspection needs a photo: say how to send one, with what the catalogue says meanwhile."""
+    for event in router.chain.stream(question, history):
+        if event.kind == "answer" and event.answer is not None:
+            event.answer.notice = PHOTO_PROMPT
+        yield event
+
+
 def _failure(router: Router, question: str, history: History) -> Iterator[ChainEvent]:
     """The failure-risk tool: one machine named in the message, else the fleet ranked."""
     if router.engine is None or router.failure_model_dir is None:
@@ -196,7 +211,7 @@ def default_handlers() -> dict[str, Handler]:
         "manual_question": _rag,
         "onboarding": _onboarding,
         "ticket_reply": _ticket_reply,
-        "defect_inspection": _tool_not_ready,
+        "defect_inspection": _defect,
         "failure_risk": _failure,
         "spc_analysis": _spc,
         "smalltalk": _fixed_reply(f"Hello! {CAPABILITIES} What can I do for you?"),

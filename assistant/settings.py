@@ -131,6 +131,10 @@ class Settings(BaseSettings):
         return self.data_dir / "models" / "intent"
 
     @property
+    def defect_model_dir(self) -> Path:
+        return self.data_dir / "models" / "defects"
+
+    @property
     def failure_model_dir(self) -> Path:
         return self.data_dir / "models" / "failure"
 

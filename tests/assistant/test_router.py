@@ -68,11 +68,19 @@ def test_ticket_replies_are_drafts_from_customer_documents(router: Router) -> No
     assert answer.text.rstrip().endswith("Kestrel Fluid Components")
 
 
-@pytest.mark.parametrize("intent", ["defect_inspection", "failure_risk", "spc_analysis"])
+@pytest.mark.parametrize("intent", ["failure_risk", "spc_analysis"])
 def test_analytics_intents_say_the_tool_is_not_there_yet(router: Router, intent: str) -> None:
+    """Without a trained model or chart folder the tools fall back to the documents."""
     answer = router.answer("press alarm H-310", intent=intent)
     assert answer.notice and "not available yet" in answer.notice
     assert answer.intent == intent and answer.citations
+
+
+def test_defect_questions_without_a_photo_ask_for_one(router: Router) -> None:
+    from assistant.router import PHOTO_PROMPT
+
+    answer = router.answer("press alarm H-310", intent="defect_inspection")
+    assert answer.notice == PHOTO_PROMPT and answer.citations
 
 
 def test_smalltalk_and_out_of_scope_get_fixed_replies(router: Router) -> None:

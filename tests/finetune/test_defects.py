@@ -1,0 +1,70 @@
+"""The defect training script on a tiny run, the saved model, heatmaps, other backbones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from finetune.data.surfaces import generate
+from finetune.defects import evaluate, main, make_set
+from tools.defect_model import DEFECT_TYPES, SEVERITIES, DefectModel, DefectModelMissing
+
+TINY = ["--image_size", "64", "--train_images", "48", "--validation_images", "16",
+        "--test_images", "24", "--epochs", "1", "--batch_size", "16"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("defects")
+    main(["--output_dir", str(out), *TINY])
+    return out
+
+
+def test_artefacts_and_metrics(trained: Path) -> None:
+    metrics = json.loads((trained / "metrics.json").read_text())
+    test = metrics["test"]
+    assert test["n"] == 24 and 0.0 <= test["severity_accuracy"] <= 1.0
+    assert set(test["per_class_recall"]) == set(SEVERITIES)
+    assert 0.0 <= test["localization_hit_rate"] <= 1.0
+    assert test["severity_accuracy_unseen_scale"] is not None
+    assert (trained / "confusion_severity.png").read_bytes()[:4] == b"\x89PNG"
+    assert "severity accuracy" in (trained / "README.md").read_text()
+
+
+def test_reload_predicts_the_same_and_heatmaps_are_normalised(trained: Path) -> None:
+    model = DefectModel.load(trained)
+    images = np.stack([generate(i, seed=42, config=None).image[::2, ::2] for i in range(4)])
+    severity, kinds = model.probabilities(images)
+    again, _ = DefectModel.load(trained).probabilities(images)
+    assert np.allclose(severity, again, atol=1e-6)
+    assert severity.shape == (4, len(SEVERITIES)) and kinds.shape == (4, len(DEFECT_TYPES))
+    assert np.allclose(severity.sum(axis=1), 1.0, atol=1e-5)
+    maps = model.heatmaps(images)  # the segmentation head's defect probability
+    assert maps.shape == (4, 64, 64) and maps.min() >= 0.0 and maps.max() <= 1.0 + 1e-6
+    cams = model.gradcam(images)  # Grad-CAM, for comparison
+    assert cams.shape == (4, 64, 64) and cams.max() <= 1.0 + 1e-6
+
+
+def test_missing_model(tmp_path: Path) -> None:
+    with pytest.raises(DefectModelMissing, match="plant train defects"):
+        DefectModel.load(tmp_path)
+
+
+def test_a_transformers_backbone_from_disk_also_trains(tmp_path: Path) -> None:
+    from transformers import ViTConfig, ViTModel
+
+    backbone = tmp_path / "tiny-vit"
+    config = ViTConfig(image_size=64, patch_size=16, hidden_size=32, num_hidden_layers=1,
+                       num_attention_heads=2, intermediate_size=37)  # fmt: skip
+    ViTModel(config).save_pretrained(backbone)
+    out = tmp_path / "model"
+    main(["--output_dir", str(out), "--backbone", str(backbone), *TINY])
+    model = DefectModel.load(out)
+    assert model.backbone == str(backbone)
+    data = make_set(6, seed=5, size=64)
+    assert model.network.segment is None  # no feature map to segment from
+    assert model.heatmaps(data.images).shape == (6, 64, 64)  # input-gradient saliency
+    assert evaluate(model, data)["n"] == 6
