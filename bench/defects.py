@@ -85,8 +85,8 @@ def to_markdown(r: dict[str, float]) -> str:
             f"| {r['heatmap_p50']:.1f} | {r['photo_p50']:.1f} |",
             "",
             "One image at a time, after one warm-up: PNG decoding, resizing to the model's input "
-            "and the forward pass; the heatmap (Grad-CAM, a forward and a backward pass) is timed "
-            "on its own.",
+            "and the forward pass; the heatmap (the segmentation head, another forward pass) "
+            "is timed on its own. Large JPEGs cost mostly decoding and resizing.",
         ]
     )
 
