@@ -4,7 +4,7 @@ Usage:
     python -m bench.defects [--images 50] [--no-write]
 
 Target (issue 7): inference <= 100 ms per image on 2 CPU cores. Timed per image: the model's
-verdict (image decoding, resizing, forward pass) and, separately, the Grad-CAM heatmap; a
+verdict (image decoding, resizing, forward pass) and, separately, the heatmap; a
 4000 x 3000 JPEG is timed too, since shop-floor photos are that size. Results go into the
 `bench.defects` section of docs/benchmarks.md.
 """
@@ -66,6 +66,7 @@ def measure(n: int) -> dict[str, float]:
     return {
         "load_s": load_s,
         "n": n,
+        "views": model.views,
         "verdict_p50": float(np.percentile(verdict, 50)),
         "verdict_p95": float(np.percentile(verdict, 95)),
         "heatmap_p50": float(np.percentile(heat, 50)),
@@ -85,8 +86,9 @@ def to_markdown(r: dict[str, float]) -> str:
             f"| {r['heatmap_p50']:.1f} | {r['photo_p50']:.1f} |",
             "",
             "One image at a time, after one warm-up: PNG decoding, resizing to the model's input "
-            "and the forward pass; the heatmap (the segmentation head, another forward pass) "
-            "is timed on its own. Large JPEGs cost mostly decoding and resizing.",
+            f"and the forward pass over {r['views']:.0f} copies (the image and its mirrored or "
+            "turned copies, one batch, averaged); the heatmap (the segmentation head, another "
+            "forward pass) is timed on its own. Large JPEGs cost mostly decoding and resizing.",
         ]
     )
 

@@ -153,6 +153,15 @@ def to_tensor(images: np.ndarray) -> Any:
     return (x - mean) / std
 
 
+def augmented_views(images: np.ndarray, views: int) -> list[np.ndarray]:
+    """The images, and for `views` 2 or 4 their mirror images, upside-down copies and
+    quarter turns — copies a surface defect looks the same in."""
+    if views not in (1, 2, 4):
+        raise ValueError(f"views must be 1, 2 or 4, not {views}")
+    copies = [images, images[:, :, ::-1], images[:, ::-1], np.rot90(images, 1, axes=(1, 2))]
+    return [np.ascontiguousarray(c) for c in copies[:views]]
+
+
 @dataclass
 class DefectModel:
     network: Any
@@ -160,18 +169,21 @@ class DefectModel:
     image_size: int = 128
     version: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
+    views: int = 1  # test-time augmentation: 1, 2 (+ mirror) or 4 (+ flip, + quarter turn)
 
     def probabilities(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Severity and defect-type probabilities for uint8 images (N, H, W, 3)."""
+        """Severity and defect-type probabilities for uint8 images (N, H, W, 3), averaged
+        over `views` mirrored and turned copies (none of which changes a label)."""
         import torch
 
         self.network.eval()
+        batch = np.concatenate(augmented_views(images, self.views))
         with torch.no_grad():
-            severity, kind = self.network(to_tensor(images))
-        return (
-            torch.softmax(severity, dim=1).numpy(),
-            torch.softmax(kind, dim=1).numpy(),
-        )
+            severity, kind = self.network(to_tensor(batch))
+        n = len(images)
+        severity_p = torch.softmax(severity, dim=1).numpy().reshape(-1, n, severity.shape[1])
+        kind_p = torch.softmax(kind, dim=1).numpy().reshape(-1, n, kind.shape[1])
+        return severity_p.mean(axis=0), kind_p.mean(axis=0)
 
     def heatmaps(self, images: np.ndarray) -> np.ndarray:
         """Where the defect is: (N, H, W) in [0, 1], one per image.
@@ -236,6 +248,7 @@ class DefectModel:
             "version": self.version,
             "severities": list(SEVERITIES),
             "defect_types": list(DEFECT_TYPES),
+            "views": self.views,
             "metrics": self.metrics,
         }
         (directory / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
@@ -258,4 +271,5 @@ class DefectModel:
             image_size=int(meta["image_size"]),
             version=str(meta.get("version", "")),
             metrics=meta.get("metrics", {}),
+            views=int(meta.get("views", 1)),
         )

@@ -6,7 +6,12 @@ generator follows the idea with five texture families a machining and moulding p
 brushed metal, cast/sand-blasted, woven (fibre), orange-peel paint, wood-like grain — and
 five defect types — scratch, crack, pit cluster, stain, inclusion. A defect's size and
 contrast set its grade: `minor` and `severe` are drawn from separate ranges with a gap
-between them, `ok` images have no defect.
+between them, `ok` images have no defect. Contrast is a contrast-to-noise ratio: a multiple
+of the texture's own standard deviation, the measure of how visible a mark is against its
+background (Rose criterion: about 3 to 5 for a small object to be seen at all). A 0.15 grey
+step is plain on smooth orange-peel paint and lost in coarse cast grain, so an absolute step
+would make "minor" mean "invisible" on some textures and "obvious" on others; the ratio
+makes a minor defect one an inspector can just see, and a severe one obvious.
 
 Every image is a pure function of (seed, index, config): `generate(i, seed)` always gives
 the same pixels. `texture_scale` stretches the texture's features; a test set can use a
@@ -114,7 +119,7 @@ def _line_mask(size: int, points: np.ndarray, width: float) -> np.ndarray:
     return distance <= width / 2
 
 
-# (minor range, severe range) of each defect's size, and of its contrast
+# (minor range, severe range) of each defect's size, and of its contrast-to-noise ratio
 _SIZE = {
     "scratch": ((14, 28), (42, 80)),  # length in px
     "crack": ((12, 22), (34, 60)),  # length in px
@@ -122,7 +127,7 @@ _SIZE = {
     "stain": ((5, 8), (12, 20)),  # radius in px
     "inclusion": ((2.0, 3.0), (4.5, 7.0)),  # radius in px
 }
-_CONTRAST = ((0.12, 0.2), (0.28, 0.45))
+_CNR = ((3.0, 4.5), (6.0, 9.0))  # times the texture's standard deviation
 MASK_MARGIN = 2  # px
 
 
@@ -131,7 +136,8 @@ def _draw(
 ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
     size = img.shape[0]
     extent = rng.uniform(*_SIZE[kind][grade])
-    contrast = rng.uniform(*_CONTRAST[grade]) * rng.choice([-1.0, 1.0])
+    cnr = rng.uniform(*_CNR[grade])
+    contrast = cnr * float(img.std()) * rng.choice([-1.0, 1.0])
     margin = 20
     cx, cy = rng.uniform(margin, size - margin, 2)
     mask = np.zeros((size, size), dtype=bool)
@@ -169,9 +175,11 @@ def _draw(
         y, x = np.mgrid[0:size, 0:size]
         warp = 0.35 * _smooth_noise(rng, size, 5)
         radius = np.hypot(x - cx, y - cy) / extent + warp
-        blob = np.clip(1.0 - radius, 0.0, 1.0) ** 0.7
+        blob = np.clip(1.0 - radius, 0.0, 1.0)
         mask = blob > 0.15
-        shade = contrast * blob * 0.9
+        # full contrast over the stain's body, fading at its rim: its contrast-to-noise
+        # ratio means what it means for the flat-shaded defects
+        shade = contrast * np.clip(blob / 0.4, 0.0, 1.0)
     elif kind == "inclusion":
         y, x = np.mgrid[0:size, 0:size]
         stretch = rng.uniform(0.6, 1.0)
@@ -186,7 +194,7 @@ def _draw(
     return (
         np.clip(img + soft, 0.0, 1.0),
         mask,
-        {"extent": float(extent), "contrast": float(contrast)},
+        {"extent": float(extent), "contrast": float(contrast), "cnr": float(cnr)},
     )
 
 

@@ -10,7 +10,13 @@ import pytest
 
 from finetune.data.surfaces import generate
 from finetune.defects import evaluate, main, make_set
-from tools.defect_model import DEFECT_TYPES, SEVERITIES, DefectModel, DefectModelMissing
+from tools.defect_model import (
+    DEFECT_TYPES,
+    SEVERITIES,
+    DefectModel,
+    DefectModelMissing,
+    augmented_views,
+)
 
 TINY = ["--image_size", "64", "--train_images", "48", "--validation_images", "16",
         "--test_images", "24", "--epochs", "1", "--batch_size", "16"]  # fmt: skip
@@ -46,6 +52,31 @@ def test_reload_predicts_the_same_and_heatmaps_are_normalised(trained: Path) -> 
     assert maps.shape == (4, 64, 64) and maps.min() >= 0.0 and maps.max() <= 1.0 + 1e-6
     cams = model.gradcam(images)  # Grad-CAM, for comparison
     assert cams.shape == (4, 64, 64) and cams.max() <= 1.0 + 1e-6
+
+
+def test_views_are_chosen_on_validation_saved_and_averaged(trained: Path) -> None:
+    metrics = json.loads((trained / "metrics.json").read_text())
+    assert set(metrics["validation_by_views"]) == {"1", "2", "4"}
+    model = DefectModel.load(trained)
+    assert model.views == metrics["views"]
+    images = np.stack([generate(i, seed=43).image[::2, ::2] for i in range(3)])
+    model.views = 4
+    averaged, _ = model.probabilities(images)
+    model.views = 1
+    singles = [model.probabilities(copy)[0] for copy in augmented_views(images, 4)]
+    assert np.allclose(averaged, np.mean(singles, axis=0), atol=1e-5)
+    assert not np.allclose(singles[0], singles[3], atol=1e-4)  # the copies do differ
+
+
+def test_augmented_views_mirror_and_turn() -> None:
+    image = np.arange(2 * 3 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3, 3)
+    same, mirrored, flipped, turned = augmented_views(image, 4)
+    assert np.array_equal(same, image)
+    assert np.array_equal(mirrored[:, :, 0], image[:, :, -1])
+    assert np.array_equal(flipped[:, 0], image[:, -1])
+    assert np.array_equal(turned[0, :, :, 0], np.rot90(image[0, :, :, 0]))
+    with pytest.raises(ValueError, match="1, 2 or 4"):
+        augmented_views(image, 3)
 
 
 def test_missing_model(tmp_path: Path) -> None:

@@ -46,11 +46,21 @@ def test_severe_defects_are_bigger_or_stronger_than_minor_ones() -> None:
             s.params["extent"] for s in surfaces if s.defect == kind and s.severity == "severe"
         ]
         assert minor and severe and max(minor) < min(severe), kind
-    contrasts = {
-        grade: [abs(s.params["contrast"]) for s in surfaces if s.severity == grade]
+    ratios = {
+        grade: [s.params["cnr"] for s in surfaces if s.severity == grade]
         for grade in ("minor", "severe")
     }
-    assert max(contrasts["minor"]) < min(contrasts["severe"])
+    assert max(ratios["minor"]) < min(ratios["severe"])
+
+
+def test_contrast_follows_the_texture_so_a_minor_defect_is_as_visible_on_every_family() -> None:
+    surfaces = [generate(i, seed=4) for i in range(400)]
+    step = {  # grey step per unit of contrast-to-noise ratio, i.e. the texture's spread
+        family: np.median([abs(s.params["contrast"]) / s.params["cnr"] for s in surfaces
+                           if s.texture == family and s.defect])
+        for family in ("cast", "orange_peel")
+    }  # fmt: skip
+    assert step["cast"] > 1.5 * step["orange_peel"]  # grainy cast needs a stronger mark
 
 
 def test_the_defect_changes_the_pixels_under_its_mask() -> None:
