@@ -94,7 +94,7 @@ async def inspection_answer(path: str, name: str, user: str | None = None) -> An
     router = await asyncio.to_thread(get_router)
     settings = get_settings()
     try:
-        model = await asyncio.to_thread(load_model, settings.defect_model_dir)
+        model = await asyncio.to_thread(load_model, settings.defect_model_dir, settings.device)
     except DefectModelMissing as exc:
         raise PlantError(f"Photo inspection is not available yet: {exc}") from exc
     heatmap_dir = Path(settings.data_dir) / "heatmaps"

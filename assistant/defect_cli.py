@@ -22,7 +22,8 @@ def _load(model: Path | None) -> Any:
     from tools.defect_model import DefectModelMissing
 
     try:
-        return load_model(model or get_settings().defect_model_dir)
+        settings = get_settings()
+        return load_model(model or settings.defect_model_dir, settings.device)
     except DefectModelMissing as exc:
         raise PlantError(str(exc)) from exc
 

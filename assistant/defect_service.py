@@ -19,7 +19,7 @@ from assistant.defect_records import Inspection
 from tools.defect_model import DEFECT_TYPES, SEVERITIES, DefectModel
 from tools.images import load_rgb
 
-_models: dict[Path, DefectModel] = {}
+_models: dict[tuple[Path, str], DefectModel] = {}
 _lock = threading.Lock()
 
 
@@ -38,11 +38,13 @@ class InspectionResult(BaseModel):
     model_version: str
 
 
-def load_model(directory: Path) -> DefectModel:
-    key = directory.resolve()
+def load_model(directory: Path, device: str = "auto") -> DefectModel:
+    """The defect model in `directory`, loaded once per process, on `device` (the settings'
+    `device`: "auto" puts it on the GPU when there is one)."""
+    key = (directory.resolve(), device)
     with _lock:
         if key not in _models:
-            _models[key] = DefectModel.load(directory)
+            _models[key] = DefectModel.load(directory, device=device)
         return _models[key]
 
 

@@ -41,7 +41,9 @@ class Settings(BaseSettings):
 
     # --- hub / devices -----------------------------------------------------------------
     hf_hub_offline: bool = Field(True, description="Never download from a model hub.")
-    device: DeviceChoice = Field("auto", description="Torch device for embeddings.")
+    device: DeviceChoice = Field(
+        "auto", description="Torch device for embeddings and the defect model."
+    )
     faiss_gpu: DeviceChoice = Field(
         "auto", description="Move the FAISS index to the GPU when the GPU build and CUDA exist."
     )

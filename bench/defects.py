@@ -44,7 +44,8 @@ def _photo(array: np.ndarray) -> bytes:
 
 def measure(n: int) -> dict[str, float]:
     started = time.perf_counter()
-    model = DefectModel.load(get_settings().defect_model_dir)
+    settings = get_settings()
+    model = DefectModel.load(settings.defect_model_dir, device=settings.device)
     load_s = time.perf_counter() - started
     files = [_png(generate(i, seed=999).image) for i in range(n)]
     photo = _photo(generate(0, seed=998).image)

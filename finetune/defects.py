@@ -60,6 +60,9 @@ class DefectTrainingArguments:
     learning_rate: float = field(default=1e-3)
     weight_decay: float = field(default=1e-4)
     seed: int = field(default=0)
+    device: str = field(
+        default="auto", metadata={"help": "auto (the GPU when there is one), cpu or cuda."}
+    )
     segment_weight: float = field(
         default=1.0, metadata={"help": "Weight of the defect-mask loss (EfficientNet only)."}
     )
@@ -194,7 +197,10 @@ def train(args: DefectTrainingArguments) -> dict[str, Any]:
     train_set = make_set(args.train_images, args.seed * 3 + 100, size)
     validation = make_set(args.validation_images, args.seed * 3 + 101, size)
     test = make_set(args.test_images, args.seed * 3 + 102, size, held_out_share=0.5)
-    network = build_network(args.backbone)
+    from retrieval.embeddings import pick_device
+
+    device = pick_device(args.device)
+    network = build_network(args.backbone).to(device)
     optimizer = torch.optim.AdamW(
         network.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay
     )
@@ -212,9 +218,9 @@ def train(args: DefectTrainingArguments) -> dict[str, Any]:
 
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
     loss_fn = torch.nn.CrossEntropyLoss()
-    segment_loss = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(10.0))
+    segment_loss = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(10.0, device=device))
     generator = torch.Generator().manual_seed(args.seed)
-    model = DefectModel(network, backbone=args.backbone, image_size=size)
+    model = DefectModel(network, backbone=args.backbone, image_size=size, device=device)
     best_accuracy, best_state, waited, history = -1.0, None, 0, []
     with torch.enable_grad():
         for epoch in range(args.epochs):
@@ -227,11 +233,14 @@ def train(args: DefectTrainingArguments) -> dict[str, Any]:
                     to_tensor(train_set.images[rows]),
                     torch.as_tensor(train_set.masks[rows], dtype=torch.float32),
                     generator,
-                )
+                )  # on the CPU, so that a seed gives the same batches on any device
+                x, masks = x.to(device), masks.to(device)
                 severity_logits, type_logits, segment = network.heads(x)
                 loss = loss_fn(
-                    severity_logits, torch.as_tensor(train_set.severity[rows])
-                ) + loss_fn(type_logits, torch.as_tensor(train_set.defect_type[rows]))
+                    severity_logits, torch.as_tensor(train_set.severity[rows], device=device)
+                ) + loss_fn(
+                    type_logits, torch.as_tensor(train_set.defect_type[rows], device=device)
+                )
                 if segment is not None:  # a cell is defect when any of its pixels is
                     target = torch.nn.functional.adaptive_max_pool2d(
                         masks.unsqueeze(1), segment.shape[-2:]

@@ -170,6 +170,10 @@ class DefectModel:
     version: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
     views: int = 1  # test-time augmentation: 1, 2 (+ mirror) or 4 (+ flip, + quarter turn)
+    device: str = "cpu"  # where the network sits: "cpu" or "cuda"
+
+    def _input(self, images: np.ndarray) -> Any:
+        return to_tensor(images).to(self.device)
 
     def probabilities(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Severity and defect-type probabilities for uint8 images (N, H, W, 3), averaged
@@ -179,10 +183,10 @@ class DefectModel:
         self.network.eval()
         batch = np.concatenate(augmented_views(images, self.views))
         with torch.no_grad():
-            severity, kind = self.network(to_tensor(batch))
+            severity, kind = self.network(self._input(batch))
         n = len(images)
-        severity_p = torch.softmax(severity, dim=1).numpy().reshape(-1, n, severity.shape[1])
-        kind_p = torch.softmax(kind, dim=1).numpy().reshape(-1, n, kind.shape[1])
+        severity_p = torch.softmax(severity, dim=1).cpu().numpy().reshape(-1, n, severity.shape[1])
+        kind_p = torch.softmax(kind, dim=1).cpu().numpy().reshape(-1, n, kind.shape[1])
         return severity_p.mean(axis=0), kind_p.mean(axis=0)
 
     def heatmaps(self, images: np.ndarray) -> np.ndarray:
@@ -197,7 +201,7 @@ class DefectModel:
         if network.segment is None:
             return self.gradcam(images)
         with torch.no_grad():
-            _, segment = network.encode(to_tensor(images))
+            _, segment = network.encode(self._input(images))
             assert segment is not None
             maps = torch.nn.functional.interpolate(
                 torch.sigmoid(segment).unsqueeze(1),
@@ -205,7 +209,7 @@ class DefectModel:
                 mode="bilinear",
                 align_corners=False,
             )[:, 0]
-        return maps.numpy()
+        return maps.cpu().numpy()
 
     def gradcam(self, images: np.ndarray) -> np.ndarray:
         """Grad-CAM of the defect score on block 10 (saliency for transformers backbones).
@@ -222,7 +226,7 @@ class DefectModel:
             severity, _ = network(x)
             return (torch.logsumexp(severity[:, 1:], dim=1) - severity[:, 0]).unsqueeze(1)
 
-        x = to_tensor(images).requires_grad_(True)
+        x = self._input(images).requires_grad_(True)
         with torch.enable_grad():
             layer = network.cam_layer()
             if layer is not None:
@@ -233,7 +237,7 @@ class DefectModel:
             else:
                 grads = Saliency(defect_score).attribute(x, target=0, abs=True).amax(dim=1)
                 maps = torch.nn.functional.avg_pool2d(grads.unsqueeze(1), 9, 1, 4)[:, 0]
-        maps = maps.detach().numpy()
+        maps = maps.detach().cpu().numpy()
         top = maps.reshape(len(maps), -1).max(axis=1).reshape(-1, 1, 1)
         return np.where(top > 0, maps / np.maximum(top, 1e-12), 0.0)
 
@@ -254,8 +258,11 @@ class DefectModel:
         (directory / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, directory: Path) -> DefectModel:
+    def load(cls, directory: Path, device: str = "auto") -> DefectModel:
+        """The model saved in `directory`, on `device` ("auto": the GPU when there is one)."""
         import torch
+
+        from retrieval.embeddings import pick_device
 
         meta_path = directory / META_FILE
         if not meta_path.exists():
@@ -264,9 +271,12 @@ class DefectModel:
             )
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         network = build_network(meta["backbone"], pretrained=False)
-        network.load_state_dict(torch.load(directory / WEIGHTS_FILE, weights_only=True))
+        state = torch.load(directory / WEIGHTS_FILE, map_location="cpu", weights_only=True)
+        network.load_state_dict(state)
+        device = pick_device(device)
         return cls(
-            network=network.eval(),
+            network=network.to(device).eval(),
+            device=device,
             backbone=meta["backbone"],
             image_size=int(meta["image_size"]),
             version=str(meta.get("version", "")),

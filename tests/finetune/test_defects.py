@@ -79,6 +79,20 @@ def test_augmented_views_mirror_and_turn() -> None:
         augmented_views(image, 3)
 
 
+def test_the_model_goes_to_the_gpu_when_there_is_one(trained: Path) -> None:
+    import torch
+
+    model = DefectModel.load(trained)  # device "auto"
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert model.device == expected
+    assert next(model.network.parameters()).device.type == expected
+    on_cpu = DefectModel.load(trained, device="cpu")
+    assert next(on_cpu.network.parameters()).device.type == "cpu"
+    images = np.stack([generate(i, seed=44).image[::2, ::2] for i in range(2)])
+    severity, _ = on_cpu.probabilities(images)  # numpy out, wherever the network sits
+    assert isinstance(severity, np.ndarray) and severity.shape == (2, len(SEVERITIES))
+
+
 def test_missing_model(tmp_path: Path) -> None:
     with pytest.raises(DefectModelMissing, match="plant train defects"):
         DefectModel.load(tmp_path)
