@@ -347,6 +347,8 @@ def model_card(metrics: dict[str, Any]) -> str:
             f"- recall per defect type: {types}",
             f"- localization hit rate (heatmap peak inside the defect mask): "
             f"{test['localization_hit_rate']:.3f}",
+            f"- verdicts average {metrics.get('views', 1)} mirrored/turned copies of each image "
+            "(1, 2 or 4, chosen on the validation set)",
             "",
             "Intended use: a first check of a part photo on the shop floor; the quality manual "
             "decides what happens to the part. Trained on generated textures only.",
