@@ -11,9 +11,7 @@ it. Results go into the `bench.answers` section of docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import re
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -21,9 +19,7 @@ from assistant.answer_eval import load_answer_questions
 from assistant.chain import make_chain
 from assistant.settings import get_settings
 from bench.machine import describe_machine
-
-DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-START, END = "<!-- bench.answers:start -->", "<!-- bench.answers:end -->"
+from bench.report import write_section
 
 
 def time_backend(backend: str, questions: list[str]) -> dict[str, float]:
@@ -77,20 +73,6 @@ def to_markdown(results: dict[str, dict[str, float]], n: int) -> str:
     return "\n".join(lines)
 
 
-def write_section(markdown: str) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    block = f"{START}\n{markdown}\n{END}"
-    if START in text:
-        text = re.sub(
-            re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.DOTALL
-        )
-    else:
-        text = (
-            text.rstrip() + "\n\n## Answer latency (`python -m bench.answers`)\n\n" + block + "\n"
-        )
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", nargs="*", default=["extractive", "embedded"])
@@ -104,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     markdown = to_markdown(results, len(questions))
     print(markdown)
     if not args.no_write:
-        write_section(markdown)
+        write_section("answers", "Answer latency", markdown)
 
 
 if __name__ == "__main__":

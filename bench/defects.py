@@ -13,21 +13,17 @@ from __future__ import annotations
 
 import argparse
 import io
-import re
 import time
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from assistant.settings import get_settings
 from bench.machine import describe_machine
+from bench.report import write_section
 from finetune.data.surfaces import generate
 from tools.defect_model import DefectModel
 from tools.images import load_rgb
-
-DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-START, END = "<!-- bench.defects:start -->", "<!-- bench.defects:end -->"
 
 
 def _png(array: np.ndarray) -> bytes:
@@ -94,17 +90,6 @@ def to_markdown(r: dict[str, float]) -> str:
     )
 
 
-def write_section(markdown: str) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    block = f"{START}\n{markdown}\n{END}"
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n## Defect inspection latency (`python -m bench.defects`)\n\n"
-        text += block + "\n"
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=50)
@@ -113,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     markdown = to_markdown(measure(args.images))
     print(markdown)
     if not args.no_write:
-        write_section(markdown)
+        write_section("defects", "Defect inspection latency", markdown)
 
 
 if __name__ == "__main__":

@@ -10,19 +10,15 @@ the intent test split; results go into the `bench.intent` section of docs/benchm
 from __future__ import annotations
 
 import argparse
-import re
 import time
-from pathlib import Path
 
 import numpy as np
 
 from assistant.intent import IntentClassifier
 from assistant.settings import get_settings
 from bench.machine import describe_machine
+from bench.report import write_section
 from finetune.intent import DATA_DIR, read_examples
-
-DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-START, END = "<!-- bench.intent:start -->", "<!-- bench.intent:end -->"
 
 
 def measure(repeat: int) -> dict[str, float]:
@@ -61,17 +57,6 @@ def to_markdown(result: dict[str, float]) -> str:
     )
 
 
-def write_section(markdown: str) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    block = f"{START}\n{markdown}\n{END}"
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n## Intent classification latency (`python -m bench.intent`)\n\n"
-        text += block + "\n"
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -80,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     markdown = to_markdown(measure(args.repeat))
     print(markdown)
     if not args.no_write:
-        write_section(markdown)
+        write_section("intent", "Intent classification latency", markdown)
 
 
 if __name__ == "__main__":

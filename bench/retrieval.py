@@ -25,9 +25,7 @@ import numpy as np
 
 from assistant.settings import Settings, get_settings
 from bench.machine import describe_machine
-
-DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-START, END = "<!-- bench.retrieval:start -->", "<!-- bench.retrieval:end -->"
+from bench.report import DOC, markers, write_section
 
 
 def percentiles(samples_ms: list[float]) -> tuple[float, float]:
@@ -231,23 +229,12 @@ def to_markdown(corpus: dict[str, Any] | None, synthetic: list[dict[str, Any]]) 
     return "\n".join(lines)
 
 
-def write_section(markdown: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    block = f"{START}\n{markdown}\n{END}"
-    if START in text:
-        text = re.sub(
-            re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.DOTALL
-        )
-    else:
-        text = text.rstrip() + "\n\n## Retrieval (`python -m bench.retrieval`)\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
-
-
 def previous_synthetic() -> str:
     """The synthetic-vector tables already in the document (kept when they are not re-run:
     they do not depend on the corpus or the retrieval settings)."""
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    match = re.search(re.escape(START) + ".*?(\\*\\*Synthetic.*?)" + re.escape(END), text, re.S)
+    start, end = markers("retrieval")
+    match = re.search(re.escape(start) + ".*?(\\*\\*Synthetic.*?)" + re.escape(end), text, re.S)
     if not match:
         return ""
     note = "_The synthetic-vector tables are kept from the last run that measured them._"
@@ -280,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
         markdown += previous_synthetic()
     print(markdown)
     if not args.no_write:
-        write_section(markdown)
+        write_section("retrieval", "Retrieval", markdown)
         print(f"written to {DOC} ({platform.node()})")
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -358,16 +357,9 @@ def model_card(metrics: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    from transformers import HfArgumentParser
+    from finetune.arguments import parse_arguments
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    argv = sys.argv[1:] if argv is None else argv
-    parser = HfArgumentParser(DefectTrainingArguments)  # type: ignore[arg-type]
-    if len(argv) == 1 and argv[0].endswith(".json"):
-        (args,) = parser.parse_json_file(json_file=argv[0])
-    else:
-        (args,) = parser.parse_args_into_dataclasses(args=argv)
-    return train(args)
+    return train(parse_arguments(DefectTrainingArguments, argv))
 
 
 if __name__ == "__main__":  # pragma: no cover

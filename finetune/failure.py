@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -295,16 +294,9 @@ def model_card(metrics: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    from transformers import HfArgumentParser
+    from finetune.arguments import parse_arguments
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    argv = sys.argv[1:] if argv is None else argv
-    parser = HfArgumentParser(FailureTrainingArguments)  # type: ignore[arg-type]
-    if len(argv) == 1 and argv[0].endswith(".json"):
-        (args,) = parser.parse_json_file(json_file=argv[0])
-    else:
-        (args,) = parser.parse_args_into_dataclasses(args=argv)
-    return train(args)
+    return train(parse_arguments(FailureTrainingArguments, argv))
 
 
 if __name__ == "__main__":  # pragma: no cover
