@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from retrieval.lexicon import is_common_word
+
 # Words, numbers and hyphen/dot/slash compounds such as E-214, KP-4471-B, 12.5, ISO/TS.
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
 _SPLIT = re.compile(r"[-./]")
@@ -43,15 +45,20 @@ def tokenize(text: str) -> list[str]:
         >>> tokenize("Alarm E-214 on the LT-320 lathes")
         ['alarm', 'e214', 'e', '214', 'lt320', 'lt', '320', 'lath']
     """
-    tokens: list[str] = []
+    return [token for token, _ in tokenize_with_words(text)]
+
+
+def tokenize_with_words(text: str) -> list[tuple[str, str]]:
+    """`tokenize`, each token with the lower-case word it came from ("lath", "lathes")."""
+    tokens: list[tuple[str, str]] = []
     for match in _TOKEN.finditer(text.lower()):
         token = match.group()
         parts = _SPLIT.split(token)
         if len(parts) > 1:
-            tokens.append("".join(parts))
-            tokens.extend(p for p in parts if p not in _STOPWORDS)
+            tokens.append(("".join(parts), token))
+            tokens.extend((p, p) for p in parts if p not in _STOPWORDS)
         elif token not in _STOPWORDS:
-            tokens.append(_stem(token) if token.isalpha() else token)
+            tokens.append((_stem(token) if token.isalpha() else token, token))
     return tokens
 
 
@@ -106,12 +113,24 @@ class BM25Index:
         def repair(match: re.Match[str]) -> str:
             word = match.group()
             stem = _stem(word.lower())
-            if len(word) < 4 or stem in self._vocab or word.lower() in _STOPWORDS:
+            if stem in self._vocab or word.lower() in _STOPWORDS:
                 return word
-            term = self.closest_term(stem) if self.typo_cutoff < 100 else None
+            term = self.correction(stem, word.lower())
             return self._spellings.get(term, word) if term else word
 
         return _WORD.sub(repair, text)
+
+    def correction(self, token: str, word: str) -> str | None:
+        """The corpus term a misspelt `word` (stemmed: `token`) stands for, or None.
+
+        Only words of four letters or more that no English dictionary knows are repaired: a
+        real word the corpus lacks ("maternity") is unknown, not a typo of "material".
+        """
+        if self.typo_cutoff >= 100 or not token.isalpha() or len(token) < 4:
+            return None
+        if is_common_word(word):
+            return None
+        return self.closest_term(token)
 
     def closest_term(self, token: str) -> str | None:
         """The corpus term nearest to an unknown word ("waranti" -> "warranti"), if close."""
@@ -129,13 +148,11 @@ class BM25Index:
     def query_terms(self, query: str) -> list[str]:
         """Query tokens found in the corpus, plus the nearest term for misspelt words."""
         terms = []
-        for token in tokenize(query):
+        for token, word in tokenize_with_words(query):
             if token in self._vocab:
                 terms.append(token)
-            elif token.isalpha() and len(token) >= 4 and self.typo_cutoff < 100:
-                corrected = self.closest_term(token)
-                if corrected:
-                    terms.append(corrected)
+            elif corrected := self.correction(token, word):
+                terms.append(corrected)
         return terms
 
     def idf(self, term: str) -> float:
@@ -151,15 +168,11 @@ class BM25Index:
             [('hydraul', True), ('dog', False)]
         """
         resolved: list[tuple[str, bool]] = []
-        for token in dict.fromkeys(tokenize(query)):
+        for token, word in dict(tokenize_with_words(query)).items():
             if token in self._vocab:
                 resolved.append((token, True))
                 continue
-            corrected = (
-                self.closest_term(token)
-                if token.isalpha() and len(token) >= 4 and self.typo_cutoff < 100
-                else None
-            )
+            corrected = self.correction(token, word)
             resolved.append((corrected, True) if corrected else (token, False))
         return resolved
 
@@ -173,8 +186,8 @@ class BM25Index:
             for m in _CODE.finditer(query)
             if _SPLIT.sub("", m.group(0).lower()) not in self._vocab
         ]
-        content = [t for t in tokenize(query) if t.isalpha() and len(t) >= 3]
-        words = [t for t in content if t not in self._vocab and not self.closest_term(t)]
+        content = [(t, w) for t, w in tokenize_with_words(query) if t.isalpha() and len(t) >= 3]
+        words = [t for t, w in content if t not in self._vocab and not self.correction(t, w)]
         return codes, words, len(content)
 
     def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from retrieval.bm25 import BM25Index, tokenize
+from retrieval.bm25 import BM25Index, tokenize, tokenize_with_words
 
 
 def test_tokenizer_keeps_codes_whole_and_split() -> None:
@@ -57,3 +57,29 @@ def test_repair_spelling_writes_the_corpus_word() -> None:
     assert index.repair_spelling("my dog and the zebra") == "my dog and the zebra"
     strict = BM25Index(["hydraulic accumulator"], typo_cutoff=100)
     assert strict.repair_spelling("hydrualic") == "hydrualic"
+
+
+def test_a_real_word_the_corpus_lacks_is_unknown_not_a_typo() -> None:
+    index = BM25Index(["Material safety data sheets", "Leave requests go to HR", "Address book"])
+    # "maternity" is one letter from the stem "materi" and "dress" is inside "address", but
+    # both are English words: the corpus does not know them, it did not misspell them
+    _, words, _ = index.unknown_terms("maternity leave")
+    assert words == ["matern"]
+    assert ("matern", False) in index.resolve_terms("maternity leave")
+    assert index.repair_spelling("dress code for maternity leave") == (
+        "dress code for maternity leave"
+    )
+    assert "materi" not in index.query_terms("maternity leave")
+    # a misspelling is still read as the word the corpus writes
+    _, words, _ = index.unknown_terms("materail leave")
+    assert words == []
+    assert index.repair_spelling("materail safety") == "material safety"
+
+
+def test_the_tokenizer_keeps_the_word_behind_each_token() -> None:
+    assert tokenize_with_words("Lathes E-214") == [
+        ("lath", "lathes"),
+        ("e214", "e-214"),
+        ("e", "e"),
+        ("214", "214"),
+    ]
