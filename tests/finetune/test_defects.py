@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from finetune.data.surfaces import generate
-from finetune.defects import evaluate, main, make_set
+from finetune.defects import evaluate, main, make_set, shortfalls
 from tools.defect_model import (
     DEFECT_TYPES,
     SEVERITIES,
@@ -113,3 +113,21 @@ def test_a_transformers_backbone_from_disk_also_trains(tmp_path: Path) -> None:
     assert model.network.segment is None  # no feature map to segment from
     assert model.heatmaps(data.images).shape == (6, 64, 64)  # input-gradient saliency
     assert evaluate(model, data)["n"] == 6
+
+
+def test_the_time_budget_stops_training_but_not_before_the_minimum(tmp_path: Path) -> None:
+    tiny = [*TINY[: TINY.index("--epochs")], "--batch_size", "16", "--patience", "9"]
+    budget = ["--time_budget_s", "0.001", "--epochs", "4"]  # every epoch is over the budget
+    main(["--output_dir", str(tmp_path / "a"), *tiny, *budget, "--min_epochs", "2"])
+    history = json.loads((tmp_path / "a" / "metrics.json").read_text())["history"]
+    assert [h["epoch"] for h in history] == [1, 2]
+    main(["--output_dir", str(tmp_path / "b"), *tiny, *budget, "--min_epochs", "1"])
+    history = json.loads((tmp_path / "b" / "metrics.json").read_text())["history"]
+    assert [h["epoch"] for h in history] == [1]
+
+
+def test_shortfalls_name_each_missed_target() -> None:
+    met = {"test": {"severity_accuracy": 0.957, "roc_auc": 0.991, "localization_hit_rate": 0.96}}
+    assert shortfalls(met) == []
+    missed = {"test": {"severity_accuracy": 0.728, "roc_auc": 0.9357, "localization_hit_rate": 0.9}}
+    assert shortfalls(missed) == ["severity_accuracy 0.728 < 0.95", "roc_auc 0.936 < 0.99"]
