@@ -14,10 +14,10 @@ DEFECTS := .plant/models/defects/defect_model.json
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install corpus index models lint typecheck bench clean
+.PHONY: run test install corpus index models demo lint typecheck bench clean
 
 ## run: set everything up, then start the chat UI at http://localhost:8000
-run: install index models
+run: install index models demo
 	$(VENV)/bin/chainlit run assistant/app.py --host 0.0.0.0 --port 8000 --headless
 
 ## test: set everything up, then lint, type-check and run the whole test suite
@@ -49,14 +49,20 @@ index: corpus
 models: $(INTENT) $(FAILURE) $(DEFECTS)
 $(INTENT): $(wildcard finetune/data/intents/*.jsonl) finetune/intent.py | $(STAMP)
 	$(VENV)/bin/plant train intent
-$(FAILURE): finetune/failure.py finetune/data/machines.py tools/failure.py | $(STAMP)
+$(FAILURE): finetune/failure.py finetune/data/machines.py tools/failure/readings.py | $(STAMP)
 	$(VENV)/bin/plant train failure
-$(DEFECTS): finetune/defects.py finetune/data/surfaces.py tools/defect_model.py | $(STAMP)
+$(DEFECTS): finetune/defects.py finetune/data/surfaces.py tools/defects/model.py | $(STAMP)
 	$(VENV)/bin/plant train defects
 
+## demo: seed the demo plant's data (control-plan measurements, machine readings); idempotent
+demo: install
+	$(VENV)/bin/plant demo seed
+
+# lint-imports: the dependency contracts in pyproject.toml ([tool.importlinter])
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: install
 	$(VENV)/bin/mypy assistant retrieval knowledge finetune tools bench tests

@@ -8,18 +8,13 @@ from typing import Any
 
 import chainlit as cl
 
-from assistant.answers import Answer, Citation
-from assistant.chat_service import (
-    answer_events,
-    correct_intent,
-    inspection_answer,
-    spc_file_answer,
-)
-from assistant.router import INTENT_PHRASES, INTENTS
-from retrieval.errors import PlantError
+from assistant.answering.answers import Answer, Citation
+from assistant.capabilities.base import Upload
+from assistant.chat_service import answer_events, correct_intent
+from assistant.settings import get_settings
+from tools.common.intents import INTENT_PHRASES, INTENTS
 
 log = logging.getLogger(__name__)
-MAX_HISTORY = 8
 
 STARTERS = [
     ("Alarm on a machine", "What does alarm E-141 on the VMC-850 mean and what do I do?"),
@@ -44,15 +39,14 @@ async def start() -> None:
 def source_elements(citations: list[Citation]) -> list[cl.Text]:
     elements = []
     for c in citations:
-        page = f", page {c.page}" if c.page else ""
-        body = f"**{c.title}**\n\n*{c.section}* ({c.source}{page})\n\n{c.text}"
+        body = f"**{c.title}**\n\n*{c.section}* ({c.where})\n\n{c.text}"
         elements.append(cl.Text(name=source_name(c), content=body, display="side"))
     return elements
 
 
 def source_name(c: Citation) -> str:
     page = f" p.{c.page}" if c.page else ""
-    return f"[{c.n}] {c.section.split(' > ')[-1] or c.title} · {c.source}{page}"
+    return f"[{c.n}] {c.heading} · {c.source}{page}"
 
 
 def final_text(answer: Answer) -> str:
@@ -110,39 +104,38 @@ def answer_actions(answer: Answer, question: str) -> list[cl.Action]:
     return []
 
 
-async def reply_to(question: str, *, intent: str | None = None) -> None:
+async def reply_to(
+    question: str, *, intent: str | None = None, uploads: list[Upload] | None = None
+) -> None:
+    """Stream the service's events into messages: one message per final answer."""
     history = cl.user_session.get("history") or []
-    reply = cl.Message(content="")
-    sent = False
-    try:
-        async for event in answer_events(question, history, intent=intent, user=_user()):
-            if event.kind == "sources":
-                reply.elements = source_elements(event.citations)  # type: ignore[assignment]
-                reply.content = "Looking in the plant documents…"
-                await reply.send()
-                sent = True
-                reply.content = ""
-            elif event.kind == "token":
-                await reply.stream_token(event.token)
-                sent = True
-            elif event.answer is not None:
-                reply.content = final_text(event.answer)
-                images = chart_elements(event.answer)
-                reply.elements = [*(reply.elements or []), *images]
-                reply.actions = answer_actions(event.answer, question)
-                await (reply.update() if sent else reply.send())
+    reply, sent = cl.Message(content=""), False
+    async for event in answer_events(
+        question, history, intent=intent, user=_user(), uploads=uploads or []
+    ):
+        if event.kind == "sources":
+            reply.elements = source_elements(event.citations)  # type: ignore[assignment]
+            reply.content = "Looking in the plant documents…"
+            await reply.send()
+            sent, reply.content = True, ""
+        elif event.kind == "token":
+            await reply.stream_token(event.token)
+            sent = True
+        elif event.answer is not None:
+            await _finish(reply, event.answer, question, sent)
+            if event.answer.backend != "error":
                 history = [*history, ("user", question), ("assistant", event.answer.text)]
-                cl.user_session.set("history", history[-MAX_HISTORY:])
-    except PlantError as exc:
-        reply.content = str(exc)
-        await reply.send()
-    except Exception:
-        log.exception("chat answer failed")
-        reply.content = (
-            "Something went wrong on our side and it has been logged. "
-            "Please try again, or ask your shift leader."
-        )
-        await reply.send()
+                cl.user_session.set("history", history[-get_settings().history_messages :])
+            reply, sent = cl.Message(content=""), False
+
+
+async def _finish(reply: cl.Message, answer: Answer, question: str, sent: bool) -> None:
+    reply.content = final_text(answer)
+    if not sent:  # a tool's answer: its sources come with it
+        reply.elements = source_elements(answer.citations)  # type: ignore[assignment]
+    reply.elements = [*(reply.elements or []), *chart_elements(answer)]
+    reply.actions = answer_actions(answer, question)
+    await (reply.update() if sent else reply.send())
 
 
 def _user() -> str | None:
@@ -150,51 +143,14 @@ def _user() -> str | None:
     return getattr(user, "identifier", None)
 
 
-MEASUREMENT_FILES = (".csv", ".xlsx")
-PHOTO_FILES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
-
-
-def _uploads(message: cl.Message, endings: tuple[str, ...]) -> list[Any]:
-    return [
-        e for e in message.elements or []
-        if getattr(e, "path", None) and str(e.name).lower().endswith(endings)
-    ]  # fmt: skip
-
-
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    files = _uploads(message, MEASUREMENT_FILES)
-    photos = _uploads(message, PHOTO_FILES)
-    for upload in files:  # measurements: the SPC tool charts them
-        await chart_upload(str(upload.path), str(upload.name))
-    for photo in photos:  # part photos: the inspection tool judges them
-        await inspect_upload(str(photo.path), str(photo.name))
-    if not files and not photos:  # text sent with files is about them: the tool answers it
-        await reply_to(message.content)
-
-
-async def inspect_upload(path: str, name: str) -> None:
-    try:
-        answer = await inspection_answer(path, name, _user())
-    except PlantError as exc:
-        await cl.Message(content=f"{name}: {exc}").send()
-        return
-    except Exception:
-        log.exception("inspection failed")
-        await cl.Message(content=f"{name}: the inspection failed on our side; it is logged.").send()
-        return
-    elements = [*chart_elements(answer), *source_elements(answer.citations)]
-    await cl.Message(content=final_text(answer), elements=elements).send()
-
-
-async def chart_upload(path: str, name: str) -> None:
-    try:
-        answer = await spc_file_answer(path, name)
-    except PlantError as exc:
-        await cl.Message(content=f"{name}: {exc}").send()
-        return
-    images = chart_elements(answer)
-    await cl.Message(content=answer.text, elements=images).send()
+    uploads = [
+        Upload(Path(str(e.path)), str(e.name))
+        for e in message.elements or []
+        if getattr(e, "path", None)
+    ]
+    await reply_to(message.content, uploads=uploads)
 
 
 @cl.action_callback("choose_intent")

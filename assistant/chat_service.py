@@ -1,18 +1,31 @@
-"""The chat service behind the UI: one router per process, answers streamed as events."""
+"""The chat service behind the UI: one router per process, answers streamed as events.
+
+This is the one place where an error becomes a chat reply: a `PlantError` (anything a user can
+cause) is shown as it is; anything else is logged with its traceback and the user gets a
+short apology — never a traceback.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 
-from assistant.answers import Answer
-from assistant.chain import ChainEvent, History
-from assistant.router import Router, make_router
+from assistant.answering.answers import Answer
+from assistant.answering.chain import ChainEvent, History
+from assistant.capabilities.base import Upload
+from assistant.routing.router import Router
 from assistant.settings import get_settings
+from assistant.wiring import make_router
+from tools.common.errors import PlantError
 
 log = logging.getLogger(__name__)
+
+INTERNAL_ERROR = (
+    "Something went wrong on our side and it has been logged. "
+    "Please try again, or ask your shift leader."
+)
 
 _lock = threading.Lock()
 _router: Router | None = None
@@ -28,25 +41,60 @@ def get_router() -> Router:
 
 
 async def answer_events(
-    question: str, history: History, *, intent: str | None = None, user: str | None = None
+    question: str,
+    history: History,
+    *,
+    intent: str | None = None,
+    user: str | None = None,
+    uploads: Sequence[Upload] = (),
 ) -> AsyncIterator[ChainEvent]:
-    """Run the (blocking) router in a worker thread so other users keep being served."""
+    """The events of the reply (one final answer per file the tools take, else one for the
+    text), each produced in a worker thread so other users keep being served."""
     router = await asyncio.to_thread(get_router)
-    events: Iterator[ChainEvent] = router.stream(question, history, intent=intent, user=user)
+    taken = [u for u in uploads if router.accepts(u)]
+    if not taken:  # text alone, or with files no tool takes: the message is answered
+
+        def text() -> Iterator[ChainEvent]:
+            return router.stream(question, history, intent=intent, user=user)
+
+        async for event in _replies(text, question):
+            yield event
+        return
+    for upload in taken:  # text sent with files is about them: the tool answers it
+
+        def one(u: Upload = upload) -> Iterator[ChainEvent]:
+            return router.stream(question, history, user=user, uploads=[u])
+
+        async for event in _replies(one, question, prefix=f"{upload.name}: "):
+            yield event
+
+
+async def _replies(
+    start: Callable[[], Iterator[ChainEvent]], question: str, *, prefix: str = ""
+) -> AsyncIterator[ChainEvent]:
+    """Run `start()`'s events in worker threads; an error becomes the final answer."""
     sentinel = object()
-    while True:
-        event = await asyncio.to_thread(next, events, sentinel)
-        if event is sentinel:
-            return
-        yield event  # type: ignore[misc]
+    try:
+        events = start()
+        while True:
+            event = await asyncio.to_thread(next, events, sentinel)
+            if event is sentinel:
+                return
+            yield event  # type: ignore[misc]
+    except PlantError as exc:
+        text = f"{prefix}{exc}"
+    except Exception:
+        log.exception("chat answer failed")
+        text = f"{prefix}{INTERNAL_ERROR}"
+    yield ChainEvent("answer", answer=Answer(question=question, text=text, backend="error"))
 
 
 async def correct_intent(message_id: str, label: str, user: str | None = None) -> None:
     """Store a user's correction of where a message was routed."""
     from sqlmodel import Session
 
-    from assistant.records import record_correction
-    from assistant.router import INTENTS
+    from assistant.persistence.messages import record_correction
+    from tools.common.intents import INTENTS
 
     router = await asyncio.to_thread(get_router)
     if router.engine is None:
@@ -58,69 +106,3 @@ async def correct_intent(message_id: str, label: str, user: str | None = None) -
                               user=user)  # fmt: skip
 
     await asyncio.to_thread(store)
-
-
-async def spc_file_answer(path: str, name: str) -> Answer:
-    """An uploaded measurement file, charted by the SPC tool."""
-    from pathlib import Path
-
-    from assistant.spc_tool import run_spc_file
-
-    router = await asyncio.to_thread(get_router)
-    chart_dir = router.chart_dir or Path(get_settings().data_dir) / "charts"
-    found = await asyncio.to_thread(run_spc_file, Path(path), chart_dir, name)
-    return Answer(
-        question=name,
-        text=f"**{name}**\n\n{found.verdict}",
-        backend="spc",
-        intent="spc_analysis",
-        images=[found.image] if found.image else [],
-        figures=[found.figure] if found.figure else [],
-        tool_result=found.result,
-    )
-
-
-async def inspection_answer(path: str, name: str, user: str | None = None) -> Answer:
-    """An uploaded part photo, inspected, stored, with the catalogue's disposition cited."""
-    from pathlib import Path
-
-    from sqlmodel import Session
-
-    from assistant.defect_service import load_model
-    from assistant.defect_tool import inspect
-    from retrieval.errors import PlantError
-    from tools.defect_model import DefectModelMissing
-
-    router = await asyncio.to_thread(get_router)
-    settings = get_settings()
-    try:
-        model = await asyncio.to_thread(load_model, settings.defect_model_dir, settings.device)
-    except DefectModelMissing as exc:
-        raise PlantError(f"Photo inspection is not available yet: {exc}") from exc
-    heatmap_dir = Path(settings.data_dir) / "heatmaps"
-
-    def run() -> Answer:
-        with Session(router.engine) if router.engine is not None else _no_session() as session:
-            found = inspect(
-                model, Path(path), session, name=name, heatmap_dir=heatmap_dir,
-                chain=router.chain, user=user,
-            )  # fmt: skip
-        return Answer(
-            question=name,
-            text=f"**{name}**: {found.text}",
-            backend="inspection",
-            intent="defect_inspection",
-            citations=found.citations,
-            images=[found.inspection.heatmap] if found.inspection.heatmap else [],
-            tool_result=found.model_dump(mode="json"),
-        )
-
-    return await asyncio.to_thread(run)
-
-
-class _no_session:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -104,7 +104,16 @@ class Settings(BaseSettings):
     abstain_threshold: float = Field(
         0.35, description="Similarity floor used when abstention = threshold."
     )
-    max_question_chars: int = Field(2000, ge=50, description="Longer questions are cut.")
+    max_question_chars: int = Field(
+        2000, ge=50, description="Longer questions and search queries are cut."
+    )
+    history_messages: int = Field(
+        8, ge=0, description="Chat messages (user and assistant) kept for follow-up questions."
+    )
+    max_stored_message_chars: int = Field(
+        20_000, ge=100, description="A chat message is stored up to this many characters."
+    )
+    llm_context_tokens: int = Field(4096, ge=512, description="Context window of llama.cpp.")
     max_new_tokens: int = Field(200, ge=16)
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     openai_base_url: str = Field("http://localhost:8001/v1", description="OpenAI-compatible API")
@@ -165,6 +174,12 @@ class Settings(BaseSettings):
         # model-loading progress bars and info logs are noise in a CLI or chat reply
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def setting_default(name: str) -> Any:
+    """The default of one setting, for a dataclass field that mirrors it: the value is
+    declared once, here, so a component built without the settings behaves as users get."""
+    return Settings.model_fields[name].default
 
 
 @lru_cache(maxsize=1)

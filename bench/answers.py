@@ -5,7 +5,9 @@ Usage:
 
 These are the chat UI's latency targets (sources <= 0.5 s after sending, first generated token
 p50 <= 3 s, full answer p50 <= 10 s on 2 CPU cores); the chain is timed exactly as the UI runs
-it. Results go into the `bench.answers` section of docs/benchmarks.md.
+it. Also reported: the mean number of texts the embedding model reads per question
+(`SentenceEmbedder.texts_embedded`: the query, candidate sentences, token-vector texts).
+Results go into the `bench.answers` section of docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import time
 
 import numpy as np
 
-from assistant.answer_eval import load_answer_questions
-from assistant.chain import make_chain
+from assistant.answering.evaluation import load_answer_questions
 from assistant.settings import get_settings
+from assistant.wiring import make_chain
 from bench.machine import describe_machine
 from bench.report import write_section
 
@@ -28,6 +30,8 @@ def time_backend(backend: str, questions: list[str]) -> dict[str, float]:
     chain = make_chain(settings, backend=backend)
     chain.invoke(questions[0])  # warm-up: model load and first-call costs are not per-answer
     startup = time.perf_counter() - t0
+    embedder = chain.searcher.embedder
+    embedded_before = embedder.texts_embedded
     sources, first, total = [], [], []
     for question in questions:
         started = time.perf_counter()
@@ -52,6 +56,8 @@ def time_backend(backend: str, questions: list[str]) -> dict[str, float]:
         "first_p50": p(first, 50),
         "total_p50": p(total, 50),
         "total_p95": p(total, 95),
+        # texts through the embedding model (queries, sentences, token vectors) per answer
+        "embedded_mean": (embedder.texts_embedded - embedded_before) / max(1, len(questions)),
     }
 
 
@@ -61,14 +67,14 @@ def to_markdown(results: dict[str, dict[str, float]], n: int) -> str:
         "questions, one at a time, after one warm-up answer._",
         "",
         "| backend | start-up (s) | sources p50 / p95 (s) | first token p50 (s) | "
-        "full answer p50 / p95 (s) |",
-        "|---|---|---|---|---|",
+        "full answer p50 / p95 (s) | texts embedded / question |",
+        "|---|---|---|---|---|---|",
     ]
     for backend, r in results.items():
         lines.append(
             f"| {backend} | {r['startup_s']:.1f} | {r['sources_p50']:.3f} / "
             f"{r['sources_p95']:.3f} | {r['first_p50']:.2f} | {r['total_p50']:.2f} / "
-            f"{r['total_p95']:.2f} |"
+            f"{r['total_p95']:.2f} | {r['embedded_mean']:.1f} |"
         )
     return "\n".join(lines)
 

@@ -22,8 +22,8 @@ from assistant.settings import get_settings
 from bench.machine import describe_machine
 from bench.report import write_section
 from finetune.data.surfaces import generate
-from tools.defect_model import DefectModel
-from tools.images import load_rgb
+from tools.defects.images import load_rgb
+from tools.defects.model import DefectModel
 
 
 def _png(array: np.ndarray) -> bytes:

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from assistant.intent import IntentClassifier
+from assistant.routing.classifier import IntentClassifier
 from assistant.settings import get_settings
 from bench.machine import describe_machine
 from bench.report import write_section

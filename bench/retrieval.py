@@ -46,10 +46,9 @@ def time_calls(fn: Callable[[Any], object], inputs: list[Any], warmup: int = 10)
 # --------------------------------------------------------------------------------------
 def bench_corpus(settings: Settings) -> dict[str, Any]:
     """Full ingest of the sample corpus into a fresh index, then query latency per mode."""
-    from retrieval.embeddings import make_embedder
+    from assistant.wiring import ingest_config, make_embedder, make_searcher
     from retrieval.evaluation import load_questions
     from retrieval.ingest import ingest
-    from retrieval.retriever import ingest_config, make_searcher
 
     with tempfile.TemporaryDirectory() as tmp:
         local = settings.model_copy(update={"data_dir": Path(tmp)})

@@ -15,7 +15,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import time
@@ -26,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from finetune.data.surfaces import HELD_OUT_SCALE, SurfaceConfig, generate
-from tools.defect_model import (
+from finetune.defects_card import save_artefacts
+from tools.defects.model import (
     DEFAULT_BACKBONE,
     DEFECT_TYPES,
     SEVERITIES,
@@ -212,8 +212,27 @@ def choose_views(model: DefectModel, validation: ImageSet) -> tuple[int, dict[st
     return best, scores
 
 
+class _LearningRate:
+    """Warm-up, then a cosine decay over the epochs that will run: all of them, or as many
+    as fit in the time budget once the first epoch has shown how long one takes (`steps` is
+    lowered then; the warm-up stays as first planned)."""
+
+    def __init__(self, epochs: int, steps_per_epoch: int) -> None:
+        self.steps_per_epoch = steps_per_epoch
+        self.steps = epochs * steps_per_epoch
+        self.warm = max(1, int(0.15 * self.steps))
+
+    def __call__(self, step: int) -> float:
+        if step < self.warm:
+            return 0.04 + 0.96 * step / self.warm
+        progress = min(1.0, (step - self.warm) / max(1, self.steps - self.warm))
+        return max(0.01, 0.5 * (1.0 + math.cos(math.pi * progress)))
+
+
 def train(args: DefectTrainingArguments) -> dict[str, Any]:
     import torch
+
+    from tools.common.device import pick_device
 
     torch.manual_seed(args.seed)
     started = time.perf_counter()
@@ -221,91 +240,10 @@ def train(args: DefectTrainingArguments) -> dict[str, Any]:
     train_set = make_set(args.train_images, args.seed * 3 + 100, size)
     validation = make_set(args.validation_images, args.seed * 3 + 101, size)
     test = make_set(args.test_images, args.seed * 3 + 102, size, held_out_share=0.5)
-    from retrieval.embeddings import pick_device
-
     device = pick_device(args.device)
     network = build_network(args.backbone).to(device)
-    optimizer = torch.optim.AdamW(
-        network.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay
-    )
-    steps_per_epoch = max(1, -(-len(train_set.images) // args.batch_size))
-    # warm-up, then a cosine decay over the epochs that will run: all of them, or as many as
-    # fit in the time budget once the first epoch has shown how long one takes
-    plan = {"steps": args.epochs * steps_per_epoch}
-    warm = max(1, int(0.15 * plan["steps"]))
-
-    def rate(step: int) -> float:
-        if step < warm:
-            return 0.04 + 0.96 * step / warm
-        progress = min(1.0, (step - warm) / max(1, plan["steps"] - warm))
-        return max(0.01, 0.5 * (1.0 + math.cos(math.pi * progress)))
-
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    segment_loss = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(10.0, device=device))
-    generator = torch.Generator().manual_seed(args.seed)
     model = DefectModel(network, backbone=args.backbone, image_size=size, device=device)
-    best_accuracy, best_state, waited, history = -1.0, None, 0, []
-    with torch.enable_grad():
-        for epoch in range(args.epochs):
-            network.train()
-            order = torch.randperm(len(train_set.images), generator=generator).numpy()
-            total = 0.0
-            for start in range(0, len(order), args.batch_size):
-                rows = order[start : start + args.batch_size]
-                x, masks = augment(
-                    to_tensor(train_set.images[rows]),
-                    torch.as_tensor(train_set.masks[rows], dtype=torch.float32),
-                    generator,
-                )  # on the CPU, so that a seed gives the same batches on any device
-                x, masks = x.to(device), masks.to(device)
-                severity_logits, type_logits, segment = network.heads(x)
-                loss = loss_fn(
-                    severity_logits, torch.as_tensor(train_set.severity[rows], device=device)
-                ) + loss_fn(
-                    type_logits, torch.as_tensor(train_set.defect_type[rows], device=device)
-                )
-                if segment is not None:  # a cell is defect when any of its pixels is
-                    target = torch.nn.functional.adaptive_max_pool2d(
-                        masks.unsqueeze(1), segment.shape[-2:]
-                    )[:, 0]
-                    loss = loss + args.segment_weight * segment_loss(segment, target)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                schedule.step()
-                total += float(loss.detach()) * len(rows)
-            severity_p, _ = predict(model, validation.images)
-            accuracy = float((severity_p.argmax(axis=1) == validation.severity).mean())
-            history.append(
-                {
-                    "epoch": epoch + 1,
-                    "train_loss": total / len(order),
-                    "validation_accuracy": accuracy,
-                    "seconds": round(time.perf_counter() - started, 1),
-                }
-            )
-            log.info("epoch %d: %s", epoch + 1, history[-1])
-            if accuracy > best_accuracy:
-                best_accuracy, waited = accuracy, 0
-                best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
-            else:
-                waited += 1
-                if waited >= args.patience:
-                    break
-            epoch_seconds = history[-1]["seconds"] / (epoch + 1)
-            least = min(args.min_epochs, args.epochs)
-            if epoch == 0 and args.time_budget_s:
-                fits = int(args.time_budget_s // epoch_seconds)
-                plan["steps"] = max(least, min(args.epochs, fits)) * steps_per_epoch
-            budget = args.time_budget_s
-            if (epoch + 1) * steps_per_epoch >= plan["steps"]:
-                break  # the learning rate has come down: the planned epochs are done
-            if budget and epoch + 1 >= least and history[-1]["seconds"] + epoch_seconds > budget:
-                log.info("time budget of %.0f s reached after epoch %d", budget, epoch + 1)
-                break
-    if best_state is not None:
-        network.load_state_dict(best_state)
+    best_accuracy, history = _fit(model, train_set, validation, args, started)
     train_seconds = time.perf_counter() - started
     model.views, by_views = choose_views(model, validation)
     test_metrics = evaluate(model, test)
@@ -318,68 +256,127 @@ def train(args: DefectTrainingArguments) -> dict[str, Any]:
         "train_seconds": round(train_seconds, 1),
         "args": asdict(args),
     }
-    model.version = time.strftime("%Y%m%d-%H%M%S")
-    model.metrics = metrics
-    output = Path(args.output_dir)
-    model.save(output)
-    (output / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    (output / "README.md").write_text(model_card(metrics), encoding="utf-8")
-    _confusion_png(test_metrics["confusion_matrix"], output / "confusion_severity.png")
+    save_artefacts(model, metrics, Path(args.output_dir))
     return metrics
 
 
-def _confusion_png(matrix: list[list[int]], path: Path) -> None:
-    import matplotlib
+def _fit(
+    model: DefectModel,
+    train_set: ImageSet,
+    validation: ImageSet,
+    args: DefectTrainingArguments,
+    started: float,
+) -> tuple[float, list[dict[str, Any]]]:
+    """Train with early stopping on validation accuracy, leaving the best epoch's weights in
+    the network; returns that accuracy and the per-epoch history."""
+    import torch
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(4, 3.5))
-    axes.imshow(matrix, cmap="Blues")
-    axes.set_xticks(range(len(SEVERITIES)), SEVERITIES)
-    axes.set_yticks(range(len(SEVERITIES)), SEVERITIES)
-    axes.set_xlabel("predicted")
-    axes.set_ylabel("true")
-    for i, row in enumerate(matrix):
-        for j, value in enumerate(row):
-            axes.text(j, i, str(value), ha="center", va="center")
-    axes.set_title("Severity on the test set")
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
-
-
-def model_card(metrics: dict[str, Any]) -> str:
-    test, args = metrics["test"], metrics["args"]
-    recall = ", ".join(f"{k} {v:.3f}" for k, v in test["per_class_recall"].items())
-    types = ", ".join(f"{k} {v:.3f}" for k, v in test["defect_type_recall"].items())
-    return "\n".join(
-        [
-            "# Surface defect model",
-            "",
-            f"Backbone: `{args['backbone']}` (ImageNet weights), severity head (ok / minor / "
-            "severe) and defect-type head, fine-tuned by `finetune/defects.py` on "
-            f"{args['train_images']} generated {args['image_size']} px images "
-            f"({metrics['train_seconds']:.0f} s).",
-            "",
-            f"Test set: {test['n']} images with other seeds, half of them with texture scales "
-            "no training image has.",
-            "",
-            f"- severity accuracy {test['severity_accuracy']:.3f} (unseen texture scales: "
-            f"{test['severity_accuracy_unseen_scale']:.3f})",
-            f"- defect-vs-ok ROC-AUC {test['roc_auc']:.4f}",
-            f"- recall per grade: {recall}",
-            f"- recall per defect type: {types}",
-            f"- localization hit rate (heatmap peak inside the defect mask): "
-            f"{test['localization_hit_rate']:.3f}",
-            f"- verdicts average {metrics.get('views', 1)} mirrored/turned copies of each image "
-            "(1, 2 or 4, chosen on the validation set)",
-            "",
-            "Intended use: a first check of a part photo on the shop floor; the quality manual "
-            "decides what happens to the part. Trained on generated textures only.",
-            "",
-        ]
+    network = model.network
+    optimizer = torch.optim.AdamW(
+        network.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay
     )
+    rate = _LearningRate(args.epochs, max(1, -(-len(train_set.images) // args.batch_size)))
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
+    generator = torch.Generator().manual_seed(args.seed)
+    best_accuracy, best_state, waited, history = -1.0, None, 0, []
+    with torch.enable_grad():
+        for epoch in range(args.epochs):
+            train_loss = _train_epoch(model, train_set, optimizer, schedule, generator, args)
+            severity_p, _ = predict(model, validation.images)
+            accuracy = float((severity_p.argmax(axis=1) == validation.severity).mean())
+            history.append(
+                {
+                    "epoch": epoch + 1,
+                    "train_loss": train_loss,
+                    "validation_accuracy": accuracy,
+                    "seconds": round(time.perf_counter() - started, 1),
+                }
+            )
+            log.info("epoch %d: %s", epoch + 1, history[-1])
+            if accuracy > best_accuracy:
+                best_accuracy, waited = accuracy, 0
+                best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
+            else:
+                waited += 1
+                if waited >= args.patience:
+                    break
+            if _planned_epochs_done(epoch, history[-1]["seconds"], rate, args):
+                break
+    if best_state is not None:
+        network.load_state_dict(best_state)
+    return best_accuracy, history
+
+
+def _train_epoch(
+    model: DefectModel,
+    data: ImageSet,
+    optimizer: Any,
+    schedule: Any,
+    generator: Any,
+    args: DefectTrainingArguments,
+) -> float:
+    """One pass over `data` in a seeded random order, stepping the optimizer and the
+    learning-rate schedule after each batch; returns the mean training loss."""
+    import torch
+
+    model.network.train()
+    order = torch.randperm(len(data.images), generator=generator).numpy()
+    total = 0.0
+    for start in range(0, len(order), args.batch_size):
+        rows = order[start : start + args.batch_size]
+        loss = _batch_loss(model, data, rows, generator, args.segment_weight)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        total += float(loss.detach()) * len(rows)
+    return total / len(order)
+
+
+def _batch_loss(
+    model: DefectModel, data: ImageSet, rows: np.ndarray, generator: Any, segment_weight: float
+) -> Any:
+    """Severity and defect-type cross-entropy of an augmented batch, plus the weighted
+    defect-mask loss when the network segments."""
+    import torch
+
+    device = model.device
+    x, masks = augment(
+        to_tensor(data.images[rows]),
+        torch.as_tensor(data.masks[rows], dtype=torch.float32),
+        generator,
+    )  # on the CPU, so that a seed gives the same batches on any device
+    x, masks = x.to(device), masks.to(device)
+    severity_logits, type_logits, segment = model.network.heads(x)
+    cross_entropy = torch.nn.CrossEntropyLoss()
+    loss = cross_entropy(
+        severity_logits, torch.as_tensor(data.severity[rows], device=device)
+    ) + cross_entropy(type_logits, torch.as_tensor(data.defect_type[rows], device=device))
+    if segment is not None:  # a cell is defect when any of its pixels is
+        target = torch.nn.functional.adaptive_max_pool2d(masks.unsqueeze(1), segment.shape[-2:])
+        segment_loss = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(10.0, device=device))
+        loss = loss + segment_weight * segment_loss(segment, target[:, 0])
+    return loss
+
+
+def _planned_epochs_done(
+    epoch: int, seconds: float, rate: _LearningRate, args: DefectTrainingArguments
+) -> bool:
+    """Whether to stop after `epoch` (0-based), `seconds` into the run. After the first
+    epoch, plans the schedule for the epochs the time budget fits (never fewer than
+    min_epochs)."""
+    epoch_seconds = seconds / (epoch + 1)
+    least = min(args.min_epochs, args.epochs)
+    if epoch == 0 and args.time_budget_s:
+        fits = int(args.time_budget_s // epoch_seconds)
+        rate.steps = max(least, min(args.epochs, fits)) * rate.steps_per_epoch
+    budget = args.time_budget_s
+    if (epoch + 1) * rate.steps_per_epoch >= rate.steps:
+        return True  # the learning rate has come down: the planned epochs are done
+    if budget and epoch + 1 >= least and seconds + epoch_seconds > budget:
+        log.info("time budget of %.0f s reached after epoch %d", budget, epoch + 1)
+        return True
+    return False
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

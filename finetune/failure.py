@@ -5,8 +5,8 @@ JSON file, a seed, metrics and a model card. Steps:
 
 1. generate a training run and, with another seed, an independent test run
    (`finetune/data/machines.py`); hold out a stratified validation share of the training run;
-2. fit both kinds on the same features (`tools/failure.py`): LightGBM, one booster per target
-   (machine failure and each of the five modes), and a torch MLP with six outputs;
+2. fit both kinds on the same features (`tools/failure/readings.py`): LightGBM, one booster
+   per target (machine failure and each of the five modes), and a torch MLP with six outputs;
 3. calibrate each target's probability with an isotonic map on validation; pick the kind with
    the better validation PR-AUC for machine failure, and the decision threshold with the best
    validation F1;
@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 
 from finetune.data.machines import simulate
-from tools.failure import features
-from tools.failure_io import COLUMN_FIELDS
-from tools.failure_model import TARGETS, FailureModel, IsotonicMap, build_mlp
-from tools.failure_rules import MODES
+from tools.failure.io import COLUMN_FIELDS
+from tools.failure.model import TARGETS, FailureModel, IsotonicMap, build_mlp
+from tools.failure.readings import features
+from tools.failure.rules import MODES
 
 log = logging.getLogger(__name__)
 
@@ -181,51 +181,17 @@ def evaluate(model: FailureModel, readings: pd.DataFrame, labels: np.ndarray) ->
 
 def train(args: FailureTrainingArguments) -> dict[str, Any]:
     from sklearn.metrics import average_precision_score
-    from sklearn.model_selection import train_test_split
 
     started = time.perf_counter()
     data = simulate(args.train_rows, seed=args.seed)
     test = simulate(args.test_rows, seed=args.seed + 1_000_003)
-    x_all, y_all = features(readings_of(data)), labels_of(data)
-    x, x_val, y, y_val = train_test_split(
-        x_all,
-        y_all,
-        test_size=args.validation_share,
-        stratify=y_all[:, 0],
-        random_state=args.seed,
-    )
+    x, x_val, y, y_val = _split(data, args)
     medians = [float(v) for v in np.median(x, axis=0)]
     candidates: dict[str, FailureModel] = {}
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     for kind in kinds:
-        if kind == "gbt":
-            candidate = FailureModel(
-                kind="gbt",
-                threshold=0.5,
-                calibrators={},
-                boosters=_train_gbt(x, y, x_val, y_val, args),
-                medians=medians,
-            )
-        elif kind == "mlp":
-            network, mean, scale = _train_mlp(x, y, x_val, y_val, args)
-            candidate = FailureModel(
-                kind="mlp",
-                threshold=0.5,
-                calibrators={},
-                network=network,
-                mean=[float(v) for v in mean],
-                scale=[float(v) for v in scale],
-                medians=medians,
-                hidden=args.mlp_hidden,
-            )
-        else:
-            raise ValueError(f"unknown model kind {kind!r}: use gbt and/or mlp")
-        raw = candidate.raw(x_val)
-        candidate.calibrators = {
-            t: IsotonicMap.fit(raw[t], y_val[:, j]) for j, t in enumerate(TARGETS)
-        }
-        calibrated = candidate.predict(x_val)["failure"]
-        candidate.threshold = best_f1_threshold(y_val[:, 0], calibrated)
+        candidate = _fit(kind, x, y, x_val, y_val, medians, args)
+        _calibrate(candidate, x_val, y_val)
         candidates[kind] = candidate
 
     def validation_pr_auc(model: FailureModel) -> float:
@@ -244,13 +210,76 @@ def train(args: FailureTrainingArguments) -> dict[str, Any]:
         "train_seconds": round(time.perf_counter() - started, 1),
         "args": asdict(args),
     }
-    model = candidates[chosen]
+    _save(candidates[chosen], metrics, Path(args.output_dir))
+    return metrics
+
+
+def _split(
+    data: pd.DataFrame, args: FailureTrainingArguments
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Features and labels of the training run as (x, x_val, y, y_val): a validation share
+    stratified on machine failure."""
+    from sklearn.model_selection import train_test_split
+
+    x_all, y_all = features(readings_of(data)), labels_of(data)
+    x, x_val, y, y_val = train_test_split(
+        x_all,
+        y_all,
+        test_size=args.validation_share,
+        stratify=y_all[:, 0],
+        random_state=args.seed,
+    )
+    return x, x_val, y, y_val
+
+
+def _fit(
+    kind: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    medians: list[float],
+    args: FailureTrainingArguments,
+) -> FailureModel:
+    """One kind of model, trained but not yet calibrated."""
+    if kind == "gbt":
+        return FailureModel(
+            kind="gbt",
+            threshold=0.5,
+            calibrators={},
+            boosters=_train_gbt(x, y, x_val, y_val, args),
+            medians=medians,
+        )
+    if kind == "mlp":
+        network, mean, scale = _train_mlp(x, y, x_val, y_val, args)
+        return FailureModel(
+            kind="mlp",
+            threshold=0.5,
+            calibrators={},
+            network=network,
+            mean=[float(v) for v in mean],
+            scale=[float(v) for v in scale],
+            medians=medians,
+            hidden=args.mlp_hidden,
+        )
+    raise ValueError(f"unknown model kind {kind!r}: use gbt and/or mlp")
+
+
+def _calibrate(candidate: FailureModel, x_val: np.ndarray, y_val: np.ndarray) -> None:
+    """Isotonic maps for each target, then the failure threshold with the best F1, both
+    fitted on validation."""
+    raw = candidate.raw(x_val)
+    candidate.calibrators = {t: IsotonicMap.fit(raw[t], y_val[:, j]) for j, t in enumerate(TARGETS)}
+    calibrated = candidate.predict(x_val)["failure"]
+    candidate.threshold = best_f1_threshold(y_val[:, 0], calibrated)
+
+
+def _save(model: FailureModel, metrics: dict[str, Any], output: Path) -> None:
+    """The chosen model, `metrics.json` and the model card."""
     model.metrics = metrics
-    output = Path(args.output_dir)
     model.save(output)
     (output / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     (output / "README.md").write_text(model_card(metrics), encoding="utf-8")
-    return metrics
 
 
 def model_card(metrics: dict[str, Any]) -> str:

@@ -24,18 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from tools.common.intents import INTENTS
+
 log = logging.getLogger(__name__)
 
-LABELS = (
-    "manual_question",
-    "defect_inspection",
-    "failure_risk",
-    "spc_analysis",
-    "ticket_reply",
-    "onboarding",
-    "smalltalk",
-    "out_of_scope",
-)
+LABELS = INTENTS
 DATA_DIR = Path(__file__).parent / "data" / "intents"
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 

@@ -115,30 +115,16 @@ def _inline_markup(tag: Tag) -> str:
 
 
 def render_pdf(doc: SourceDoc, out: Path) -> None:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        BaseDocTemplate,
-        Frame,
-        ListFlowable,
-        ListItem,
-        PageTemplate,
-        Paragraph,
-        Spacer,
-        Table,
-        TableStyle,
-    )
+    template = _pdf_template(doc, out)
+    template.build(_pdf_story(doc.body))
 
-    styles = getSampleStyleSheet()
-    heading_styles = {
-        "h1": styles["Title"],
-        "h2": styles["Heading1"],
-        "h3": styles["Heading2"],
-        "h4": styles["Heading3"],
-    }
-    cell = styles["BodyText"].clone("cell", fontSize=8.5, leading=10.5)
+
+def _pdf_template(doc: SourceDoc, out: Path) -> Any:
+    """An A4 document with a footer on every page and a bookmark for every heading."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
     title = str(doc.meta["title"])
 
     class OutlinedDoc(BaseDocTemplate):
@@ -174,42 +160,67 @@ def render_pdf(doc: SourceDoc, out: Path) -> None:
     )
     frame = Frame(template.leftMargin, template.bottomMargin, template.width, template.height)
     template.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer)])
+    return template
 
+
+def _pdf_story(body: str) -> list[Any]:
+    """The flowables of a Markdown body: each top-level block, then a small gap."""
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Spacer
+
+    styles = getSampleStyleSheet()
     story: list[Any] = []
-    soup = BeautifulSoup(to_html_fragment(doc.body), "html.parser")
+    soup = BeautifulSoup(to_html_fragment(body), "html.parser")
     for element in soup.find_all(recursive=False):
-        name = element.name
-        if name in heading_styles:
-            para = Paragraph(_inline_markup(element), heading_styles[name])
-            para.outline_level = int(name[1]) - 1
-            story.append(para)
-        elif name == "p":
-            story.append(Paragraph(_inline_markup(element), styles["BodyText"]))
-        elif name in ("ul", "ol"):
-            items = [
-                ListItem(Paragraph(_inline_markup(li), styles["BodyText"]))
-                for li in element.find_all("li", recursive=False)
-            ]
-            kind = "1" if name == "ol" else "bullet"
-            story.append(ListFlowable(items, bulletType=kind, start=1 if name == "ol" else None))
-        elif name == "table":
-            rows = [
-                [Paragraph(_inline_markup(c), cell) for c in tr.find_all(["th", "td"])]
-                for tr in element.find_all("tr")
-            ]
-            table = Table(rows, repeatRows=1, hAlign="LEFT")
-            table.setStyle(
-                TableStyle(
-                    [
-                        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ]
-                )
-            )
-            story.append(table)
+        story.extend(_pdf_block(element, styles))
         story.append(Spacer(1, 4))
-    template.build(story)
+    return story
+
+
+def _pdf_block(element: Tag, styles: Any) -> list[Any]:
+    """One top-level HTML block as reportlab flowables; none for blocks PDFs leave out."""
+    from reportlab.platypus import ListFlowable, ListItem, Paragraph
+
+    name = element.name
+    headings = {"h1": "Title", "h2": "Heading1", "h3": "Heading2", "h4": "Heading3"}
+    if name in headings:
+        para = Paragraph(_inline_markup(element), styles[headings[name]])
+        para.outline_level = int(name[1]) - 1
+        return [para]
+    if name == "p":
+        return [Paragraph(_inline_markup(element), styles["BodyText"])]
+    if name in ("ul", "ol"):
+        items = [
+            ListItem(Paragraph(_inline_markup(li), styles["BodyText"]))
+            for li in element.find_all("li", recursive=False)
+        ]
+        kind = "1" if name == "ol" else "bullet"
+        return [ListFlowable(items, bulletType=kind, start=1 if name == "ol" else None)]
+    if name == "table":
+        return [_pdf_table(element, styles["BodyText"].clone("cell", fontSize=8.5, leading=10.5))]
+    return []
+
+
+def _pdf_table(element: Tag, cell: Any) -> Any:
+    """A gridded table whose header row repeats on every page it spans."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    rows = [
+        [Paragraph(_inline_markup(c), cell) for c in tr.find_all(["th", "td"])]
+        for tr in element.find_all("tr")
+    ]
+    table = Table(rows, repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
 
 
 def render_docx(doc: SourceDoc, out: Path) -> None:

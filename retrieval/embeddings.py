@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-if TYPE_CHECKING:
-    from assistant.settings import Settings
-
-
-def pick_device(choice: str) -> str:
-    """`auto` means CUDA when torch sees a GPU, otherwise the CPU."""
-    if choice != "auto":
-        return choice
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
+from tools.common.device import pick_device
 
 
 @dataclass(frozen=True)
@@ -139,11 +129,3 @@ class SentenceEmbedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0].tolist()
-
-
-def make_embedder(settings: Settings) -> SentenceEmbedder:
-    return SentenceEmbedder(
-        settings.resolved_embedding_model(),
-        device=settings.device,
-        batch_size=settings.embedding_batch_size,
-    )

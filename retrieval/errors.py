@@ -1,12 +1,10 @@
-"""Errors a user can cause, each with a message written for that user."""
+"""Errors a user can cause while loading, indexing and searching documents."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-
-class PlantError(Exception):
-    """Base class: the message is shown to the user as it is."""
+from tools.common.errors import PlantError
 
 
 class DocumentLoadError(PlantError):

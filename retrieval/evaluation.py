@@ -10,8 +10,8 @@ from typing import TypeVar
 from pydantic import BaseModel, Field, ValidationError
 from tqdm import tqdm
 
-from retrieval.errors import PlantError
 from retrieval.search import SEARCH_MODES, Hit, Searcher, SearchMode
+from tools.common.errors import PlantError
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from retrieval.errors import PlantError
+from tools.common.errors import PlantError
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,33 @@ class IngestReport:
         return bool(self.added or self.updated or self.removed or self.full_rebuild_reason)
 
 
+@dataclass
+class _NextSnapshot:
+    """What the new snapshot will hold: chunks carried over with their stored vectors,
+    chunks still to embed, and an entry for every file."""
+
+    previous: IndexSnapshot | None
+    kept_chunks: list[Chunk] = field(default_factory=list)
+    kept_vectors: list[np.ndarray] = field(default_factory=list)
+    new_chunks: list[Chunk] = field(default_factory=list)
+    files: dict[str, FileEntry] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        previous = self.previous
+        self.previous_rows = (
+            {c.chunk_id: i for i, c in enumerate(previous.chunks)} if previous else {}
+        )
+        self.previous_files = previous.manifest.files if previous else {}
+
+    def keep(self, source: str, entry: FileEntry) -> None:
+        """Carry a file's stored chunks and vectors into the new snapshot unchanged."""
+        assert self.previous is not None
+        rows = [self.previous_rows[cid] for cid in entry.chunk_ids]
+        self.kept_chunks.extend(self.previous.chunks[r] for r in rows)
+        self.kept_vectors.append(self.previous.vectors[rows])
+        self.files[source] = entry
+
+
 def ingest(
     paths: Sequence[Path],
     config: IngestConfig,
@@ -85,85 +112,113 @@ def ingest(
     started = time.perf_counter()
     report = IngestReport()
     previous = _previous_snapshot(config, rebuild, report)
-    prev_rows = {c.chunk_id: i for i, c in enumerate(previous.chunks)} if previous else {}
-    prev_files = previous.manifest.files if previous else {}
-
-    kept_chunks: list[Chunk] = []
-    kept_vectors: list[np.ndarray] = []
-    new_chunks: list[Chunk] = []
-    files: dict[str, FileEntry] = {}
-
-    def keep(source: str, entry: FileEntry) -> None:
-        """Carry a file's stored chunks and vectors into the new snapshot unchanged."""
-        assert previous is not None
-        rows = [prev_rows[cid] for cid in entry.chunk_ids]
-        kept_chunks.extend(previous.chunks[r] for r in rows)
-        kept_vectors.append(previous.vectors[rows])
-        files[source] = entry
-
-    seen_roots: set[str] = set()
-    manifests: dict[Path, dict[str, Any]] = {}
-
-    candidates = list(iter_document_paths([Path(p) for p in paths]))
-    for file, root in tqdm(candidates, desc="Reading", unit="file", disable=not show_progress):
-        root_key = str(root.resolve())
-        seen_roots.add(root_key)
-        if root not in manifests:
-            manifests[root] = _read_manifest_once(root, report)
-        source = source_name(file, root)
-        old = prev_files.get(source)
-        try:
-            # Compare fingerprints before parsing: unchanged files are never re-read.
-            if old is not None and old.content_hash == fingerprint(file, root, manifests[root]):
-                keep(source, old.model_copy(update={"root": root_key}))
-                report.unchanged.append(source)
-                continue
-            doc = load_document(file, root, manifests[root])
-        except DocumentLoadError as exc:
-            report.failed.append((str(exc.path), exc.reason))
-            log.warning("skipped %s", exc)
-            if old is not None:  # keep its last good version
-                keep(source, old)
-            continue
-        chunks = chunk_document(doc, config.chunk_size, config.chunk_overlap)
-        new_chunks.extend(chunks)
-        files[doc.source] = FileEntry(
-            root=root_key,
-            content_hash=doc.content_hash,
-            title=doc.meta.title,
-            doc_type=doc.meta.doc_type,
-            chunk_ids=[c.chunk_id for c in chunks],
-        )
-        (report.updated if old is not None else report.added).append(doc.source)
-
-    # Files of other roots stay; files that vanished from a root we just walked go.
-    for source, entry in prev_files.items():
-        if source in files:
-            continue
-        if entry.root in seen_roots:
-            report.removed.append(source)
-        elif previous is not None:
-            keep(source, entry)
-
+    plan = _NextSnapshot(previous)
+    seen_roots = _read_files(paths, config, plan, report, show_progress=show_progress)
+    _carry_unwalked_files(plan, seen_roots, report)
     if not report.changed and previous is not None:
         report.total_chunks = len(previous.chunks)
         report.version = previous.version
         report.seconds = time.perf_counter() - started
         return report
+    snapshot = _embed_snapshot(plan, paths, config, embedder, report, show_progress=show_progress)
+    report.version = save_snapshot(config.index_dir, snapshot)
+    report.total_chunks = len(snapshot.chunks)
+    report.seconds = time.perf_counter() - started
+    return report
 
-    new_vectors = embedder.encode(
-        [c.embedding_text() for c in new_chunks], show_progress=show_progress
+
+def _read_files(
+    paths: Sequence[Path],
+    config: IngestConfig,
+    plan: _NextSnapshot,
+    report: IngestReport,
+    *,
+    show_progress: bool,
+) -> set[str]:
+    """Walk the files under `paths` into `plan`; returns the roots walked (resolved)."""
+    seen_roots: set[str] = set()
+    manifests: dict[Path, dict[str, Any]] = {}
+    candidates = list(iter_document_paths([Path(p) for p in paths]))
+    for file, root in tqdm(candidates, desc="Reading", unit="file", disable=not show_progress):
+        seen_roots.add(str(root.resolve()))
+        if root not in manifests:
+            manifests[root] = _read_manifest_once(root, report)
+        _read_file(file, root, manifests[root], config, plan, report)
+    return seen_roots
+
+
+def _read_file(
+    file: Path,
+    root: Path,
+    manifest: dict[str, Any],
+    config: IngestConfig,
+    plan: _NextSnapshot,
+    report: IngestReport,
+) -> None:
+    """Keep an unchanged file's stored chunks, or load and chunk a new or changed one."""
+    root_key = str(root.resolve())
+    source = source_name(file, root)
+    old = plan.previous_files.get(source)
+    try:
+        # Compare fingerprints before parsing: unchanged files are never re-read.
+        if old is not None and old.content_hash == fingerprint(file, root, manifest):
+            plan.keep(source, old.model_copy(update={"root": root_key}))
+            report.unchanged.append(source)
+            return
+        doc = load_document(file, root, manifest)
+    except DocumentLoadError as exc:
+        report.failed.append((str(exc.path), exc.reason))
+        log.warning("skipped %s", exc)
+        if old is not None:  # keep its last good version
+            plan.keep(source, old)
+        return
+    chunks = chunk_document(doc, config.chunk_size, config.chunk_overlap)
+    plan.new_chunks.extend(chunks)
+    plan.files[doc.source] = FileEntry(
+        root=root_key,
+        content_hash=doc.content_hash,
+        title=doc.meta.title,
+        doc_type=doc.meta.doc_type,
+        chunk_ids=[c.chunk_id for c in chunks],
     )
-    report.chunks_embedded = len(new_chunks)
-    all_chunks = kept_chunks + new_chunks
+    (report.updated if old is not None else report.added).append(doc.source)
+
+
+def _carry_unwalked_files(plan: _NextSnapshot, seen_roots: set[str], report: IngestReport) -> None:
+    """Files of other roots stay; files that vanished from a root just walked go."""
+    for source, entry in plan.previous_files.items():
+        if source in plan.files:
+            continue
+        if entry.root in seen_roots:
+            report.removed.append(source)
+        elif plan.previous is not None:
+            plan.keep(source, entry)
+
+
+def _embed_snapshot(
+    plan: _NextSnapshot,
+    paths: Sequence[Path],
+    config: IngestConfig,
+    embedder: SentenceEmbedder,
+    report: IngestReport,
+    *,
+    show_progress: bool,
+) -> IndexSnapshot:
+    """Embed the new chunks and assemble the snapshot: kept rows first, then new ones."""
+    new_vectors = embedder.encode(
+        [c.embedding_text() for c in plan.new_chunks], show_progress=show_progress
+    )
+    report.chunks_embedded = len(plan.new_chunks)
+    all_chunks = plan.kept_chunks + plan.new_chunks
     if not all_chunks:
         raise PlantError(
             "Nothing could be ingested: no readable documents were found in "
             + ", ".join(str(p) for p in paths)
             + ". The existing index (if any) was left as it was."
         )
-    dim = new_vectors.shape[1] if len(new_vectors) else kept_vectors[0].shape[1]
-    vectors = np.concatenate([*kept_vectors, new_vectors.reshape(-1, dim)]).astype(np.float32)
+    dim = new_vectors.shape[1] if len(new_vectors) else plan.kept_vectors[0].shape[1]
+    vectors = np.concatenate([*plan.kept_vectors, new_vectors.reshape(-1, dim)])
+    vectors = vectors.astype(np.float32)
     manifest = IndexManifest(
         loader_version=LOADER_VERSION,
         embedding_model=config.embedding_model,
@@ -171,15 +226,9 @@ def ingest(
         chunk_size=config.chunk_size,
         chunk_overlap=config.chunk_overlap,
         index_kind=config.index_params.concrete_kind(len(vectors)),
-        files=files,
+        files=plan.files,
     )
-    snapshot = IndexSnapshot(
-        manifest, all_chunks, vectors, build_index(vectors, config.index_params)
-    )
-    report.version = save_snapshot(config.index_dir, snapshot)
-    report.total_chunks = len(all_chunks)
-    report.seconds = time.perf_counter() - started
-    return report
+    return IndexSnapshot(manifest, all_chunks, vectors, build_index(vectors, config.index_params))
 
 
 def _read_manifest_once(root: Path, report: IngestReport) -> dict[str, Any]:

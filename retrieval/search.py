@@ -19,7 +19,6 @@ from retrieval.vector_index import IndexParams, search, to_device
 
 SearchMode = Literal["dense", "bm25", "hybrid"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("dense", "bm25", "hybrid")
-MAX_QUERY_CHARS = 2000  # longer input is cut: the encoder reads 256 tokens anyway
 
 
 class SearchFilter(BaseModel):
@@ -53,15 +52,29 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class HybridResult:
+    """One hybrid search: its hits, the best dense score, and the query as embedded."""
+
+    hits: list[Hit]
+    best_dense: float | None  # cosine of the best chunk by embeddings alone, same filter
+    query: str  # whitespace collapsed and cut, as searched and embedded
+    query_vector: np.ndarray  # (1, dimension), L2-normalized
+
+
+@dataclass(frozen=True)
 class SearchConfig:
-    fetch_k: int = 40
-    rrf_k: int = 60
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.0
-    fusion: str = "rrf"  # or "convex": min-max normalised scores, dense_weight/bm25_weight
-    bm25_k1: float = 1.2
-    bm25_b: float = 0.4
-    typo_cutoff: float = 80.0
+    """How to search; built from the settings by `assistant.wiring.search_config` (no knob
+    has a default here, so a test cannot search differently from what users get)."""
+
+    fetch_k: int
+    rrf_k: int
+    dense_weight: float
+    bm25_weight: float
+    fusion: str  # "rrf", or "convex": min-max normalised scores, dense_weight/bm25_weight
+    bm25_k1: float
+    bm25_b: float
+    typo_cutoff: float
+    max_query_chars: int  # longer input is cut: the encoder reads 256 tokens anyway
     glossary: Glossary = field(default_factory=Glossary)
     index_params: IndexParams = field(default_factory=IndexParams)
 
@@ -91,21 +104,58 @@ class Searcher:
         mode: SearchMode = "hybrid",
         k: int = 5,
         search_filter: SearchFilter | None = None,
+        query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
-        query = " ".join(query.split())[:MAX_QUERY_CHARS]
+        """The top `k` chunks; `query_vector` (from `embed_query`) saves embedding it again."""
+        query = self._checked(query, k, mode)
+        mask = self._mask(search_filter)
+        if mode == "dense":
+            ranked = self._dense(self._vector(query, query_vector), k, mask)
+        elif mode == "bm25":
+            ranked = self.bm25.top_k(self.config.glossary.expand(query), k, mask)
+        else:
+            ranked, _ = self._hybrid(query, self._vector(query, query_vector), k, mask)
+        return self._hits(ranked, k)
+
+    def hybrid_search(
+        self, query: str, *, k: int = 5, search_filter: SearchFilter | None = None
+    ) -> HybridResult:
+        """Hybrid hits and the best dense score under the same filter, from one embedding.
+
+        The hybrid search's dense candidates are the dense ranking itself, so their first
+        score is what `search(query, mode="dense", k=1)` would report, without embedding the
+        query a second time.
+        """
+        query = self._checked(query, k)
+        vector = self.embed_query(query)
+        ranked, dense = self._hybrid(query, vector, k, self._mask(search_filter))
+        best = dense[0][1] if dense else None
+        return HybridResult(self._hits(ranked, k), best, query, vector)
+
+    def normalize_query(self, query: str) -> str:
+        """The query as it is searched: whitespace collapsed, cut to `max_query_chars`."""
+        return " ".join(query.split())[: self.config.max_query_chars]
+
+    def embed_query(self, query: str) -> np.ndarray:
+        """The (1, dimension) vector the dense search uses for `query`."""
+        return self.embedder.encode([self.normalize_query(query)])
+
+    def _checked(self, query: str, k: int, mode: str = "hybrid") -> str:
+        query = self.normalize_query(query)
         if not query:
             raise InvalidQueryError("The query is empty: type a question or some keywords.")
         if mode not in SEARCH_MODES:
             raise InvalidQueryError(f"Unknown search mode '{mode}'; use dense, bm25 or hybrid.")
         if k < 1:
             raise InvalidQueryError(f"k must be at least 1 (got {k}).")
-        mask = self._mask(search_filter)
-        if mode == "dense":
-            ranked = self._dense(query, k, mask)
-        elif mode == "bm25":
-            ranked = self.bm25.top_k(self.config.glossary.expand(query), k, mask)
-        else:
-            ranked = self._hybrid(query, k, mask)
+        return query
+
+    def _vector(self, query: str, given: np.ndarray | None) -> np.ndarray:
+        if given is None:
+            return self.embedder.encode([query])
+        return np.ascontiguousarray(given, dtype=np.float32).reshape(1, -1)  # as FAISS wants
+
+    def _hits(self, ranked: list[tuple[int, float]], k: int) -> list[Hit]:
         return [
             Hit(rank, score, self.chunks[row])
             for rank, (row, score) in enumerate(ranked[:k], start=1)
@@ -118,21 +168,26 @@ class Searcher:
             (search_filter.matches(c) for c in self.chunks), dtype=bool, count=len(self.chunks)
         )
 
-    def _dense(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
-        vector = self.embedder.encode([query])
+    def _dense(
+        self, vector: np.ndarray, k: int, mask: np.ndarray | None
+    ) -> list[tuple[int, float]]:
         allowed = None if mask is None else np.flatnonzero(mask)
         scores, ids = search(self.faiss_index, vector, k, self.config.index_params, allowed)
         return [(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
 
-    def _hybrid(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+    def _hybrid(
+        self, query: str, vector: np.ndarray, k: int, mask: np.ndarray | None
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """The fused ranking, and the dense ranking it was fused from."""
         fetch = max(k, self.config.fetch_k)
-        dense = self._dense(query, fetch, mask)
+        dense = self._dense(vector, fetch, mask)
         keyword = self.bm25.top_k(self.config.glossary.expand(query), fetch, mask)
         weights = [self.config.dense_weight, self.config.bm25_weight]
         if self.config.fusion == "convex":
-            return convex_fusion([dense, keyword], weights)
-        return reciprocal_rank_fusion(
+            return convex_fusion([dense, keyword], weights), dense
+        fused = reciprocal_rank_fusion(
             [[row for row, _ in dense], [row for row, _ in keyword]],
             weights=weights,
             k=self.config.rrf_k,
         )
+        return fused, dense

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +16,7 @@ from assistant.settings import Settings
 from knowledge.build import build
 from retrieval.embeddings import SentenceEmbedder
 from retrieval.ingest import IngestConfig
+from retrieval.search import SearchConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -149,3 +152,12 @@ def tiny_intent_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--disable_tqdm", "true",
     ])  # fmt: skip
     return folder / "model"
+
+
+def search_config(**overrides: Any) -> SearchConfig:
+    """The search configuration users get (built from `Settings`), with an empty glossary
+    unless the test gives one: tests search the way the product does."""
+    from assistant.wiring import search_config as from_settings
+    from retrieval.glossary import Glossary
+
+    return replace(from_settings(Settings()), **{"glossary": Glossary(), **overrides})

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tools.failure_rules import (
+from tools.failure.rules import (
     HDF_MAX_SPEED,
     HDF_MAX_TEMPERATURE_DIFFERENCE,
     MODES,
@@ -139,6 +139,48 @@ def _random_walk(rng: np.random.Generator, n: int, sd: float) -> np.ndarray:
     return walk / max(walk.std(), 1e-9) * sd
 
 
+def _tool_wear(types: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each process's tool wear in minutes, and whether its tool failed (TWF) there: a tool
+    lives to a wear drawn from `TWF_WINDOW`, then is replaced or fails."""
+    rows = len(types)
+    wear = np.zeros(rows)
+    twf = np.zeros(rows, dtype=int)
+    current, lifetime = 0.0, rng.uniform(*TWF_WINDOW)
+    for i, kind in enumerate(types):
+        current += WEAR_PER_PROCESS[str(kind)]
+        if current >= lifetime:  # replaced, or failed, at its drawn lifetime
+            twf[i] = int(rng.uniform() < TWF_FAILURE_SHARE)
+            wear[i] = current
+            current, lifetime = 0.0, rng.uniform(*TWF_WINDOW)
+            continue
+        wear[i] = current
+    return wear, twf
+
+
+def _failure_modes(
+    types: np.ndarray,
+    air: np.ndarray,
+    process: np.ndarray,
+    speed: np.ndarray,
+    torque: np.ndarray,
+    wear: np.ndarray,
+    twf: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The five modes per process as 0/1 columns in `MODES` order; RNF is drawn here."""
+    # readings have 0.1 K resolution: compare the difference at that resolution, not its
+    # floating-point residue (308.6 - 300.0 is 8.6000000000000227 in binary)
+    temperature_difference = np.round(process - air, 1)
+    power = torque * speed * 2 * math.pi / 60
+    strain = wear * torque
+    limits = np.array([OSF_LIMIT[str(t)] for t in types])
+    hdf = (temperature_difference < HDF_MAX_TEMPERATURE_DIFFERENCE) & (speed < HDF_MAX_SPEED)
+    pwf = (power < PWF_MIN_POWER) | (power > PWF_MAX_POWER)
+    osf = strain > limits
+    rnf = rng.uniform(size=len(types)) < RNF_PROBABILITY
+    return np.column_stack([twf, hdf, pwf, osf, rnf]).astype(int)
+
+
 def simulate(
     rows: int = 10_000, seed: int = 0, *, start_udi: int = 1, product_type: str | None = None
 ) -> pd.DataFrame:
@@ -161,29 +203,8 @@ def simulate(
     torque = np.clip(torque, 3.0, None)
     speed = rotational_speed(torque, rng)
 
-    wear = np.zeros(rows)
-    twf = np.zeros(rows, dtype=int)
-    current, lifetime = 0.0, rng.uniform(*TWF_WINDOW)
-    for i, kind in enumerate(types):
-        current += WEAR_PER_PROCESS[str(kind)]
-        if current >= lifetime:  # replaced, or failed, at its drawn lifetime
-            twf[i] = int(rng.uniform() < TWF_FAILURE_SHARE)
-            wear[i] = current
-            current, lifetime = 0.0, rng.uniform(*TWF_WINDOW)
-            continue
-        wear[i] = current
-
-    # readings have 0.1 K resolution: compare the difference at that resolution, not its
-    # floating-point residue (308.6 - 300.0 is 8.6000000000000227 in binary)
-    temperature_difference = np.round(process - air, 1)
-    power = torque * speed * 2 * math.pi / 60
-    strain = wear * torque
-    limits = np.array([OSF_LIMIT[str(t)] for t in types])
-    hdf = (temperature_difference < HDF_MAX_TEMPERATURE_DIFFERENCE) & (speed < HDF_MAX_SPEED)
-    pwf = (power < PWF_MIN_POWER) | (power > PWF_MAX_POWER)
-    osf = strain > limits
-    rnf = rng.uniform(size=rows) < RNF_PROBABILITY
-    modes = np.column_stack([twf, hdf, pwf, osf, rnf]).astype(int)
+    wear, twf = _tool_wear(types, rng)
+    modes = _failure_modes(types, air, process, speed, torque, wear, twf, rng)
 
     serials = rng.integers(10_000, 99_999, rows)
     return pd.DataFrame(

@@ -131,6 +131,88 @@ _CNR = ((3.0, 4.5), (6.0, 9.0))  # times the texture's standard deviation
 MASK_MARGIN = 2  # px
 
 
+Drawn = tuple[np.ndarray, np.ndarray]  # the defect's pixels (bool) and its grey shift
+
+
+def _scratch(
+    rng: np.random.Generator, size: int, centre: np.ndarray, extent: float, contrast: float
+) -> Drawn:
+    angle = rng.uniform(0, math.pi)
+    bend = rng.uniform(-0.15, 0.15)
+    t = np.linspace(-0.5, 0.5, 8)[:, None] * extent
+    direction = np.array([math.cos(angle), math.sin(angle)])
+    normal = np.array([-direction[1], direction[0]])
+    points = centre + t * direction + (t**2 / max(extent, 1)) * bend * normal * 4
+    points = np.clip(points, 2, size - 3)
+    mask = _line_mask(size, points, rng.uniform(1.2, 2.2))
+    shade = np.zeros((size, size))
+    shade[mask] = contrast
+    return mask, shade
+
+
+def _crack(
+    rng: np.random.Generator, size: int, centre: np.ndarray, extent: float, contrast: float
+) -> Drawn:
+    steps = max(4, int(extent / 4))
+    angle = rng.uniform(0, 2 * math.pi)
+    points = [centre]
+    for _ in range(steps):
+        angle += rng.normal(0, 0.6)
+        points.append(points[-1] + 4 * np.array([math.cos(angle), math.sin(angle)]))
+    path = np.clip(np.array(points), 2, size - 3)
+    mask = _line_mask(size, path, rng.uniform(1.0, 1.8))
+    shade = np.zeros((size, size))
+    shade[mask] = -abs(contrast) * 1.2  # cracks are dark
+    return mask, shade
+
+
+def _pits(
+    rng: np.random.Generator, size: int, centre: np.ndarray, extent: float, contrast: float
+) -> Drawn:
+    y, x = np.mgrid[0:size, 0:size]
+    spread = 6 + 1.2 * extent
+    mask = np.zeros((size, size), dtype=bool)
+    for _ in range(round(extent)):
+        px, py = centre + rng.normal(0, spread / 2.5, 2)
+        r = rng.uniform(1.0, 2.2)
+        mask |= (x - px) ** 2 + (y - py) ** 2 <= r * r
+    shade = np.zeros((size, size))
+    shade[mask] = -abs(contrast)
+    return mask, shade
+
+
+def _stain(
+    rng: np.random.Generator, size: int, centre: np.ndarray, extent: float, contrast: float
+) -> Drawn:
+    y, x = np.mgrid[0:size, 0:size]
+    warp = 0.35 * _smooth_noise(rng, size, 5)
+    radius = np.hypot(x - centre[0], y - centre[1]) / extent + warp
+    blob = np.clip(1.0 - radius, 0.0, 1.0)
+    # full contrast over the stain's body, fading at its rim: its contrast-to-noise
+    # ratio means what it means for the flat-shaded defects
+    return blob > 0.15, contrast * np.clip(blob / 0.4, 0.0, 1.0)
+
+
+def _inclusion(
+    rng: np.random.Generator, size: int, centre: np.ndarray, extent: float, contrast: float
+) -> Drawn:
+    y, x = np.mgrid[0:size, 0:size]
+    stretch = rng.uniform(0.6, 1.0)
+    mask = ((x - centre[0]) * stretch) ** 2 + (y - centre[1]) ** 2 <= extent * extent
+    shade = np.zeros((size, size))
+    shade[mask] = contrast * 1.1
+    return mask, shade
+
+
+_DRAWERS = {
+    "scratch": _scratch,
+    "crack": _crack,
+    "pits": _pits,
+    "stain": _stain,
+    "inclusion": _inclusion,
+}
+
+
 def _draw(
     kind: str, rng: np.random.Generator, img: np.ndarray, grade: int
 ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
@@ -139,54 +221,11 @@ def _draw(
     cnr = rng.uniform(*_CNR[grade])
     contrast = cnr * float(img.std()) * rng.choice([-1.0, 1.0])
     margin = 20
-    cx, cy = rng.uniform(margin, size - margin, 2)
-    mask = np.zeros((size, size), dtype=bool)
-    shade = np.zeros((size, size))
-    if kind == "scratch":
-        angle = rng.uniform(0, math.pi)
-        bend = rng.uniform(-0.15, 0.15)
-        t = np.linspace(-0.5, 0.5, 8)[:, None] * extent
-        direction = np.array([math.cos(angle), math.sin(angle)])
-        normal = np.array([-direction[1], direction[0]])
-        points = np.array([cx, cy]) + t * direction + (t**2 / max(extent, 1)) * bend * normal * 4
-        points = np.clip(points, 2, size - 3)
-        mask = _line_mask(size, points, rng.uniform(1.2, 2.2))
-        shade[mask] = contrast
-    elif kind == "crack":
-        steps = max(4, int(extent / 4))
-        angle = rng.uniform(0, 2 * math.pi)
-        points = [np.array([cx, cy])]
-        for _ in range(steps):
-            angle += rng.normal(0, 0.6)
-            points.append(points[-1] + 4 * np.array([math.cos(angle), math.sin(angle)]))
-        path = np.clip(np.array(points), 2, size - 3)
-        mask = _line_mask(size, path, rng.uniform(1.0, 1.8))
-        shade[mask] = -abs(contrast) * 1.2  # cracks are dark
-    elif kind == "pits":
-        y, x = np.mgrid[0:size, 0:size]
-        spread = 6 + 1.2 * extent
-        for _ in range(round(extent)):
-            px, py = np.array([cx, cy]) + rng.normal(0, spread / 2.5, 2)
-            r = rng.uniform(1.0, 2.2)
-            pit = (x - px) ** 2 + (y - py) ** 2 <= r * r
-            mask |= pit
-        shade[mask] = -abs(contrast)
-    elif kind == "stain":
-        y, x = np.mgrid[0:size, 0:size]
-        warp = 0.35 * _smooth_noise(rng, size, 5)
-        radius = np.hypot(x - cx, y - cy) / extent + warp
-        blob = np.clip(1.0 - radius, 0.0, 1.0)
-        mask = blob > 0.15
-        # full contrast over the stain's body, fading at its rim: its contrast-to-noise
-        # ratio means what it means for the flat-shaded defects
-        shade = contrast * np.clip(blob / 0.4, 0.0, 1.0)
-    elif kind == "inclusion":
-        y, x = np.mgrid[0:size, 0:size]
-        stretch = rng.uniform(0.6, 1.0)
-        mask = ((x - cx) * stretch) ** 2 + (y - cy) ** 2 <= extent * extent
-        shade[mask] = contrast * 1.1
-    else:
+    centre = rng.uniform(margin, size - margin, 2)
+    drawer = _DRAWERS.get(kind)
+    if drawer is None:
         raise ValueError(f"unknown defect {kind!r}: one of {', '.join(DEFECTS)}")
+    mask, shade = drawer(rng, size, centre, extent, contrast)
     soft = ndimage.gaussian_filter(shade, 0.6)
     # the mask marks the defect's region, its drawn pixels grown by 2 px (DAGM's masks are
     # coarse ellipses around the defect, not pixel outlines)

@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import Session
 
+from assistant.demo import seed_spc
+from assistant.persistence.db import make_engine
 from retrieval.embeddings import SentenceEmbedder
 from retrieval.ingest import IngestConfig, ingest
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 BROWSER_ARGS = [
@@ -61,6 +64,8 @@ def server(
         IngestConfig(**{**ingest_config.__dict__, "index_dir": data_dir / "index"}),
         embedder,
     )
+    with Session(make_engine(f"sqlite:///{data_dir / 'plant.db'}")) as session:
+        seed_spc(session, ROOT / "knowledge" / "src" / "control-plan.md")  # as `make run` does
     port = free_port()
     env = {
         **os.environ,
@@ -171,8 +176,8 @@ async def correct_route_in_browser(
 def test_wrong_topic_button_reroutes_and_stores_the_correction(server: str) -> None:
     from sqlmodel import Session, select
 
-    from assistant.db import make_engine
-    from assistant.records import IntentCorrection
+    from assistant.persistence.db import make_engine
+    from assistant.persistence.messages import IntentCorrection
 
     body = asyncio.run(
         correct_route_in_browser(server, "How long is the warranty on valve bodies?")
@@ -272,8 +277,8 @@ def test_an_uploaded_photo_gets_a_verdict_heatmap_and_stored_inspection(
     from PIL import Image
     from sqlmodel import Session, select
 
-    from assistant.db import make_engine
-    from assistant.defect_records import Inspection
+    from assistant.persistence.db import make_engine
+    from assistant.persistence.inspections import Inspection
     from finetune.data.surfaces import generate
 
     photo = tmp_path / "bracket-17.png"

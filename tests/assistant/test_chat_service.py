@@ -6,12 +6,13 @@ from pathlib import Path
 import pytest
 
 import assistant.chat_service as chat_service
-from assistant.chain import ChainEvent, RagChain
-from assistant.router import Router
+from assistant.answering.chain import ChainEvent, RagChain
+from assistant.routing.router import Router
 from retrieval.embeddings import SentenceEmbedder
 from retrieval.index_store import load_snapshot
 from retrieval.ingest import IngestConfig, ingest
-from retrieval.search import SearchConfig, Searcher
+from retrieval.search import Searcher
+from tests.conftest import search_config
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def chain(
     monkeypatch: pytest.MonkeyPatch,
 ) -> RagChain:
     ingest([corpus], ingest_config, embedder)
-    built = RagChain(Searcher(load_snapshot(ingest_config.index_dir), embedder, SearchConfig()))
+    built = RagChain(Searcher(load_snapshot(ingest_config.index_dir), embedder, search_config()))
     monkeypatch.setattr(chat_service, "_router", Router(built))
     return built
 

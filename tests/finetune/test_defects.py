@@ -10,7 +10,7 @@ import pytest
 
 from finetune.data.surfaces import generate
 from finetune.defects import evaluate, main, make_set, shortfalls
-from tools.defect_model import (
+from tools.defects.model import (
     DEFECT_TYPES,
     SEVERITIES,
     DefectModel,

@@ -10,8 +10,8 @@ import pytest
 
 from finetune.data.machines import simulate
 from finetune.failure import best_f1_threshold, labels_of, main, readings_of
-from tools.failure import features
-from tools.failure_model import TARGETS, FailureModel, FailureModelMissing, IsotonicMap
+from tools.failure.model import TARGETS, FailureModel, FailureModelMissing, IsotonicMap
+from tools.failure.readings import features
 
 TINY = [
     "--train_rows", "6000", "--test_rows", "3000", "--gbt_rounds", "150",

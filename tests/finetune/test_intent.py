@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from rapidfuzz import fuzz, process
 
-from assistant.intent import IntentClassifier
+from assistant.routing.classifier import IntentClassifier
 from finetune.intent import (
     DATA_DIR,
     LABELS,

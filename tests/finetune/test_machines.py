@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from finetune.data.machines import COLUMNS, DEMO_FLEET, WEAR_PER_PROCESS, fleet_series, simulate
-from tools.failure_rules import OSF_LIMIT
+from tools.failure.rules import OSF_LIMIT
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from pypdf import PdfReader
 
 from knowledge.build import build, read_source
 from retrieval.loaders import load_document, read_manifest
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "knowledge" / "src"
 
 
@@ -90,7 +90,7 @@ def test_eval_set_is_large_and_points_at_real_sections(built: Path) -> None:
 def test_answer_set_facts_are_stated_by_every_gold_document(built: Path) -> None:
     """Key facts are copied from the documents: the gold document and each pooled
     alternative must state every one of them (matched as `plant eval answers` matches)."""
-    from assistant.answer_eval import _norm, load_answer_questions
+    from assistant.answering.evaluation import _norm, load_answer_questions
 
     manifest = read_manifest(built)
     texts: dict[str, str] = {}
@@ -105,7 +105,7 @@ def test_answer_set_facts_are_stated_by_every_gold_document(built: Path) -> None
 
 
 def test_calibration_questions_are_not_test_questions() -> None:
-    from assistant.answer_eval import load_answer_questions
+    from assistant.answering.evaluation import load_answer_questions
 
     dev = load_answer_questions(ROOT / "knowledge" / "eval" / "unanswerable_dev.jsonl")
     test = load_answer_questions(ROOT / "knowledge" / "eval" / "answer_qa.jsonl")

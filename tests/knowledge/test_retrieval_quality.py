@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant.settings import Settings
+from assistant.wiring import ingest_config, make_searcher
 from knowledge.build import build
 from retrieval.embeddings import SentenceEmbedder
 from retrieval.evaluation import RetrievalReport, evaluate, load_questions
 from retrieval.ingest import ingest
-from retrieval.retriever import ingest_config, make_searcher
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from retrieval.embeddings import SentenceEmbedder, TokenVectors, pick_device
+from retrieval.embeddings import SentenceEmbedder, TokenVectors
+from tools.common.device import pick_device
 
 
 def test_vectors_are_normalised_and_similar_texts_are_close(embedder: SentenceEmbedder) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from retrieval.documents import Chunk
-from retrieval.errors import PlantError
 from retrieval.evaluation import RetrievalQuestion, evaluate, is_relevant, load_questions
 from retrieval.search import Hit
+from tools.common.errors import PlantError
 
 
 class FakeSearcher:

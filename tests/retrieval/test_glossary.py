@@ -5,10 +5,9 @@ from pathlib import Path
 import pytest
 
 from retrieval.bm25 import BM25Index
-from retrieval.errors import PlantError
 from retrieval.glossary import Glossary
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
+from tools.common.errors import PlantError
 
 
 def test_expansion_adds_the_other_terms_of_matching_groups_only() -> None:

@@ -10,14 +10,15 @@ import pytest
 import retrieval.ingest as ingest_module
 from retrieval.documents import LoadedDocument
 from retrieval.embeddings import SentenceEmbedder
-from retrieval.errors import PlantError
 from retrieval.index_store import load_snapshot
 from retrieval.ingest import IngestConfig, ingest
-from retrieval.search import SearchConfig, Searcher
+from retrieval.search import Searcher
+from tests.conftest import search_config
+from tools.common.errors import PlantError
 
 
 def _searcher(config: IngestConfig, embedder: SentenceEmbedder) -> Searcher:
-    return Searcher(load_snapshot(config.index_dir), embedder, SearchConfig())
+    return Searcher(load_snapshot(config.index_dir), embedder, search_config())
 
 
 def test_round_trip_finds_each_format(

@@ -9,13 +9,14 @@ from retrieval.errors import InvalidQueryError
 from retrieval.index_store import load_snapshot
 from retrieval.ingest import IngestConfig, ingest
 from retrieval.retriever import PlantRetriever
-from retrieval.search import SearchConfig, Searcher, SearchFilter
+from retrieval.search import Searcher, SearchFilter
+from tests.conftest import search_config
 
 
 @pytest.fixture
 def searcher(corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder) -> Searcher:
     ingest([corpus], ingest_config, embedder)
-    return Searcher(load_snapshot(ingest_config.index_dir), embedder, SearchConfig(fetch_k=10))
+    return Searcher(load_snapshot(ingest_config.index_dir), embedder, search_config(fetch_k=10))
 
 
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
@@ -58,3 +59,43 @@ def test_langchain_retriever_returns_documents_with_citation_metadata(searcher: 
     assert docs[0].metadata["section"].endswith("Lubrication")
     assert docs[0].metadata["page"] == 1
     assert {"chunk_id", "score", "rank", "title"} <= set(docs[0].metadata)
+
+
+@pytest.mark.parametrize(
+    "search_filter",
+    [None, SearchFilter(doc_type=["safety"]), SearchFilter(machine=["P-100"])],
+    ids=["all", "safety", "press"],
+)
+def test_hybrid_search_gives_the_best_dense_score_from_one_embedding(
+    searcher: Searcher, search_filter: SearchFilter | None
+) -> None:
+    query = "grease  for the\npress gibs"
+    before = searcher.embedder.texts_embedded
+    found = searcher.hybrid_search(query, k=3, search_filter=search_filter)
+    assert searcher.embedder.texts_embedded - before == 1
+    assert found.query == "grease for the press gibs" and found.query_vector.shape == (1, 384)
+    hybrid = searcher.search(query, k=3, search_filter=search_filter)
+    [dense] = searcher.search(query, mode="dense", k=1, search_filter=search_filter)
+    assert [(h.rank, h.chunk.chunk_id) for h in found.hits] == [
+        (h.rank, h.chunk.chunk_id) for h in hybrid
+    ]
+    assert found.best_dense == pytest.approx(dense.score, abs=1e-6)
+
+
+def test_a_given_query_vector_is_not_embedded_again(searcher: Searcher) -> None:
+    query = "ear protection near the press"
+    vector = searcher.embed_query(query)
+    before = searcher.embedder.texts_embedded
+    for mode in ("dense", "hybrid"):
+        given = searcher.search(query, mode=mode, k=3, query_vector=vector)
+        assert [h.chunk.chunk_id for h in given] == [
+            h.chunk.chunk_id for h in searcher.search(query, mode=mode, k=3)
+        ]
+    assert searcher.embedder.texts_embedded - before == 2  # only the searches without it
+
+
+def test_hybrid_search_with_nothing_allowed_finds_nothing(searcher: Searcher) -> None:
+    found = searcher.hybrid_search("grease", search_filter=SearchFilter(doc_type=["none"]))
+    assert found.hits == [] and found.best_dense is None
+    with pytest.raises(InvalidQueryError, match="empty"):
+        searcher.hybrid_search("  ")

@@ -1,0 +1,1 @@
+"""Answering from the documents: the chain, its backends, grounding and answerability."""

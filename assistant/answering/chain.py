@@ -1,0 +1,355 @@
+"""The RAG chain — the one place it is assembled: condense, retrieve, prompt, generate, ground.
+
+A question goes through small steps, each taking what the one before produced: `_clean`,
+`standalone_question`, `lookup` (one `Retrieval`: passages, best dense score, the query's
+vector), `_abstain_reason`, `_draft` (quote, or generate and ground), `_finish` (style,
+safety quote, timings). The query and every candidate sentence are embedded once per question.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant.answering.answerability import AnswerabilityModel, signals
+from assistant.answering.answers import Answer, Citation, Timings
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.grounding import (
+    cited_numbers,
+    drop_unsupported_sentences,
+    should_abstain,
+    strip_invalid_citations,
+)
+from assistant.answering.prompts import (
+    ABSTAIN_TEXT,
+    ANSWER_PROMPT,
+    CONDENSE_PROMPT,
+    NOT_FOUND,
+    REPLY_CLOSING,
+    REPLY_OPENING,
+    REPLY_PROMPT,
+    UNTIED_NOTICE,
+)
+from assistant.answering.retrieval_result import Retrieval, TextVectors
+from assistant.settings import setting_default
+from retrieval.search import Searcher, SearchFilter
+from tools.common.errors import PlantError
+
+__all__ = ["ABSTAIN_TEXT", "NOT_FOUND", "ChainEvent", "History", "RagChain"]
+
+log = logging.getLogger(__name__)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_FOLLOW_UP = re.compile(
+    r"^(and|or|but|also|what about|how about)\b|\b(it|its|that one|those|these|they|them|same)\b",
+    re.I,
+)
+
+History = Sequence[tuple[Literal["user", "assistant"], str]]
+AbstainReason = Literal["unknown_subject", "not_answerable", "low_similarity", "no_sources"]
+Declined = AbstainReason | Literal["generator"]
+
+
+@dataclass
+class ChainEvent:
+    """What the chain streams: the sources first, then tokens, then the final answer."""
+
+    kind: Literal["sources", "token", "answer"]
+    citations: list[Citation] = field(default_factory=list)
+    token: str = ""
+    answer: Answer | None = None
+
+
+@dataclass
+class _Turn:
+    """One question on its way through the steps: what they read, and what they add."""
+
+    started: float  # time.perf_counter() when the question arrived
+    found: Retrieval
+    fields: dict[str, Any]  # the Answer fields every outcome shares (question, notice, ...)
+    timings: Timings
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+@dataclass
+class RagChain:
+    """Answers questions from the plant documents; `chat_model=None` is the extractive backend.
+
+    Example:
+        >>> chain = RagChain(searcher, chat_model=None, abstain_threshold=0.35)  # doctest: +SKIP
+        >>> chain.invoke("what does alarm E-114 mean?").text  # doctest: +SKIP
+        'E-114 | Coolant level low | ... [1]'
+    """
+
+    searcher: Searcher
+    chat_model: BaseChatModel | None = None
+    backend: str = "extractive"
+    answer_k: int = setting_default("answer_k")
+    abstain_threshold: float = setting_default("abstain_threshold")
+    max_question_chars: int = setting_default("max_question_chars")
+    # of the conversation, for condensing a follow-up
+    history_messages: int = setting_default("history_messages")
+    notice: str | None = None  # shown with every answer, e.g. a backend fallback
+    # decides abstention when present; without it a dense-score threshold does
+    answerability: AnswerabilityModel | None = None
+    search_filter: SearchFilter | None = None  # e.g. only onboarding or customer documents
+    style: Literal["answer", "reply"] = "answer"  # "reply": a draft for a customer
+    extractive: ExtractiveAnswerer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.extractive = ExtractiveAnswerer(self.searcher.embedder)
+
+    # ------------------------------------------------------------------ public API
+    def invoke(self, question: str, history: History = ()) -> Answer:
+        answer = None
+        for event in self.stream(question, history):
+            if event.kind == "answer":
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: History = ()) -> Iterator[ChainEvent]:
+        started = time.perf_counter()
+        question, notice = self._clean(question)
+        standalone = self.standalone_question(question, history)
+        found = self.lookup(standalone)
+        turn = _Turn(
+            started=started,
+            found=found,
+            fields={
+                "question": question,
+                "standalone_question": standalone,
+                "backend": self.backend,
+                "notice": notice or self.notice,
+                "retrieval_score": found.best_dense,
+            },
+            timings=Timings(retrieval=time.perf_counter() - started),
+        )
+        yield ChainEvent("sources", citations=found.citations)
+        reason = self._abstain_reason(turn)
+        if reason is not None:
+            turn.timings.total = turn.elapsed()
+            yield self._answer_event(
+                turn, ABSTAIN_TEXT, found.citations[:3], abstained=True, reason=reason
+            )
+            return
+        text, abstained = yield from self._draft(turn)
+        yield self._finish(turn, text, abstained)
+
+    def lookup(self, question: str) -> Retrieval:
+        """The passages for `question`, the best dense score, and the query's vector — from
+        one embedding of the query, kept for the steps that score sentences against it."""
+        found = self.searcher.hybrid_search(
+            question, k=self.answer_k, search_filter=self.search_filter
+        )
+        citations = [
+            Citation(
+                n=i,
+                source=h.chunk.source,
+                title=h.chunk.title,
+                section=h.chunk.section,
+                page=h.chunk.page,
+                text=h.chunk.text,
+                score=h.score,
+                chunk_id=h.chunk.chunk_id,
+                doc_type=h.chunk.doc_type,
+            )
+            for i, h in enumerate(found.hits, start=1)
+        ]
+        # keyed by the text as embedded: a question the search cut or re-spaced is another text
+        vectors = TextVectors(self.searcher.embedder, {found.query: found.query_vector[0]})
+        return Retrieval(question, citations, found.best_dense, vectors)
+
+    def retrieve(self, query: str) -> tuple[list[Citation], float | None]:
+        """The passages for `query` and the best dense score (see `lookup`)."""
+        found = self.lookup(query)
+        return found.citations, found.best_dense
+
+    # ------------------------------------------------------------------ steps
+    def _abstain_reason(self, turn: _Turn) -> AbstainReason | None:
+        """Why this question gets no answer, or None; notes the probability and the notice."""
+        found = turn.found
+        unknown = self.unknown_subject(found.question)
+        if unknown:
+            turn.fields["notice"] = unknown
+        reason: AbstainReason | None = None
+        if self.answerability is not None and found.citations:
+            measured = signals(
+                self.searcher,
+                found.question,
+                found.citations[: self.answer_k],
+                found.best_dense,
+                vectors=found.vectors,
+            )
+            probability = self.answerability.probability(measured)
+            turn.fields["unanswerable_probability"] = probability
+            if probability >= self.answerability.threshold:
+                reason = "not_answerable"
+        elif should_abstain(found.best_dense, self.abstain_threshold):
+            reason = "low_similarity"
+        if not found.citations:
+            reason = "no_sources"
+        elif unknown:
+            reason = "unknown_subject"
+        return reason
+
+    def _draft(self, turn: _Turn) -> Generator[ChainEvent, None, tuple[str, bool]]:
+        """Stream the answer's text; returns it, and whether the generator declined."""
+        if self.chat_model is None:
+            text = self._quote(turn)
+            turn.timings.first_token = turn.elapsed()
+            yield ChainEvent("token", token=text)
+            return text, False
+        text, abstained = yield from self._generate_grounded(turn)
+        if not abstained and not cited_numbers(text):
+            turn.fields["notice"] = turn.fields["notice"] or UNTIED_NOTICE
+            text = self._quote(turn)
+        return text, abstained
+
+    def _generate_grounded(self, turn: _Turn) -> Generator[ChainEvent, None, tuple[str, bool]]:
+        """Generate with the chat model and ground the result; quotes if the backend fails."""
+        try:
+            pieces = []
+            for piece in self._generate(turn.found.question, turn.found.citations):
+                if turn.timings.first_token is None:
+                    turn.timings.first_token = turn.elapsed()
+                pieces.append(piece)
+                yield ChainEvent("token", token=piece)
+            return self._ground("".join(pieces), turn.found.passages)
+        except Exception as exc:  # a backend that is down must not take the answer down
+            log.warning("%s backend failed: %s", self.backend, exc, exc_info=True)
+            turn.fields["notice"] = (
+                f"The {self.backend} language model is not available "
+                f"({type(exc).__name__}); here are the relevant passages."
+            )
+            text = self._quote(turn)
+            yield ChainEvent("token", token=text)
+            return text, False
+
+    def _quote(self, turn: _Turn) -> str:
+        found = turn.found
+        return self.extractive.answer(found.question, found.passages, found.vectors)
+
+    def _finish(self, turn: _Turn, text: str, abstained: bool) -> ChainEvent:
+        """Style the text (reply letter, safety quote) and close the timings."""
+        citations = turn.found.citations
+        if abstained:
+            text = ABSTAIN_TEXT
+        elif self.style == "reply":
+            text = f"{REPLY_OPENING}\n\n{text}{REPLY_CLOSING}"
+        elif citations[0].doc_type == "safety" and self.chat_model is not None:
+            text += self._safety_quote(citations[0])
+        shown = citations if not abstained else citations[:3]
+        turn.timings.generation = turn.elapsed() - turn.timings.retrieval
+        turn.timings.total = turn.elapsed()
+        reason: Declined | None = "generator" if abstained else None
+        return self._answer_event(turn, text, shown, abstained=abstained, reason=reason)
+
+    @staticmethod
+    def _answer_event(
+        turn: _Turn,
+        text: str,
+        citations: list[Citation],
+        *,
+        abstained: bool,
+        reason: Declined | None,
+    ) -> ChainEvent:
+        answer = Answer(
+            **turn.fields,
+            text=text,
+            citations=citations,
+            abstained=abstained,
+            abstain_reason=reason,
+            timings=turn.timings,
+        )
+        return ChainEvent("answer", answer=answer)
+
+    def _clean(self, question: str) -> tuple[str, str | None]:
+        question = " ".join(_CONTROL.sub(" ", question).split())
+        if not question:
+            raise PlantError("Please type a question.")
+        if len(question) > self.max_question_chars:
+            return (
+                question[: self.max_question_chars],
+                f"Your message was long, so only its first {self.max_question_chars} "
+                "characters were used.",
+            )
+        return question, None
+
+    def unknown_subject(self, question: str) -> str | None:
+        """Why the documents cannot be about this question, or None.
+
+        A code the documents never mention (a product, part or alarm such as "KV-25"), or a
+        question most of whose content words appear nowhere in them, cannot be answered from
+        them however similar the closest passage looks.
+        """
+        codes, words, n_content = self.searcher.bm25.unknown_terms(question)
+        if codes:
+            return f"The plant documents do not mention {', '.join(codes)}."
+        if len(words) >= 2 and len(words) >= 0.5 * n_content:
+            return "Most of the words in this question appear nowhere in the plant documents."
+        return None
+
+    def standalone_question(self, question: str, history: History) -> str:
+        """Make a follow-up ("and on the lathe?") answerable without the conversation."""
+        previous = [text for role, text in history if role == "user"]
+        if not previous or not self._looks_like_follow_up(question):
+            return question
+        if self.chat_model is not None:
+            try:
+                lines = "\n".join(
+                    f"{role}: {text}" for role, text in history[-self.history_messages :]
+                )
+                message = (CONDENSE_PROMPT | self.chat_model).invoke(
+                    {"history": lines, "question": question}
+                )
+                rewritten = str(message.content).strip()
+                if rewritten:
+                    return rewritten[: self.max_question_chars]
+            except Exception as exc:
+                log.warning("condensing failed, using the raw question: %s", exc)
+        return f"{previous[-1]} {question}"
+
+    @staticmethod
+    def _looks_like_follow_up(question: str) -> bool:
+        return len(question.split()) <= 3 or bool(_FOLLOW_UP.search(question))
+
+    def _generate(self, question: str, citations: list[Citation]) -> Iterator[str]:
+        assert self.chat_model is not None
+        context = "\n\n".join(
+            f"[{c.n}] {c.title} > {c.section}"
+            + (f" (page {c.page})" if c.page else "")
+            + f"\n{c.text}"
+            for c in citations
+        )
+        prompt = REPLY_PROMPT if self.style == "reply" else ANSWER_PROMPT
+        chain: Any = prompt | self.chat_model
+        for chunk in chain.stream({"context": context, "question": question}):
+            if chunk.content:
+                yield str(chunk.content)
+
+    @staticmethod
+    def _ground(text: str, passages: dict[int, str]) -> tuple[str, bool]:
+        if NOT_FOUND.lower() in text.lower():
+            return "", True
+        text = strip_invalid_citations(text, set(passages))
+        text, dropped = drop_unsupported_sentences(text, passages)
+        if dropped:
+            log.info("dropped %d sentence(s) with numbers not found in the sources", dropped)
+        return text, False
+
+    @staticmethod
+    def _safety_quote(citation: Citation) -> str:
+        quoted = "\n".join(f"> {line}" for line in citation.text.splitlines() if line.strip())
+        return (
+            f"\n\nFrom {citation.title} ({citation.section}), word for word "
+            f"[{citation.n}]:\n{quoted}"
+        )

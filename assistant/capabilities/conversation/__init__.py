@@ -1,0 +1,1 @@
+"""Fixed replies: greeting and refusal."""

@@ -1,0 +1,1 @@
+"""Defect inspection of part photos in the chat and as a LangChain tool."""

@@ -1,0 +1,1 @@
+"""Answers from the plant documents, and passages the tools quote."""

@@ -1,0 +1,40 @@
+"""Answers from the plant documents: manuals, onboarding material, customer-reply drafts."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.answering.chain import ChainEvent, RagChain
+from assistant.capabilities.base import Request, Upload
+from retrieval.search import SearchFilter
+
+
+@dataclass
+class Documents:
+    """The RAG chain, within a scope (an audience) and in a style (an answer or a reply draft).
+
+    Example:
+        >>> onboarding = Documents(chain, SearchFilter(audience=["new_staff"]))  # doctest: +SKIP
+    """
+
+    chain: RagChain
+    search_filter: SearchFilter | None = None
+    style: Literal["answer", "reply"] = "answer"
+
+    def can_handle(self, request: Request) -> bool:
+        return True  # the documents always have something to say, if only a decline
+
+    def accepts(self, upload: Upload) -> bool:
+        return False
+
+    def handoff(self, request: Request) -> str | None:
+        return None
+
+    def handle(self, request: Request) -> Iterator[ChainEvent]:
+        chain = self.chain
+        if self.search_filter is not None or self.style != chain.style:
+            chain = dataclasses.replace(chain, search_filter=self.search_filter, style=self.style)
+        yield from chain.stream(request.message, request.history)

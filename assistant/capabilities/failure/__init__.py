@@ -1,0 +1,1 @@
+"""Machine failure risk in the chat and as a LangChain tool."""

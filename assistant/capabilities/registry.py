@@ -1,0 +1,51 @@
+"""Every intent to the capability that serves it, assembled from what is available."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.capabilities.base import Capability
+from assistant.capabilities.conversation.handler import GREETING, REFUSAL, FixedReply
+from assistant.capabilities.documents.handler import Documents
+from retrieval.search import SearchFilter
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from assistant.answering.chain import RagChain
+    from tools.defects.model import DefectModel
+    from tools.failure.model import FailureModel
+
+
+def make_capabilities(
+    chain: RagChain,
+    *,
+    engine: Engine | None = None,
+    chart_dir: Path | None = None,
+    failure_model: Callable[[], FailureModel] | None = None,
+    defect_model: Callable[[], DefectModel] | None = None,
+    heatmap_dir: Path | None = None,
+) -> dict[str, Capability]:
+    """The documents and fixed replies always; each tool when what it needs is given."""
+    found: dict[str, Capability] = {
+        "manual_question": Documents(chain),
+        "onboarding": Documents(chain, SearchFilter(audience=["new_staff"])),
+        "ticket_reply": Documents(chain, SearchFilter(audience=["customer_service"]), "reply"),
+        "smalltalk": FixedReply(GREETING),
+        "out_of_scope": FixedReply(REFUSAL),
+    }
+    if engine is not None and chart_dir is not None:
+        from assistant.capabilities.spc.handler import SpcCapability
+
+        found["spc_analysis"] = SpcCapability(engine, chart_dir, chain)
+    if engine is not None and failure_model is not None:
+        from assistant.capabilities.failure.handler import FailureCapability
+
+        found["failure_risk"] = FailureCapability(engine, failure_model, chain)
+    if defect_model is not None and heatmap_dir is not None:
+        from assistant.capabilities.defects.handler import DefectCapability
+
+        found["defect_inspection"] = DefectCapability(defect_model, heatmap_dir, chain, engine)
+    return found

@@ -1,0 +1,1 @@
+"""Statistical process control in the chat and as a LangChain tool."""

@@ -1,0 +1,1 @@
+"""The `plant` command line, one module per command group."""

@@ -1,0 +1,170 @@
+"""`plant inspect`, `plant train defects`, `plant eval defects` and `plant data surfaces`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from assistant.cli.common import JsonOption
+from assistant.settings import get_settings
+from tools.common.errors import PlantError
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _load(model: Path | None) -> Any:
+    from assistant.wiring import defect_model
+
+    settings = get_settings()
+    return defect_model(model or settings.defect_model_dir, settings.device)
+
+
+def train_defects(
+    images: Annotated[int | None, typer.Option(help="Generated training images.")] = None,
+    epochs: Annotated[
+        int | None, typer.Option(help="At most; early stopping may end sooner.")
+    ] = None,
+    backbone: Annotated[
+        str | None, typer.Option(help="efficientnet-lite0, or a transformers model folder.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="Model folder (default: data dir).")] = None,
+    time_budget: Annotated[
+        float | None,
+        typer.Option(help="Seconds; no epoch starts that would end later (default 540)."),
+    ] = None,
+) -> None:
+    """Fine-tune the defect model on generated surface images (about 8 minutes on 2 cores)."""
+    from finetune.defects import main, shortfalls
+
+    target = output or get_settings().defect_model_dir
+    args = ["--output_dir", str(target)]
+    for flag, value in (
+        ("--train_images", images),
+        ("--epochs", epochs),
+        ("--backbone", backbone),
+        ("--time_budget_s", time_budget),
+    ):
+        if value is not None:
+            args += [flag, str(value)]
+    metrics = main(args)
+    test = metrics["test"]
+    out.print(f"Defect model written to {target} ({metrics['train_seconds']:.0f} s)")
+    out.print(
+        f"test: severity accuracy {test['severity_accuracy']:.3f}, ROC-AUC {test['roc_auc']:.4f}, "
+        f"localization hit rate {test['localization_hit_rate']:.3f}"
+    )
+    if missed := shortfalls(metrics):
+        out.print(
+            f"[yellow]Below target: {'; '.join(missed)}. {len(metrics['history'])} epochs ran "
+            f"in {metrics['train_seconds']:.0f} s; a busy machine fits fewer into the time "
+            "budget. Train again when it is idle, or with a larger --time-budget.[/yellow]"
+        )
+
+
+def eval_defects(
+    images: Annotated[int, typer.Option(help="Generated test images.")] = 600,
+    model: Annotated[Path | None, typer.Option(help="Model folder (default: data dir).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Severity accuracy, defect-vs-ok ROC-AUC, recall per grade and localization hit rate on
+    a generated test set (other seeds; half with texture scales not seen in training)."""
+    from finetune.defects import evaluate, make_set
+
+    loaded = _load(model)
+    seed = int(loaded.metrics.get("args", {}).get("seed", 0))
+    metrics = evaluate(
+        loaded, make_set(images, seed * 3 + 102, loaded.image_size, held_out_share=0.5)
+    )
+    keys = ("n", "severity_accuracy", "roc_auc", "per_class_recall", "localization_hit_rate")
+    if as_json:
+        print(json.dumps({k: metrics[k] for k in keys}))
+        return
+    out.print(
+        f"{metrics['n']} test images: severity accuracy {metrics['severity_accuracy']:.3f} "
+        f"(unseen texture scales {metrics['severity_accuracy_unseen_scale']:.3f}), defect-vs-ok "
+        f"ROC-AUC {metrics['roc_auc']:.4f}, localization hit rate "
+        f"{metrics['localization_hit_rate']:.3f}"
+    )
+    out.print(
+        "recall per grade: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in metrics["per_class_recall"].items())
+    )
+    out.print(
+        "recall per defect type: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in metrics["defect_type_recall"].items())
+    )
+
+
+def inspect_command(
+    images: Annotated[list[Path], typer.Argument(help="Part photos: PNG, JPEG, BMP, TIFF ...")],
+    heatmap: Annotated[
+        Path | None, typer.Option(help="Write each heatmap overlay as a PNG into this folder.")
+    ] = None,
+    model: Annotated[Path | None, typer.Option(help="Model folder (default: data dir).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Verdict (ok / minor / severe), defect type, probabilities and heatmap per image; each
+    inspection is stored."""
+    from sqlmodel import Session
+
+    from assistant.persistence.db import make_engine
+    from assistant.persistence.inspections import record
+    from tools.defects.images import ImageError
+    from tools.defects.inspect import inspect_image
+
+    loaded = _load(model)
+    failed = 0
+    with Session(make_engine(get_settings().resolved_database_url)) as session:
+        for path in images:
+            try:
+                result = inspect_image(loaded, path, heatmap_dir=heatmap)
+            except ImageError as exc:
+                failed += 1
+                if as_json:
+                    print(json.dumps({"path": str(path), "error": str(exc)}))
+                else:
+                    err.print(f"{path}: {exc}")
+                continue
+            record(session, result, user="cli")
+            if as_json:
+                print(
+                    json.dumps(
+                        {
+                            "path": result.path,
+                            "verdict": result.verdict,
+                            "defect_type": result.defect_type,
+                            "probabilities": result.probabilities,
+                            "heatmap": result.heatmap,
+                        }
+                    )
+                )
+                continue
+            kind = f" — {result.defect_type}" if result.defect_type else ""
+            out.print(
+                f"[bold]{path}[/]: {result.verdict}{kind} ({result.confidence:.0%}); "
+                + ", ".join(f"{k} {v:.1%}" for k, v in result.probabilities.items())
+                + (f"; heatmap {result.heatmap}" if result.heatmap else "")
+            )
+    sys.stdout.flush()
+    if failed == len(images):
+        raise typer.Exit(1)
+
+
+def data_surfaces(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for images, masks, labels.csv.")],
+    n: Annotated[int, typer.Option("--n", help="How many images.")] = 300,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same images.")] = 0,
+) -> None:
+    """Generate surface images with defects and their masks (`finetune/data/surfaces.py`)."""
+    from finetune.data.surfaces import write_set
+
+    if n < 1:
+        raise PlantError("--n must be at least 1")
+    labels = write_set(out_dir, n, seed)
+    out.print(f"{n} images, masks and {labels.name} written to {out_dir}")

@@ -1,0 +1,1 @@
+"""Intent classification and the router that dispatches to the capabilities."""

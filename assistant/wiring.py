@@ -1,0 +1,236 @@
+"""The one place that turns `Settings` into objects: embedder, searcher, chain, router, models.
+
+Factories, not globals (the chat-langchain pattern): each call builds what the settings
+describe. Trained models are loaded once per process and folder (`load_once`), so a chat
+server with many sessions holds one copy of each.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from assistant.answering.answerability import AnswerabilityModel
+    from assistant.answering.chain import RagChain
+    from assistant.routing.router import Router
+    from assistant.settings import Settings
+    from retrieval.embeddings import SentenceEmbedder
+    from retrieval.ingest import IngestConfig
+    from retrieval.retriever import PlantRetriever
+    from retrieval.search import SearchConfig, Searcher, SearchFilter, SearchMode
+    from retrieval.vector_index import IndexParams
+    from tools.defects.model import DefectModel
+    from tools.failure.model import FailureModel
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_loaded: dict[Hashable, Any] = {}
+_lock = threading.Lock()
+
+
+def load_once(key: Hashable, load: Callable[[], T]) -> T:
+    """`load()` the first time `key` is asked for in this process, the same object after."""
+    with _lock:
+        if key not in _loaded:
+            _loaded[key] = load()
+        found: T = _loaded[key]
+        return found
+
+
+# ------------------------------------------------------------------------------ retrieval
+def make_embedder(settings: Settings) -> SentenceEmbedder:
+    from retrieval.embeddings import SentenceEmbedder
+
+    return SentenceEmbedder(
+        settings.resolved_embedding_model(),
+        device=settings.device,
+        batch_size=settings.embedding_batch_size,
+    )
+
+
+def index_params(settings: Settings) -> IndexParams:
+    from retrieval.vector_index import IndexParams
+
+    return IndexParams(
+        kind=settings.index_kind,
+        approx_threshold=settings.approx_threshold,
+        ivf_threshold=settings.ivf_threshold,
+        ivf_nlist=settings.ivf_nlist,
+        ivf_nprobe=settings.ivf_nprobe,
+        hnsw_m=settings.hnsw_m,
+        hnsw_ef_construction=settings.hnsw_ef_construction,
+        hnsw_ef_search=settings.hnsw_ef_search,
+        gpu=settings.faiss_gpu,
+    )
+
+
+def ingest_config(settings: Settings) -> IngestConfig:
+    from retrieval.ingest import IngestConfig
+
+    return IngestConfig(
+        index_dir=settings.index_dir,
+        embedding_model=settings.embedding_model,
+        chunk_size=settings.chunk_size,
+        chunk_overlap=settings.chunk_overlap,
+        index_params=index_params(settings),
+    )
+
+
+def search_config(settings: Settings) -> SearchConfig:
+    """Every search knob, from the settings (the one place they are read)."""
+    from retrieval.glossary import Glossary
+    from retrieval.search import SearchConfig
+
+    return SearchConfig(
+        fetch_k=settings.retrieval_fetch_k,
+        rrf_k=settings.rrf_k,
+        dense_weight=settings.hybrid_dense_weight,
+        bm25_weight=settings.hybrid_bm25_weight,
+        fusion=settings.hybrid_fusion,
+        bm25_k1=settings.bm25_k1,
+        bm25_b=settings.bm25_b,
+        typo_cutoff=settings.bm25_typo_cutoff,
+        max_query_chars=settings.max_question_chars,
+        glossary=Glossary.load(settings.glossary_path),
+        index_params=index_params(settings),
+    )
+
+
+def make_searcher(settings: Settings) -> Searcher:
+    """Load the index named by the settings. Raises `IndexNotFoundError` when there is none."""
+    from retrieval.index_store import load_snapshot
+    from retrieval.search import Searcher
+
+    snapshot = load_snapshot(settings.index_dir)
+    return Searcher(snapshot, make_embedder(settings), search_config(settings))
+
+
+def make_retriever(
+    settings: Settings,
+    *,
+    searcher: Searcher | None = None,
+    mode: SearchMode | None = None,
+    k: int | None = None,
+    search_filter: SearchFilter | None = None,
+) -> PlantRetriever:
+    """The LangChain retriever over the plant index."""
+    from retrieval.retriever import PlantRetriever
+
+    return PlantRetriever(
+        searcher=searcher or make_searcher(settings),
+        mode=mode or settings.retrieval_mode,
+        k=k or settings.retrieval_k,
+        search_filter=search_filter,
+    )
+
+
+# ------------------------------------------------------------------------------ answering
+def make_chain(
+    settings: Settings, *, backend: str | None = None, searcher: Searcher | None = None
+) -> RagChain:
+    """Assemble the chain for `backend` (default: settings); a backend that cannot start
+    falls back to extractive answers, and every answer then says so."""
+    from assistant.answering.chain import RagChain
+    from assistant.answering.llm import make_chat_model
+    from tools.common.errors import BackendUnavailable
+
+    chosen = backend or settings.llm_backend
+    notice = None
+    try:
+        chat_model = make_chat_model(settings, chosen)
+    except BackendUnavailable as exc:
+        if chosen not in ("embedded", "openai"):
+            raise
+        log.warning("backend %s unavailable: %s", chosen, exc)
+        notice = f"The {chosen} backend is not available ({exc}) Showing extractive answers."
+        chat_model, chosen = None, "extractive"
+    return RagChain(
+        searcher=searcher or make_searcher(settings),
+        chat_model=chat_model,
+        backend=chosen,
+        answer_k=settings.answer_k,
+        abstain_threshold=settings.abstain_threshold,
+        max_question_chars=settings.max_question_chars,
+        history_messages=settings.history_messages,
+        notice=notice,
+        answerability=load_answerability(settings),
+    )
+
+
+def load_answerability(settings: Settings) -> AnswerabilityModel | None:
+    """The model `plant calibrate` fitted for this index, else the one shipped with the code;
+    None (a plain similarity threshold) when abstention is set to use the threshold."""
+    from assistant.answering.answerability import DEFAULT_MODEL_PATH, AnswerabilityModel
+
+    if settings.abstention == "threshold":
+        return None
+    fitted = settings.answerability_path
+    path = fitted if fitted.exists() else DEFAULT_MODEL_PATH
+    try:
+        return AnswerabilityModel.load(path)
+    except (OSError, ValueError) as exc:
+        log.warning("answerability model %s unusable (%s); using the score threshold", path, exc)
+        return None
+
+
+# ------------------------------------------------------------------------------ models, data
+def make_engine(settings: Settings) -> Engine:
+    from assistant.persistence.db import make_engine as engine_for
+
+    return engine_for(settings.resolved_database_url)
+
+
+def failure_model(directory: Path) -> FailureModel:
+    """The failure model in `directory`, loaded once per process."""
+    from tools.failure.model import FailureModel
+
+    return load_once(("failure", directory.resolve()), lambda: FailureModel.load(directory))
+
+
+def defect_model(directory: Path, device: str = "auto") -> DefectModel:
+    """The defect model in `directory`, loaded once per process on `device`."""
+    from tools.defects.model import DefectModel
+
+    key = ("defects", directory.resolve(), device)
+    return load_once(key, lambda: DefectModel.load(directory, device=device))
+
+
+def make_router(settings: Settings, *, backend: str | None = None) -> Router:
+    """The chain, the intent classifier (when trained), the database and every capability."""
+    from assistant.capabilities.registry import make_capabilities
+    from assistant.routing.classifier import IntentClassifier
+    from assistant.routing.router import Router
+    from tools.common.errors import ModelMissing
+
+    try:
+        classifier: IntentClassifier | None = IntentClassifier.load(
+            settings.intent_model_dir, threshold=settings.intent_confidence_threshold
+        )
+    except ModelMissing as exc:
+        log.warning("%s Every message goes to the documents.", exc)
+        classifier = None
+    chain = make_chain(settings, backend=backend)
+    engine = make_engine(settings)
+    capabilities = make_capabilities(
+        chain,
+        engine=engine,
+        chart_dir=settings.data_dir / "charts",
+        failure_model=lambda: failure_model(settings.failure_model_dir),
+        defect_model=lambda: defect_model(settings.defect_model_dir, settings.device),
+        heatmap_dir=settings.data_dir / "heatmaps",
+    )
+    return Router(
+        chain=chain,
+        classifier=classifier,
+        threshold=settings.intent_confidence_threshold,
+        engine=engine,
+        capabilities=capabilities,
+        max_stored_chars=settings.max_stored_message_chars,
+    )

@@ -1,0 +1,67 @@
+"""Reading measurement files and pasted numbers, with errors that name the cell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tools.spc.charts import SpcInputError
+from tools.spc.io import column, parse_pasted, read_table, subgroups
+
+
+def write(tmp_path: Path, text: str, name: str = "m.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_wide_rows_are_subgroups_and_label_columns_are_skipped(tmp_path: Path) -> None:
+    frame = read_table(write(tmp_path, "batch,x1,x2,x3\nA,1.0,2.0,3.0\nB,2.0,,4.5\n"))
+    assert subgroups(frame) == [[1.0, 2.0, 3.0], [2.0, 4.5]]  # a short row stays short
+
+
+def test_long_format_groups_by_subgroup_column(tmp_path: Path) -> None:
+    frame = read_table(write(tmp_path, "Subgroup,Value\n1,5.0\n1,5.2\n2,4.9\n2,5.1\n"))
+    assert subgroups(frame) == [[5.0, 5.2], [4.9, 5.1]]
+
+
+def test_one_column_is_individual_values_or_grouped_by_size(tmp_path: Path) -> None:
+    frame = read_table(write(tmp_path, "od\n1\n2\n3\n4\n"))
+    assert subgroups(frame) == [[1.0], [2.0], [3.0], [4.0]]
+    assert subgroups(frame, subgroup_size=2) == [[1.0, 2.0], [3.0, 4.0]]
+    with pytest.raises(SpcInputError, match="4 values do not split into subgroups of 3"):
+        subgroups(frame, subgroup_size=3)
+
+
+def test_a_non_numeric_cell_is_named_by_row_and_column(tmp_path: Path) -> None:
+    frame = read_table(write(tmp_path, "x1,x2\n1.0,2.0\n1.5,abc\n2.0,2.5\n"))
+    with pytest.raises(SpcInputError, match="row 3, column 'x2': 'abc' is not a number"):
+        subgroups(frame)
+
+
+def test_attribute_columns_and_missing_ones(tmp_path: Path) -> None:
+    frame = read_table(write(tmp_path, "day,defectives,inspected\n1,3,50\n2,,50\n"))
+    assert column(frame, "inspected") == [50.0, 50.0]
+    with pytest.raises(SpcInputError, match="row 3, column 'defectives': the cell is empty"):
+        column(frame, "defectives")
+    with pytest.raises(SpcInputError, match="column 'count' not found"):
+        column(frame, "count")
+
+
+def test_xlsx_and_bad_files(tmp_path: Path) -> None:
+    import pandas as pd
+
+    pd.DataFrame({"x1": [1.0, 2.0], "x2": [1.5, 2.5]}).to_excel(tmp_path / "m.xlsx", index=False)
+    assert subgroups(read_table(tmp_path / "m.xlsx")) == [[1.0, 1.5], [2.0, 2.5]]
+    with pytest.raises(SpcInputError, match="Not found"):
+        read_table(tmp_path / "none.csv")
+    with pytest.raises(SpcInputError, match=r"use a \.csv or \.xlsx"):
+        read_table(write(tmp_path, "x", "m.json"))
+    with pytest.raises(SpcInputError, match="no rows"):
+        read_table(write(tmp_path, "x1,x2\n"))
+
+
+def test_pasted_numbers() -> None:
+    text = "is this in control: 12.01, 12.03 11.98; 12,02 and (12.00)"
+    assert parse_pasted(text) == [12.01, 12.03, 11.98, 12.02, 12.0]

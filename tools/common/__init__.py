@@ -1,0 +1,1 @@
+"""What every layer may import: the error hierarchy, the device choice and the intent labels."""

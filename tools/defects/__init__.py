@@ -1,0 +1,1 @@
+"""Defect inspection: photo loading, the model and its heatmaps."""

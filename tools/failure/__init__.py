@@ -1,0 +1,1 @@
+"""Machine failure prediction: readings, rules, the model and its explanations."""

@@ -1,0 +1,1 @@
+"""Statistical process control: charts, run rules, capability, measurement files, plots."""

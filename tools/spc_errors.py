@@ -1,9 +1,0 @@
-"""The error SPC raises for data it cannot chart."""
-
-from __future__ import annotations
-
-from retrieval.errors import PlantError
-
-
-class SpcInputError(PlantError):
-    """Data that cannot be charted, with a message naming the row, column or parameter."""
