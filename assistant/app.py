@@ -111,8 +111,9 @@ async def reply_to(
     history = cl.user_session.get("history") or []
     reply, sent = cl.Message(content=""), False
     async for event in answer_events(
-        question, history, intent=intent, user=_user(), uploads=uploads or []
-    ):
+        question, history, intent=intent, user=_user(), uploads=uploads or [],
+        previous_intent=cl.user_session.get("last_intent"),
+    ):  # fmt: skip
         if event.kind == "sources":
             reply.elements = source_elements(event.citations)  # type: ignore[assignment]
             reply.content = "Looking in the plant documents…"
@@ -124,6 +125,7 @@ async def reply_to(
         elif event.answer is not None:
             await _finish(reply, event.answer, question, sent)
             if event.answer.backend != "error":
+                cl.user_session.set("last_intent", event.answer.intent)
                 history = [*history, ("user", question), ("assistant", event.answer.text)]
                 cl.user_session.set("history", history[-get_settings().history_messages :])
             reply, sent = cl.Message(content=""), False

@@ -47,6 +47,7 @@ async def answer_events(
     intent: str | None = None,
     user: str | None = None,
     uploads: Sequence[Upload] = (),
+    previous_intent: str | None = None,
 ) -> AsyncIterator[ChainEvent]:
     """The events of the reply (one final answer per file the tools take, else one for the
     text), each produced in a worker thread so other users keep being served."""
@@ -55,7 +56,8 @@ async def answer_events(
     if not taken:  # text alone, or with files no tool takes: the message is answered
 
         def text() -> Iterator[ChainEvent]:
-            return router.stream(question, history, intent=intent, user=user)
+            return router.stream(question, history, intent=intent, user=user,
+                                 previous_intent=previous_intent)  # fmt: skip
 
         async for event in _replies(text, question):
             yield event

@@ -128,6 +128,13 @@ class Settings(BaseSettings):
         le=1.0,
         description="Below this calibrated confidence the assistant asks which intent was meant.",
     )
+    follow_up_switch_confidence: float = Field(
+        0.9,
+        ge=0.0,
+        le=1.0,
+        description='A follow-up ("and on the lathe?") keeps the previous turn\'s intent '
+        "unless the classifier is at least this sure of another.",
+    )
     intent_train_epochs: int = Field(12, ge=1, description="Upper bound; early stopping ends it.")
 
     # --- database ----------------------------------------------------------------------

@@ -233,4 +233,5 @@ def make_router(settings: Settings, *, backend: str | None = None) -> Router:
         engine=engine,
         capabilities=capabilities,
         max_stored_chars=settings.max_stored_message_chars,
+        follow_up_switch=settings.follow_up_switch_confidence,
     )

@@ -132,6 +132,11 @@ class Searcher:
         best = dense[0][1] if dense else None
         return HybridResult(self._hits(ranked, k), best, query, vector)
 
+    def covers(self, search_filter: SearchFilter | None) -> bool:
+        """Whether any indexed chunk is within `search_filter` (no filter: any chunk)."""
+        mask = self._mask(search_filter)
+        return bool(self.chunks) if mask is None else bool(mask.any())
+
     def normalize_query(self, query: str) -> str:
         """The query as it is searched: whitespace collapsed, cut to `max_query_chars`."""
         return " ".join(query.split())[: self.config.max_query_chars]

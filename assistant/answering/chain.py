@@ -56,6 +56,17 @@ AbstainReason = Literal["unknown_subject", "not_answerable", "low_similarity", "
 Declined = AbstainReason | Literal["generator"]
 
 
+def looks_like_follow_up(message: str) -> bool:
+    """A short message, or one that leans on the last turn ("and on the lathe?", "what about
+    it"): it continues the conversation rather than starting a new topic.
+
+    Example:
+        >>> looks_like_follow_up("and on the lathe?"), looks_like_follow_up("how do I reset E-141")
+        (True, False)
+    """
+    return len(message.split()) <= 3 or bool(_FOLLOW_UP.search(message))
+
+
 @dataclass
 class ChainEvent:
     """What the chain streams: the sources first, then tokens, then the final answer."""
@@ -320,7 +331,7 @@ class RagChain:
 
     @staticmethod
     def _looks_like_follow_up(question: str) -> bool:
-        return len(question.split()) <= 3 or bool(_FOLLOW_UP.search(question))
+        return looks_like_follow_up(question)
 
     def _generate(self, question: str, citations: list[Citation]) -> Iterator[str]:
         assert self.chat_model is not None

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assistant.answering.answers import Answer
-from assistant.answering.chain import ChainEvent, History, RagChain
+from assistant.answering.chain import ChainEvent, History, RagChain, looks_like_follow_up
 from assistant.capabilities.base import Capability, Request, Upload, answer_event
 from assistant.settings import setting_default
 from tools.common.intents import INTENT_PHRASES, INTENTS
@@ -44,6 +44,7 @@ class Router:
     capabilities: dict[str, Capability] = field(default_factory=dict)
     # of a message kept in the database
     max_stored_chars: int = setting_default("max_stored_message_chars")
+    follow_up_switch: float = setting_default("follow_up_switch_confidence")
 
     def __post_init__(self) -> None:
         if not self.capabilities:
@@ -53,10 +54,12 @@ class Router:
 
     def answer(
         self, message: str, history: History = (), *, intent: str | None = None,
-        user: str | None = None,
+        user: str | None = None, previous_intent: str | None = None,
     ) -> Answer:  # fmt: skip
         final = None
-        for event in self.stream(message, history, intent=intent, user=user):
+        events = self.stream(message, history, intent=intent, user=user,
+                             previous_intent=previous_intent)  # fmt: skip
+        for event in events:
             if event.kind == "answer":
                 final = event.answer
         assert final is not None
@@ -74,11 +77,14 @@ class Router:
         intent: str | None = None,
         user: str | None = None,
         uploads: Sequence[Upload] = (),
+        previous_intent: str | None = None,
     ) -> Iterator[ChainEvent]:
         """Events of the chosen capability; the final answer carries the intent and message id.
 
         `intent` skips classification (a clarifying button, or a correction, was clicked);
-        `uploads` go to the capability that accepts them, with the message as their caption.
+        `uploads` go to the capability that accepts them, with the message as their caption;
+        `previous_intent` (the last turn's) is kept by a follow-up that does not clearly ask
+        for something else.
         """
         if uploads:
             yield from self._upload(Request(message, history, user, uploads=tuple(uploads)))
@@ -86,7 +92,7 @@ class Router:
         confidence: float | None = 1.0
         options: list[str] = []
         if intent is None:
-            intent, confidence, options = self._classify(message)
+            intent, confidence, options = self._classify(message, previous_intent)
         elif intent not in INTENTS:
             raise ValueError(f"no handler for intent '{intent}'")
         message_id = self._store(message, intent, confidence, user)
@@ -124,10 +130,20 @@ class Router:
         )
         yield answer_event(request, text, "router")
 
-    def _classify(self, message: str) -> tuple[str, float | None, list[str]]:
+    def _classify(
+        self, message: str, previous: str | None = None
+    ) -> tuple[str, float | None, list[str]]:
         if self.classifier is None:
             return "manual_question", None, []
         prediction = self.classifier.classify(message)
+        if (
+            previous in INTENTS
+            and previous != prediction.intent
+            and prediction.confidence < self.follow_up_switch
+            and looks_like_follow_up(message)
+        ):  # "and on the lathe?" after an alarm question stays with the documents
+            assert previous is not None
+            return previous, dict(prediction.top).get(previous), []
         if prediction.confidence < self.threshold and prediction.reason is None:
             return prediction.intent, prediction.confidence, [lb for lb, _ in prediction.top[:2]]
         return prediction.intent, prediction.confidence, []

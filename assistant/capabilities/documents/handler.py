@@ -14,7 +14,8 @@ from retrieval.search import SearchFilter
 
 @dataclass
 class Documents:
-    """The RAG chain, within a scope (an audience) and in a style (an answer or a reply draft).
+    """The RAG chain, within a scope (an audience) and in a style (an answer or a reply draft);
+    a scope that no indexed document is in widens to all documents.
 
     Example:
         >>> onboarding = Documents(chain, SearchFilter(audience=["new_staff"]))  # doctest: +SKIP
@@ -34,7 +35,10 @@ class Documents:
         return None
 
     def handle(self, request: Request) -> Iterator[ChainEvent]:
+        scope = self.search_filter
+        if scope is not None and not self.chain.searcher.covers(scope):
+            scope = None  # a plant without documents for this audience: search them all
         chain = self.chain
-        if self.search_filter is not None or self.style != chain.style:
-            chain = dataclasses.replace(chain, search_filter=self.search_filter, style=self.style)
+        if scope is not None or self.style != chain.style:
+            chain = dataclasses.replace(chain, search_filter=scope, style=self.style)
         yield from chain.stream(request.message, request.history)

@@ -153,3 +153,35 @@ def test_whole_section_joins_a_sections_chunks_without_overlap(
     assert "Valve bodies carry 24 months" in joined and "6 months" in joined
     assert len(joined.splitlines()) == len(set(joined.splitlines()))
     assert whole_section(searcher, "no-such-chunk") == ""
+
+
+def test_a_follow_up_keeps_the_previous_intent_unless_clearly_another(router: Router) -> None:
+    router.classifier = FixedClassifier("failure_risk", 0.6)  # type: ignore[assignment]
+    follow_up = router.answer("and on the lathe?", previous_intent="manual_question")
+    assert follow_up.intent == "manual_question" and follow_up.citations
+    assert router.answer("and on the lathe?").intent == "failure_risk"  # no earlier turn
+    new_topic = router.answer(
+        "which machines are most likely to break down this week", previous_intent="onboarding"
+    )
+    assert new_topic.intent == "failure_risk"  # not a follow-up: classified on its own
+    router.classifier = FixedClassifier("failure_risk", 0.95)  # type: ignore[assignment]
+    sure = router.answer("and on the lathe?", previous_intent="manual_question")
+    assert sure.intent == "failure_risk"  # clearly asks something else
+
+
+def test_a_scope_no_document_is_in_widens_to_all_documents(router: Router) -> None:
+    from assistant.capabilities.base import Request
+    from assistant.capabilities.documents.handler import Documents
+    from retrieval.search import SearchFilter
+
+    contractors = SearchFilter(audience=["contractor"])
+    assert not router.chain.searcher.covers(contractors)
+    assert router.chain.searcher.covers(SearchFilter(audience=["new_staff"]))
+    events = list(Documents(router.chain, contractors).handle(Request("press alarm H-310")))
+    answer = events[-1].answer
+    assert answer is not None and not answer.abstained
+    assert answer.citations[0].source == "press.pdf" and "H-310" in answer.text
+    # a scope that has documents stays a scope
+    onboarding = Documents(router.chain, SearchFilter(audience=["new_staff"]))
+    scoped = list(onboarding.handle(Request("when is hot food served")))[-1].answer
+    assert scoped is not None and {c.source for c in scoped.citations} <= {"canteen.md", "ppe.html"}
