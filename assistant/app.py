@@ -11,8 +11,9 @@ import chainlit as cl
 from assistant.answering.answers import Answer, Citation
 from assistant.capabilities.base import Upload
 from assistant.chat_service import answer_events, correct_intent
+from assistant.routing.router import INTENT_PHRASES
 from assistant.settings import get_settings
-from tools.common.intents import INTENT_PHRASES, INTENTS
+from tools.common.intents import INTENTS
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +125,9 @@ async def reply_to(
             sent = True
         elif event.answer is not None:
             await _finish(reply, event.answer, question, sent)
-            if event.answer.backend != "error":
-                cl.user_session.set("last_intent", event.answer.intent)
+            if event.answer.backend != "error" and not uploads:  # as before: a file is no turn
+                if not event.answer.clarify_options:
+                    cl.user_session.set("last_intent", event.answer.intent)
                 history = [*history, ("user", question), ("assistant", event.answer.text)]
                 cl.user_session.set("history", history[-get_settings().history_messages :])
             reply, sent = cl.Message(content=""), False

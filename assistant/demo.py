@@ -19,6 +19,8 @@ from assistant.persistence.spc import (
     seed_characteristics,
     series,
 )
+from tools.common.errors import PlantError
+from tools.spc.analysis import ATTRIBUTE_CHARTS
 
 _CHARTS = {
     "X̄-R": "xbar-r",
@@ -66,6 +68,12 @@ def control_plan_characteristics(path: Path) -> list[CharacteristicBase]:
     """The characteristics in the control plan's two tables (variables and attributes)."""
     from retrieval.tables import cells, split_blocks
 
+    if not path.is_file():
+        raise PlantError(
+            f"No control plan at {path}: run from the project folder, or set "
+            "PLANT_KNOWLEDGE_SRC_DIR to the folder that holds control-plan.md."
+        )
+
     found = []
     for block in split_blocks(path.read_text(encoding="utf-8")):
         if block.header is None:
@@ -80,7 +88,7 @@ def _demo_series(item: Characteristic, number: int, n_subgroups: int) -> list[li
     from tools.spc.demo import attribute_counts, variable_subgroups
 
     drift = DRIFTING.get(item.name, 0.0)
-    if item.chart in ("p", "np", "c", "u"):
+    if item.chart in ATTRIBUTE_CHARTS:
         counts = attribute_counts(
             n_samples=n_subgroups,
             sample_size=item.sample_size if item.chart != "c" else None,
@@ -108,7 +116,7 @@ def seed_spc(session: Session, control_plan: Path, *, n_subgroups: int = 30) -> 
     for number, item in enumerate(session.exec(select(Characteristic)).all()):
         if series(session, item):
             continue
-        sample_size = item.sample_size if item.chart in ("p", "np", "c", "u") else None
+        sample_size = item.sample_size if item.chart in ATTRIBUTE_CHARTS else None
         stored += add_subgroups(
             session,
             characteristic=item,

@@ -32,12 +32,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _loaded: dict[Hashable, Any] = {}
+_locks: dict[Hashable, threading.Lock] = {}
 _lock = threading.Lock()
 
 
 def load_once(key: Hashable, load: Callable[[], T]) -> T:
-    """`load()` the first time `key` is asked for in this process, the same object after."""
+    """`load()` the first time `key` is asked for in this process, the same object after.
+    One lock per key: loading one model does not hold up answers that need another."""
     with _lock:
+        key_lock = _locks.setdefault(key, threading.Lock())
+    with key_lock:
         if key not in _loaded:
             _loaded[key] = load()
         found: T = _loaded[key]

@@ -312,7 +312,7 @@ class RagChain:
     def standalone_question(self, question: str, history: History) -> str:
         """Make a follow-up ("and on the lathe?") answerable without the conversation."""
         previous = [text for role, text in history if role == "user"]
-        if not previous or not self._looks_like_follow_up(question):
+        if not previous or not looks_like_follow_up(question):
             return question
         if self.chat_model is not None:
             try:
@@ -328,10 +328,6 @@ class RagChain:
             except Exception as exc:
                 log.warning("condensing failed, using the raw question: %s", exc)
         return f"{previous[-1]} {question}"
-
-    @staticmethod
-    def _looks_like_follow_up(question: str) -> bool:
-        return looks_like_follow_up(question)
 
     def _generate(self, question: str, citations: list[Citation]) -> Iterator[str]:
         assert self.chat_model is not None

@@ -36,10 +36,11 @@ class Request:
 class Capability(Protocol):
     """A handler the router dispatches to.
 
-    `can_handle` is cheap and decides whether this capability can act on the request (a
-    characteristic, a machine, data, a photo); when it cannot, the router hands the request
-    to the documents, showing the notice `handoff` gives (None: no notice). `accepts` says
-    which uploaded files it takes. `handle` streams the events of the answer.
+    `can_handle` decides (a few database lookups at most) whether this capability can act on
+    the request (a characteristic, a machine, data, a photo); when it cannot, the router hands
+    the request to the documents, showing the notice `handoff` gives (None: no notice).
+    `accepts` says which uploaded files it takes. `handle` streams the events of the answer;
+    a `PlantError` it raises becomes the answer to the routed message.
     """
 
     def can_handle(self, request: Request) -> bool: ...

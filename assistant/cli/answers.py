@@ -26,7 +26,7 @@ def _print_answer(answer: Any) -> None:
         out.print("\n[bold]Sources[/]" + (" (closest, not an answer)" if answer.abstained else ""))
     for c in answer.citations:
         out.print(
-            f"  [{c.n}] {c.title} — {c.section.split(' > ')[-1]} ({c.where})",
+            f"  [{c.n}] {c.title} — {c.heading} ({c.where})",
             highlight=False,
             markup=False,
         )

@@ -113,14 +113,14 @@ def inspect_command(
     inspection is stored."""
     from sqlmodel import Session
 
-    from assistant.persistence.db import make_engine
     from assistant.persistence.inspections import record
+    from assistant.wiring import make_engine
     from tools.defects.images import ImageError
     from tools.defects.inspect import inspect_image
 
     loaded = _load(model)
     failed = 0
-    with Session(make_engine(get_settings().resolved_database_url)) as session:
+    with Session(make_engine(get_settings())) as session:
         for path in images:
             try:
                 result = inspect_image(loaded, path, heatmap_dir=heatmap)

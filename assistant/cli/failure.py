@@ -218,10 +218,10 @@ def machines_seed(
     from sqlmodel import Session
 
     from assistant.demo import seed_fleet
-    from assistant.persistence.db import make_engine
     from assistant.persistence.machines import machines
+    from assistant.wiring import make_engine
 
-    with Session(make_engine(get_settings().resolved_database_url)) as session:
+    with Session(make_engine(get_settings())) as session:
         added = seed_fleet(session, processes=processes, seed=seed)
         total = len(machines(session))
     if added:
@@ -238,10 +238,10 @@ def machines_risk(
     from sqlmodel import Session
 
     from assistant.capabilities.failure.tool import FailureToolInput, check
-    from assistant.persistence.db import make_engine
+    from assistant.wiring import make_engine
 
     loaded = _load(model)
-    with Session(make_engine(get_settings().resolved_database_url)) as session:
+    with Session(make_engine(get_settings())) as session:
         result = check(FailureToolInput(fleet=True), session, loaded)
     if as_json:
         print(result.model_dump_json())

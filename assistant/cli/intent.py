@@ -74,10 +74,10 @@ def _export_corrections(path: Path) -> Path:
     """Write the stored corrections as training lines; says how many there are."""
     from sqlmodel import Session
 
-    from assistant.persistence.db import make_engine
     from assistant.persistence.messages import corrections_as_examples
+    from assistant.wiring import make_engine
 
-    with Session(make_engine(get_settings().resolved_database_url)) as session:
+    with Session(make_engine(get_settings())) as session:
         rows = corrections_as_examples(session)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
@@ -92,11 +92,11 @@ def feedback_intent(
     """Store that a message should have been routed to LABEL (used by --with-feedback)."""
     from sqlmodel import Session
 
-    from assistant.persistence.db import make_engine
     from assistant.persistence.messages import record_correction
     from assistant.routing.router import INTENTS
+    from assistant.wiring import make_engine
 
-    with Session(make_engine(get_settings().resolved_database_url)) as session:
+    with Session(make_engine(get_settings())) as session:
         correction = record_correction(session, message_id=message_id, label=label, labels=INTENTS)
     out.print(
         f"Stored: message {message_id} ({correction.predicted or 'unclassified'} -> {label}). "

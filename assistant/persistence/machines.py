@@ -30,6 +30,10 @@ class SensorReading(SQLModel, table=True):
     tool_wear: float
 
 
+def machine_ids(session: Session) -> list[str]:
+    return list(session.exec(select(Machine.machine_id)).all())
+
+
 def machines(session: Session) -> list[Machine]:
     return list(session.exec(select(Machine).order_by(col(Machine.machine_id))).all())
 

@@ -50,6 +50,10 @@ def seed_characteristics(session: Session, plan: list[CharacteristicBase]) -> in
     return len(added)
 
 
+def characteristic_names(session: Session) -> list[str]:
+    return list(session.exec(select(Characteristic.name)).all())
+
+
 def get_characteristic(session: Session, name: str) -> Characteristic:
     found = session.exec(
         select(Characteristic).where(col(Characteristic.name).ilike(name.strip()))

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 from assistant.answering.answers import Answer
 from assistant.answering.chain import ChainEvent, History, RagChain, looks_like_follow_up
 from assistant.capabilities.base import Capability, Request, Upload, answer_event
+from assistant.capabilities.documents.handler import Documents
 from assistant.settings import setting_default
-from tools.common.intents import INTENT_PHRASES, INTENTS
+from tools.common.errors import PlantError
+from tools.common.intents import INTENTS
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -21,6 +23,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# How the assistant names each intent when it asks which one was meant.
+INTENT_PHRASES = {
+    "manual_question": "look it up in the plant documents",
+    "defect_inspection": "inspect a part photo for defects",
+    "failure_risk": "estimate a machine's failure risk",
+    "spc_analysis": "check a process with SPC",
+    "ticket_reply": "draft a reply to a customer",
+    "onboarding": "answer a question about starting here",
+    "smalltalk": "just chat",
+    "out_of_scope": "something outside the plant",
+}
+
+NOT_TASKS = {"smalltalk", "out_of_scope"}  # a greeting or a refusal is no topic to follow up
 NOT_READY = (
     "The analytics tool for this is not available yet; here is what the plant documents say."
 )
@@ -104,7 +119,13 @@ class Router:
     def _dispatch(self, request: Request) -> Iterator[ChainEvent]:
         capability = self.capabilities.get(request.intent)
         if capability is not None and capability.can_handle(request):
-            yield from capability.handle(request)
+            try:
+                yield from capability.handle(request)
+            except PlantError as exc:
+                if isinstance(capability, Documents):
+                    raise  # "Please type a question.": nothing was asked
+                # a tool's "No machine 'Q7-77'" is the answer to this message, correctable
+                yield answer_event(request, str(exc), "error")
             return
         notice = NOT_READY if capability is None else capability.handoff(request)
         for event in self.capabilities["manual_question"].handle(request):
@@ -138,6 +159,7 @@ class Router:
         prediction = self.classifier.classify(message)
         if (
             previous in INTENTS
+            and {previous, prediction.intent}.isdisjoint(NOT_TASKS)
             and previous != prediction.intent
             and prediction.confidence < self.follow_up_switch
             and looks_like_follow_up(message)

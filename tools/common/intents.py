@@ -12,14 +12,3 @@ INTENTS: tuple[str, ...] = (
     "smalltalk",
     "out_of_scope",
 )
-# How the assistant names each intent when it asks which one was meant.
-INTENT_PHRASES = {
-    "manual_question": "look it up in the plant documents",
-    "defect_inspection": "inspect a part photo for defects",
-    "failure_risk": "estimate a machine's failure risk",
-    "spc_analysis": "check a process with SPC",
-    "ticket_reply": "draft a reply to a customer",
-    "onboarding": "answer a question about starting here",
-    "smalltalk": "just chat",
-    "out_of_scope": "something outside the plant",
-}

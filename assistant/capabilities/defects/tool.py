@@ -79,7 +79,7 @@ def describe(result: InspectionResult, citations: list[Citation]) -> str:
     odds = ", ".join(f"{k} {v:.0%}" for k, v in result.probabilities.items())
     lines = [head, "", f"Grade probabilities: {odds}."]
     for citation in citations:
-        heading = citation.section.split(" > ")[-1]
+        heading = citation.heading
         lines += ["", f"{citation.title} — {heading} [{citation.n}]:", citation.text]
     return "\n".join(lines)
 

@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from assistant.answering.chain import ChainEvent, RagChain
 from assistant.capabilities.base import Request, Upload, answer_event
 from assistant.capabilities.failure.tool import FailureToolInput, check, read_request
-from assistant.persistence.machines import Machine
+from assistant.persistence.machines import machine_ids
 from tools.common.errors import ModelMissing
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class FailureCapability:
 
     def _known(self) -> list[str]:
         with Session(self.engine) as session:
-            return list(session.exec(select(Machine.machine_id)).all())
+            return machine_ids(session)
 
     def _read(self, request: Request) -> FailureToolInput | None:
         known = self._known()

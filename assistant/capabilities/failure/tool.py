@@ -150,7 +150,7 @@ def describe(risks: list[MachineRisk], *, fleet: bool) -> str:
     lines += ["", f"Per failure mode: {modes}.", "", "Why:"]
     lines += [f"- {item}" for item in risk.prediction.explanation]
     if risk.action and risk.citation is not None:
-        heading = risk.citation.section.split(" > ")[-1]
+        heading = risk.citation.heading
         lines += ["", f"What the {risk.citation.title} says ({heading}) [1]:", risk.action]
     return "\n".join(lines)
 

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from assistant.answering.answers import Citation
 from assistant.answering.chain import ChainEvent, RagChain
 from assistant.capabilities.base import Request, Upload, answer_event, numbered
 from assistant.capabilities.documents.lookup import cite, whole_section
 from assistant.capabilities.spc.tool import SpcToolInput, SpcToolResult, read_request, run_spc
-from assistant.persistence.spc import Characteristic
+from assistant.persistence.spc import characteristic_names
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -40,7 +40,7 @@ class SpcCapability:
 
     def _known(self) -> list[str]:
         with Session(self.engine) as session:
-            return list(session.exec(select(Characteristic.name)).all())
+            return characteristic_names(session)
 
     def _read(self, request: Request) -> SpcToolInput:
         return read_request(request.message, self._known())

@@ -167,6 +167,11 @@ def test_a_follow_up_keeps_the_previous_intent_unless_clearly_another(router: Ro
     router.classifier = FixedClassifier("failure_risk", 0.95)  # type: ignore[assignment]
     sure = router.answer("and on the lathe?", previous_intent="manual_question")
     assert sure.intent == "failure_risk"  # clearly asks something else
+    router.classifier = FixedClassifier("smalltalk", 0.6)  # type: ignore[assignment]
+    assert router.answer("hi there", previous_intent="manual_question").intent == "smalltalk"
+    router.classifier = FixedClassifier("manual_question", 0.6)  # type: ignore[assignment]
+    after_refusal = router.answer("alarm E-141?", previous_intent="out_of_scope")
+    assert after_refusal.intent == "manual_question"  # a refusal is no topic to follow
 
 
 def test_a_scope_no_document_is_in_widens_to_all_documents(router: Router) -> None:

@@ -134,8 +134,9 @@ def test_router_answers_failure_questions_with_the_tool(
     assert one.text.startswith("**M1-02** (VMC-850): high risk") and "Why:" in one.text
     # the small test corpus has no VMC-850 manual: no action is quoted in its place
     assert not one.citations and "says (" not in one.text
-    with pytest.raises(PlantError, match="No machine 'Q7-77'"):
-        router.answer("is Q7-77 ok?", intent="failure_risk")
+    unknown = router.answer("is Q7-77 ok?", intent="failure_risk")  # the tool's own answer:
+    assert unknown.text.startswith("No machine 'Q7-77'") and unknown.backend == "error"
+    assert unknown.intent == "failure_risk" and unknown.message_id  # ... and correctable
     # a question naming no machine and not about the fleet: the documents, not a ranking
     vague = router.answer("what's the risk level of the turning centre", intent="failure_risk")
     assert vague.backend == "extractive" and vague.notice == HANDOFF
