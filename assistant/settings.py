@@ -38,6 +38,10 @@ class Settings(BaseSettings):
         Path("knowledge/src"), description="Committed source text the corpus is built from."
     )
     eval_dir: Path = Field(Path("knowledge/eval"), description="Evaluation sets.")
+    real_docs_dir: Path = Field(
+        Path("../shared/real-docs"),
+        description="Real public documents `plant eval real-docs` ingests (never copied here).",
+    )
 
     # --- hub / devices -----------------------------------------------------------------
     hf_hub_offline: bool = Field(True, description="Never download from a model hub.")
@@ -53,7 +57,20 @@ class Settings(BaseSettings):
         "all-MiniLM-L6-v2",
         description="sentence-transformers name or local path; the default is the bundled model.",
     )
-    embedding_batch_size: int = Field(64, ge=1)
+    embedding_batch_size: int | None = Field(
+        None,
+        ge=1,
+        description="Texts per forward pass; empty = 8 on the CPU (measured fastest on 2 "
+        "cores, 1.5x faster than 64: docs/benchmarks.md) and 64 on a GPU.",
+    )
+
+    # --- OCR of scanned pages (Debian's tesseract-ocr) -----------------------------------
+    ocr_command: str = Field("tesseract", description="The Tesseract program.")
+    ocr_language: str = Field("eng", description="Tesseract language(s), e.g. eng+deu.")
+    ocr_timeout_s: float = Field(120.0, gt=0, description="Time limit per scanned page.")
+    ocr_max_pages: int = Field(
+        50, ge=0, description="Most pages read by OCR per file; further ones are reported."
+    )
 
     # --- chunking ----------------------------------------------------------------------
     chunk_size: int = Field(400, ge=100, description="Maximum characters per chunk.")

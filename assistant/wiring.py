@@ -77,13 +77,21 @@ def index_params(settings: Settings) -> IndexParams:
 
 def ingest_config(settings: Settings) -> IngestConfig:
     from retrieval.ingest import IngestConfig
+    from retrieval.loaders import LoadOptions
+    from retrieval.ocr import OcrOptions
 
+    ocr = OcrOptions(
+        command=settings.ocr_command,
+        timeout_s=settings.ocr_timeout_s,
+        language=settings.ocr_language,
+    )
     return IngestConfig(
         index_dir=settings.index_dir,
         embedding_model=settings.embedding_model,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
         index_params=index_params(settings),
+        load_options=LoadOptions(ocr=ocr, max_ocr_pages=settings.ocr_max_pages),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from retrieval.tables import plain_tables
 
 
@@ -46,6 +48,49 @@ class Section:
 
 
 @dataclass
+class Extraction:
+    """What a format loader read from one file, before metadata is merged in.
+
+    `pages` is the page count of paged formats (PDF), None otherwise; `ocr_pages` counts the
+    pages whose text came from OCR; `notes` name what could not be read and why (for example a
+    scanned page left unread because Tesseract is not installed), so nothing is dropped silently.
+    """
+
+    sections: list[Section]
+    title: str = ""
+    front: dict[str, Any] = field(default_factory=dict)
+    pages: int | None = None
+    ocr_pages: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class LoadStats(BaseModel):
+    """Per-file counts for `plant ingest --report`, kept in the index manifest."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pages: int | None = None
+    sections: int = 0
+    tables: int = 0
+    ocr_pages: int = 0
+    chars: int = 0
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, extraction: Extraction, sections: list[Section]) -> LoadStats:
+        from retrieval.tables import split_blocks
+
+        return cls(
+            pages=extraction.pages,
+            sections=len({s.heading_path for s in sections}),
+            tables=sum(b.header is not None for s in sections for b in split_blocks(s.text)),
+            ocr_pages=extraction.ocr_pages,
+            chars=sum(len(s.text) for s in sections),
+            notes=tuple(extraction.notes),
+        )
+
+
+@dataclass
 class LoadedDocument:
     """A file read into sections, with its metadata and the hash of its bytes."""
 
@@ -53,6 +98,17 @@ class LoadedDocument:
     meta: DocumentMeta
     sections: list[Section]
     content_hash: str
+    stats: LoadStats = field(default_factory=LoadStats)
+
+
+_HEADER_PART_CHARS = 90
+
+
+def _shortened(text: str, limit: int = _HEADER_PART_CHARS) -> str:
+    """`text` cut at a word boundary to at most about `limit` characters."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 @dataclass(frozen=True)
@@ -80,7 +136,10 @@ class Chunk:
         path = self.heading_path
         if path and path[0] == self.title:  # a Markdown H1 usually repeats the title
             path = path[1:]
-        header = " > ".join((self.title, *path))
+        # long titles ("Regulation (EU) 2023/1230 of the European Parliament and of the
+        # Council of 14 June 2023 on machinery and repealing …") would make every chunk of
+        # the document look alike and cost more to embed than the passage itself
+        header = " > ".join(_shortened(part) for part in (self.title, *path))
         return f"{header}\n{plain_tables(self.text)}"
 
     def to_record(self) -> dict[str, Any]:

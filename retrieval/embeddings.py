@@ -24,6 +24,10 @@ class TokenVectors:
     vectors: np.ndarray  # float32, (pieces, dimension)
 
 
+CPU_BATCH = 8
+GPU_BATCH = 64
+
+
 class SentenceEmbedder(Embeddings):
     """Embeds text with a sentence-transformers model, loaded on first use.
 
@@ -36,11 +40,12 @@ class SentenceEmbedder(Embeddings):
     """
 
     def __init__(
-        self, model_name_or_path: str, *, device: str = "auto", batch_size: int = 64
+        self, model_name_or_path: str, *, device: str = "auto", batch_size: int | None = None
     ) -> None:
         self.model_name_or_path = model_name_or_path
         self.device = device
-        self.batch_size = batch_size
+        # small batches run fastest on a CPU (less padding and memory traffic), big ones on a GPU
+        self.batch_size = batch_size or (CPU_BATCH if pick_device(device) == "cpu" else GPU_BATCH)
         self.texts_embedded = 0  # how many texts went through the model, for reports and tests
         self._model: Any = None
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from retrieval.documents import Chunk
+from retrieval.documents import Chunk, LoadStats
 from retrieval.errors import IndexCorruptError, IndexNotFoundError
 
 FORMAT_VERSION = 1
@@ -42,6 +42,7 @@ class FileEntry(BaseModel):
     title: str
     doc_type: str
     chunk_ids: list[str]
+    stats: LoadStats | None = None  # None in indexes written before stats were kept
 
 
 class IndexManifest(BaseModel):

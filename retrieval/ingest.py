@@ -13,7 +13,7 @@ import numpy as np
 from tqdm import tqdm
 
 from retrieval.chunking import chunk_document
-from retrieval.documents import Chunk
+from retrieval.documents import Chunk, LoadStats
 from retrieval.embeddings import SentenceEmbedder
 from retrieval.errors import DocumentLoadError, IndexCorruptError, PlantError
 from retrieval.index_store import (
@@ -26,6 +26,7 @@ from retrieval.index_store import (
 )
 from retrieval.loaders import (
     LOADER_VERSION,
+    LoadOptions,
     fingerprint,
     iter_document_paths,
     load_document,
@@ -46,6 +47,7 @@ class IngestConfig:
     chunk_size: int
     chunk_overlap: int
     index_params: IndexParams = field(default_factory=IndexParams)
+    load_options: LoadOptions = field(default_factory=LoadOptions)
 
 
 @dataclass
@@ -57,6 +59,8 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    # what was read from every indexed file walked this run (unchanged ones: as last read)
+    files: dict[str, LoadStats] = field(default_factory=dict)
     chunks_embedded: int = 0
     total_chunks: int = 0
     seconds: float = 0.0
@@ -164,8 +168,10 @@ def _read_file(
         if old is not None and old.content_hash == fingerprint(file, root, manifest):
             plan.keep(source, old.model_copy(update={"root": root_key}))
             report.unchanged.append(source)
+            if old.stats is not None:
+                report.files[source] = old.stats
             return
-        doc = load_document(file, root, manifest)
+        doc = load_document(file, root, manifest, config.load_options)
     except DocumentLoadError as exc:
         report.failed.append((str(exc.path), exc.reason))
         log.warning("skipped %s", exc)
@@ -180,7 +186,9 @@ def _read_file(
         title=doc.meta.title,
         doc_type=doc.meta.doc_type,
         chunk_ids=[c.chunk_id for c in chunks],
+        stats=doc.stats,
     )
+    report.files[doc.source] = doc.stats
     (report.updated if old is not None else report.added).append(doc.source)
 
 

@@ -1,30 +1,34 @@
 """Read md, txt, pdf, html and docx files into sections that keep headings and page numbers.
 
-This module is the entry point and handles the text formats; PDF lives in `pdf_loader`,
-HTML and DOCX in `markup_loaders`.
+This module is the entry point; each format has its own module: `markdown_loader`,
+`text_loader`, `html_loader` (with `markup_loaders`, shared with Markdown), `docx_loader`
+and `pdf_loader`.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from retrieval.documents import DocumentMeta, LoadedDocument, Section
+from retrieval.documents import DocumentMeta, Extraction, LoadedDocument, LoadStats
+from retrieval.docx_loader import load_docx
 from retrieval.errors import DocumentLoadError
-from retrieval.markup_loaders import load_docx, load_html
+from retrieval.html_loader import load_html
+from retrieval.markdown_loader import load_markdown
+from retrieval.ocr import OcrOptions
 from retrieval.pdf_loader import load_pdf
+from retrieval.pdf_pages import MAX_OCR_PAGES
+from retrieval.text_loader import load_text
 
 # Bump when extraction or sectioning changes, so existing indexes re-read every file.
-LOADER_VERSION = 3
+LOADER_VERSION = 5
 MANIFEST_NAME = "manifest.json"
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx")
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 
 # --------------------------------------------------------------------------------------
@@ -45,10 +49,25 @@ def _fingerprint(data: bytes, entry: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
-def load_document(path: Path, root: Path, manifest: dict[str, Any] | None = None) -> LoadedDocument:
+@dataclass(frozen=True)
+class LoadOptions:
+    """How scanned pages are read: Tesseract's options and the most pages OCR'd per file."""
+
+    ocr: OcrOptions = field(default_factory=OcrOptions)
+    max_ocr_pages: int = MAX_OCR_PAGES
+
+
+def load_document(
+    path: Path,
+    root: Path,
+    manifest: dict[str, Any] | None = None,
+    options: LoadOptions | None = None,
+) -> LoadedDocument:
     """Load one file. Raises `DocumentLoadError` naming the file when it cannot be used."""
     suffix = path.suffix.lower()
     loader = _LOADERS.get(suffix)
+    if suffix == ".pdf" and options is not None:
+        loader = functools.partial(load_pdf, ocr=options.ocr, max_ocr_pages=options.max_ocr_pages)
     if loader is None:
         raise DocumentLoadError(
             path,
@@ -64,16 +83,20 @@ def load_document(path: Path, root: Path, manifest: dict[str, Any] | None = None
 
     source = source_name(path, root)
     manifest_entry = dict((manifest or {}).get(source, {}))
-    front, sections, title = loader(path, data)
-    sections = [s for s in sections if s.text.strip()]
+    extraction = loader(path, data)
+    sections = [s for s in extraction.sections if s.text.strip()]
     if not sections:
-        raise DocumentLoadError(path, "contains no extractable text")
-    meta = DocumentMeta.from_mapping({**manifest_entry, **front}, default_title=title or path.stem)
+        why = "; ".join(extraction.notes)
+        raise DocumentLoadError(path, "contains no extractable text" + (f" ({why})" if why else ""))
+    meta = DocumentMeta.from_mapping(
+        {**manifest_entry, **extraction.front}, default_title=extraction.title or path.stem
+    )
     return LoadedDocument(
         source=source,
         meta=meta,
         sections=sections,
         content_hash=_fingerprint(data, manifest_entry),
+        stats=LoadStats.of(extraction, sections),
     )
 
 
@@ -96,7 +119,8 @@ def iter_document_paths(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
     for given in paths:
         if given.is_dir():
             for file in sorted(p for p in given.rglob("*") if p.is_file()):
-                if file.name == MANIFEST_NAME or any(part.startswith(".") for part in file.parts):
+                hidden = any(p.startswith(".") for p in file.relative_to(given).parts)
+                if file.name == MANIFEST_NAME or hidden:
                     continue
                 yield file, given
         else:
@@ -111,62 +135,11 @@ def source_name(path: Path, root: Path) -> str:
         return path.name
 
 
-# --------------------------------------------------------------------------------------
-# text formats
-# --------------------------------------------------------------------------------------
-def _decode_text(path: Path, data: bytes) -> str:
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DocumentLoadError(path, "looks like a binary file, not text")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DocumentLoadError(
-            path,
-            f"is not valid UTF-8 text (undecodable byte at offset {exc.start}); "
-            "save it as UTF-8 and ingest again",
-        ) from exc
-
-
-def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        return {}, text
-    try:
-        front = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        raise DocumentLoadError(path, f"has malformed front matter ({exc})") from exc
-    if not isinstance(front, dict):
-        raise DocumentLoadError(path, "front matter must be a mapping of keys to values")
-    return front, text[match.end() :]
-
-
-def _load_markdown(path: Path, data: bytes) -> tuple[dict[str, Any], list[Section], str]:
-    from langchain_text_splitters import MarkdownHeaderTextSplitter
-
-    front, body = _split_front_matter(path, _decode_text(path, data))
-    levels = [("#" * i, f"h{i}") for i in range(1, 7)]
-    splitter = MarkdownHeaderTextSplitter(levels, strip_headers=True)
-    sections = []
-    title = ""
-    for doc in splitter.split_text(body):
-        heading_path = tuple(doc.metadata[f"h{i}"] for i in range(1, 7) if f"h{i}" in doc.metadata)
-        title = title or (heading_path[0] if heading_path else "")
-        sections.append(Section(text=doc.page_content.strip(), heading_path=heading_path))
-    return front, sections, str(front.get("title") or title)
-
-
-def _load_text(path: Path, data: bytes) -> tuple[dict[str, Any], list[Section], str]:
-    front, body = _split_front_matter(path, _decode_text(path, data))
-    return front, [Section(text=body.strip())], str(front.get("title") or "")
-
-
-_Loader = Callable[[Path, bytes], tuple[dict[str, Any], list[Section], str]]
+_Loader = Callable[[Path, bytes], Extraction]
 _LOADERS: dict[str, _Loader] = {
-    ".md": _load_markdown,
-    ".markdown": _load_markdown,
-    ".txt": _load_text,
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".txt": load_text,
     ".pdf": load_pdf,
     ".html": load_html,
     ".htm": load_html,

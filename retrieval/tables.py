@@ -8,7 +8,7 @@ answerer can quote one row together with the column names that give it meaning.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 _RULE_CELL = re.compile(r"^:?-{2,}:?$")
@@ -109,15 +109,63 @@ def row_as_text(header: str, row: str) -> str:
     return lead + " — " + "; ".join(f"{n}: {v}" if n else v for n, v in rest)
 
 
-def plain_tables(text: str) -> str:
-    """Text with every Markdown table replaced by its rows as `row_as_text` lines."""
+def _rewrite_tables(text: str, rewrite: Callable[[Block], list[str]]) -> str:
+    """`text` with each table block replaced by the lines `rewrite` makes of it."""
     blocks = split_blocks(text)
     if all(b.header is None for b in blocks):
         return text
-    out = []
+    out: list[str] = []
     for block in blocks:
-        if block.header is None:
-            out.append(block.text)
-        else:
-            out.extend(row_as_text(block.header, row) for row in block.rows)
+        out.extend([block.text] if block.header is None else rewrite(block))
     return "\n".join(out)
+
+
+def plain_tables(text: str) -> str:
+    """Text with every Markdown table replaced by its rows as `row_as_text` lines."""
+    return _rewrite_tables(
+        text, lambda block: [row_as_text(str(block.header), row) for row in block.rows]
+    )
+
+
+_HEADER_UNIT = re.compile(
+    r"[(\[]\s*([^()\[\]]{1,12}?)\s*[)\]]\.?\s*$|\bin ([A-Za-z°µ/%]{1,8})\.?\s*$"
+)
+_NUMERIC_CELL = re.compile(r"^[<>≤≥~±+-]?\s*\d[\d.,\s–-]*$")
+
+
+def with_header_units(text: str) -> str:
+    """Text whose table cells carry the unit their column header (or, in a transposed table,
+    their row label) names, so a bare "4200" under "Weight (kg)" reads "4200 kg"; text
+    without tables comes back unchanged.
+
+    Example:
+        >>> with_header_units("| Size | Ampacity (amperes) |\\n|---|---|\\n| 12 | 20 |")
+        '| Size | Ampacity (amperes) |\\n|---|---|\\n| 12 | 20 amperes |'
+    """
+    return _rewrite_tables(text, _rows_with_units)
+
+
+def _rows_with_units(block: Block) -> list[str]:
+    units = [_unit(name) for name in cells(str(block.header))]
+    rows = []
+    for row in block.rows:
+        values = cells(row)
+        # a transposed table names the unit in the row's label: "Tensile strength (lb/in2)"
+        label_unit = _unit(values[0]) if values else ""
+        units_here = [u or label_unit for u in units] + [label_unit] * len(values)
+        rows.append(
+            "| "
+            + " | ".join(
+                f"{value} {unit}" if unit and _NUMERIC_CELL.match(value) else value
+                for value, unit in zip(values, units_here, strict=False)
+            )
+            + " |"
+        )
+    return [*block.text.splitlines()[:2], *rows]
+
+
+def _unit(header_cell: str) -> str:
+    match = _HEADER_UNIT.search(header_cell)
+    if match is None:
+        return ""
+    return (match.group(1) or match.group(2) or "").strip()

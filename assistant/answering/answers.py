@@ -52,7 +52,14 @@ class Answer(BaseModel):
         None, description="Cosine similarity of the best passage."
     )
     abstain_reason: (
-        Literal["unknown_subject", "not_answerable", "low_similarity", "no_sources", "generator"]
+        Literal[
+            "unknown_subject",
+            "not_answerable",
+            "low_similarity",
+            "no_sources",
+            "attribute_missing",
+            "generator",
+        ]
         | None
     ) = Field(None, description="Why the assistant declined, when it did.")
     unanswerable_probability: float | None = Field(

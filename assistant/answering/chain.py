@@ -19,7 +19,13 @@ from langchain_core.language_models import BaseChatModel
 
 from assistant.answering.answerability import AnswerabilityModel, signals
 from assistant.answering.answers import Answer, Citation, Timings
-from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.composition import (
+    append_continuation,
+    append_pointed_sections,
+    merge_citations,
+    missing_attribute_text,
+)
+from assistant.answering.extractive import ExtractiveAnswerer, render
 from assistant.answering.grounding import (
     cited_numbers,
     drop_unsupported_sentences,
@@ -36,6 +42,7 @@ from assistant.answering.prompts import (
     REPLY_PROMPT,
     UNTIED_NOTICE,
 )
+from assistant.answering.question_cues import answer_type_missing
 from assistant.answering.retrieval_result import Retrieval, TextVectors
 from assistant.settings import setting_default
 from retrieval.search import Searcher, SearchFilter
@@ -51,8 +58,12 @@ _FOLLOW_UP = re.compile(
     re.I,
 )
 
+_UNKNOWN_CODE = "The plant documents do not mention"
+
 History = Sequence[tuple[Literal["user", "assistant"], str]]
-AbstainReason = Literal["unknown_subject", "not_answerable", "low_similarity", "no_sources"]
+AbstainReason = Literal[
+    "unknown_subject", "not_answerable", "low_similarity", "no_sources", "attribute_missing"
+]
 Declined = AbstainReason | Literal["generator"]
 
 
@@ -148,9 +159,11 @@ class RagChain:
         reason = self._abstain_reason(turn)
         if reason is not None:
             turn.timings.total = turn.elapsed()
-            yield self._answer_event(
-                turn, ABSTAIN_TEXT, found.citations[:3], abstained=True, reason=reason
-            )
+            closest = found.citations[:3]
+            text = ABSTAIN_TEXT
+            if reason == "attribute_missing":
+                text = missing_attribute_text(found.question, closest)
+            yield self._answer_event(turn, text, closest, abstained=True, reason=reason)
             return
         text, abstained = yield from self._draft(turn)
         yield self._finish(turn, text, abstained)
@@ -186,31 +199,47 @@ class RagChain:
 
     # ------------------------------------------------------------------ steps
     def _abstain_reason(self, turn: _Turn) -> AbstainReason | None:
-        """Why this question gets no answer, or None; notes the probability and the notice."""
+        """Why this question gets no answer, or None; notes the probability and the notice.
+
+        A code the documents never mention outranks everything; passages that describe the
+        subject but hold no value of the asked kind (a weight, a voltage) come next, before
+        the answerability model and the unknown-words test.
+        """
         found = turn.found
         unknown = self.unknown_subject(found.question)
+        if not found.citations:
+            reason: AbstainReason | None = "no_sources"
+        elif unknown and unknown.startswith(_UNKNOWN_CODE):
+            reason = "unknown_subject"
+        elif answer_type_missing(
+            found.question, [f"{c.title} {c.section}\n{c.text}" for c in found.citations]
+        ):
+            return "attribute_missing"
+        else:
+            reason = "unknown_subject" if unknown else self._model_reason(turn)
         if unknown:
             turn.fields["notice"] = unknown
-        reason: AbstainReason | None = None
-        if self.answerability is not None and found.citations:
-            measured = signals(
-                self.searcher,
-                found.question,
-                found.citations[: self.answer_k],
-                found.best_dense,
-                vectors=found.vectors,
-            )
-            probability = self.answerability.probability(measured)
-            turn.fields["unanswerable_probability"] = probability
-            if probability >= self.answerability.threshold:
-                reason = "not_answerable"
-        elif should_abstain(found.best_dense, self.abstain_threshold):
-            reason = "low_similarity"
-        if not found.citations:
-            reason = "no_sources"
-        elif unknown:
-            reason = "unknown_subject"
         return reason
+
+    def _model_reason(self, turn: _Turn) -> AbstainReason | None:
+        """The answerability model's decision (a similarity threshold without it)."""
+        found = turn.found
+        if self.answerability is None:
+            return (
+                "low_similarity"
+                if should_abstain(found.best_dense, self.abstain_threshold)
+                else None
+            )
+        measured = signals(
+            self.searcher,
+            found.question,
+            found.citations[: self.answer_k],
+            found.best_dense,
+            vectors=found.vectors,
+        )
+        probability = self.answerability.probability(measured)
+        turn.fields["unanswerable_probability"] = probability
+        return "not_answerable" if probability >= self.answerability.threshold else None
 
     def _draft(self, turn: _Turn) -> Generator[ChainEvent, None, tuple[str, bool]]:
         """Stream the answer's text; returns it, and whether the generator declined."""
@@ -246,8 +275,12 @@ class RagChain:
             return text, False
 
     def _quote(self, turn: _Turn) -> str:
+        """Quote the best lines, then the section a quoted "see T-4" points to."""
         found = turn.found
-        return self.extractive.answer(found.question, found.passages, found.vectors)
+        quotes = self.extractive.quotes(found.question, found.passages, found.vectors)
+        text = render(quotes, found.passages)
+        text = append_continuation(text, quotes, found.citations, self.searcher.chunks)
+        return append_pointed_sections(text, quotes, found.citations, self.searcher.chunks)
 
     def _finish(self, turn: _Turn, text: str, abstained: bool) -> ChainEvent:
         """Style the text (reply letter, safety quote) and close the timings."""
@@ -273,6 +306,7 @@ class RagChain:
         abstained: bool,
         reason: Declined | None,
     ) -> ChainEvent:
+        text, citations = merge_citations(text, citations)
         answer = Answer(
             **turn.fields,
             text=text,
@@ -304,7 +338,7 @@ class RagChain:
         """
         codes, words, n_content = self.searcher.bm25.unknown_terms(question)
         if codes:
-            return f"The plant documents do not mention {', '.join(codes)}."
+            return f"{_UNKNOWN_CODE} {', '.join(codes)}."
         if len(words) >= 2 and len(words) >= 0.5 * n_content:
             return "Most of the words in this question appear nowhere in the plant documents."
         return None

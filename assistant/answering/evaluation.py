@@ -29,6 +29,9 @@ class AnswerQuestion(BaseModel):
         description="Other documents that state every key fact for the asked subject "
         "(pooled judgments, see knowledge/eval/README.md).",
     )
+    kind: str | None = Field(
+        None, description="fact, table, procedure, definition; near_miss or absent if unanswerable"
+    )
 
 
 class AnswerReport(BaseModel):

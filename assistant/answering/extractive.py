@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answering.question_cues import expected_answer_types
 from assistant.answering.retrieval_result import TextVectors
 from retrieval.bm25 import tokenize
 from retrieval.embeddings import SentenceEmbedder
-from retrieval.tables import is_table_line, row_as_text, split_blocks
+from retrieval.tables import cells, is_table_line, row_as_text, split_blocks, with_header_units
 
 _UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9])")
 # Questions asking for a quantity, a time, a limit or a code: answer-type matching prefers
@@ -23,6 +24,12 @@ _QUANTITY_QUESTION = re.compile(
     re.I,
 )
 _HAS_NUMBER = re.compile(r"\d")
+_IDENTIFIER = re.compile(r"(?<![\w-])(?=[\w.-]*\d)[A-Za-z0-9][\w.]*(?:-[\w.]+)*(?![\w-])")
+_PROCEDURE_QUESTION = re.compile(
+    r"\bhow (?:do|does|should|can|must|would|to)\b|\bsteps?\b|\bprocedure\b|\bcriteria\b|"
+    r"\brequirements\b|\bwhat (?:should|must) (?:i|we|you)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,33 @@ def passage_units(text: str) -> list[str]:
         ]
         units.extend(sentences)
         units.extend(f"{a} {b}" for a, b in itertools.pairwise(sentences) if len(a + b) < 300)
+        units.extend(_lists(block.text))
     return units
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•●▪*–]|\([a-z0-9]{1,4}\)|[a-z][.)])\s+\S")
+_MAX_LIST_CHARS = 900
+
+
+def _lists(text: str) -> list[str]:
+    """Each run of list items with the line that introduces it ("Records are stored in:" and
+    the items; a procedure and its numbered steps) as one unit: the answer to "which ..."
+    or "how do I ..." is the whole list, not its first item."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    runs: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not _LIST_ITEM.match(lines[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and _LIST_ITEM.match(lines[j]):
+            j += 1
+        lead = [lines[i - 1]] if i > 0 else []
+        if j - i >= 2 or (lead and lead[0].endswith(":")):  # a chunk may cut a list short
+            runs.append("\n".join([*lead, *lines[i:j]])[:_MAX_LIST_CHARS])
+        i = j
+    return runs
 
 
 class ExtractiveAnswerer:
@@ -84,31 +117,45 @@ class ExtractiveAnswerer:
         if vectors is None:
             vectors = TextVectors(self.embedder)
         encoded = vectors.encode([question] + [u for _, u in units])
-        similarity = encoded[1:] @ encoded[0]
-        q_tokens = set(tokenize(question))
-        overlap = np.array(
-            [len(q_tokens & set(tokenize(u))) / (len(q_tokens) or 1) for _, u in units]
-        )
-        # passage rank matters: retrieval already judged the whole passage
-        rank_prior = np.array([1.0 / (1 + 0.15 * (n - 1)) for n, _ in units])
-        wants_number = bool(_QUANTITY_QUESTION.search(question))
-        number_bonus = np.array(
-            [0.15 if wants_number and _HAS_NUMBER.search(u) else 0.0 for _, u in units]
-        )
-        scores = (0.6 * similarity + 0.4 * overlap + number_bonus) * rank_prior
+        rows = {
+            unit: {c.lower() for c in cells(row)}
+            for text in passages.values()
+            for unit, (_, row) in _rows_by_text(text).items()
+        }
+        scores = _scores(question, units, encoded[1:] @ encoded[0], rows)
+        # a question asking for a weight, a pressure, a colour ... is answered only by a
+        # line that holds a value of that kind, when any line does (the same units with
+        # table cells carrying their column's unit: "20" under "(amperes)" -> "20 amperes")
+        kinds = expected_answer_types(question)
+        with_units = [
+            u for text in passages.values() for u in passage_units(with_header_units(text))
+        ]
+        holds = np.array([any(k.value.search(u) for k in kinds) for u in with_units], dtype=bool)
+        if kinds and holds.any():
+            scores = np.where(holds, scores, -np.inf)
+        return self._select(units, scores, set(rows))
+
+    def _select(
+        self, units: list[tuple[int, str]], scores: np.ndarray, rows: set[str]
+    ) -> list[Quote]:
+        """The best units, skipping one that mostly repeats a chosen one (overlapping chunk
+        windows); two different rows of a table never repeat each other, however alike."""
         order = np.argsort(-scores)
         best = float(scores[order[0]])
         chosen: list[Quote] = []
         chosen_tokens: list[set[str]] = []
         for i in order:
-            if len(chosen) == self.max_quotes or scores[i] < self.min_ratio * best:
+            if len(chosen) == self.max_quotes or not scores[i] >= self.min_ratio * best:
                 break
-            tokens = set(tokenize(units[i][1]))
+            text = units[i][1]
+            tokens = set(tokenize(text))
             if any(
-                len(tokens & seen) > 0.5 * min(len(tokens), len(seen)) for seen in chosen_tokens
+                len(tokens & seen) > 0.5 * min(len(tokens), len(seen))
+                and not (text in rows and quote.text in rows and text != quote.text)
+                for quote, seen in zip(chosen, chosen_tokens, strict=True)
             ):
-                continue  # mostly repeats a quote already chosen (overlapping table windows)
-            chosen.append(Quote(units[i][0], units[i][1], float(scores[i])))
+                continue
+            chosen.append(Quote(units[i][0], text, float(scores[i])))
             chosen_tokens.append(tokens)
         return chosen
 
@@ -116,9 +163,88 @@ class ExtractiveAnswerer:
         self, question: str, passages: dict[int, str], vectors: TextVectors | None = None
     ) -> str:
         """Quoted lines, each ending with its citation, in the order of the passages."""
-        quotes = self.quotes(question, passages, vectors)
-        quotes = sorted(quotes, key=lambda q: (q.n, -q.score))
-        lines = [f"{q.text.strip().rstrip('|').strip()} [{q.n}]" for q in quotes]
-        if len(lines) == 1:
-            return lines[0]
-        return "\n".join(f"- {line}" for line in lines)
+        return render(self.quotes(question, passages, vectors), passages)
+
+
+def _scores(
+    question: str,
+    units: list[tuple[int, str]],
+    similarity: np.ndarray,
+    rows: dict[str, set[str]],
+) -> np.ndarray:
+    """Each unit's score: meaning, shared words, the question's identifiers, the kind of
+    answer asked for, weighted by the rank of its passage. `rows` maps the units that are
+    table rows to their cells (lowercased)."""
+    q_tokens = set(tokenize(question))
+    overlap = np.array([len(q_tokens & set(tokenize(u))) / (len(q_tokens) or 1) for _, u in units])
+    # "pin 13", "AWG 14", "G64", "0x8D": the table row whose key cell is what the question
+    # names is the answer, not a neighbouring row that merely looks alike (a cell that only
+    # mentions it, "Replacement housing PH-55", is no key)
+    names = {m.lower() for m in _IDENTIFIER.findall(question)}
+    named = np.array(
+        [len(names & rows[u]) / len(names) if names and u in rows else 0.0 for _, u in units]
+    )
+    # passage rank matters: retrieval already judged the whole passage
+    rank_prior = np.array([1.0 / (1 + 0.15 * (n - 1)) for n, _ in units])
+    wants_number = bool(_QUANTITY_QUESTION.search(question))
+    number_bonus = np.array(
+        [0.15 if wants_number and _HAS_NUMBER.search(u) else 0.0 for _, u in units]
+    )
+    # "how do I ...", "what are the steps": a whole list (lead line and items) answers
+    procedural = bool(_PROCEDURE_QUESTION.search(question))
+    list_bonus = np.array([0.15 if procedural and "\n" in u else 0.0 for _, u in units])
+    bonus = number_bonus + list_bonus + 0.3 * named
+    return np.asarray((0.6 * similarity + 0.4 * overlap + bonus) * rank_prior)
+
+
+def render(quotes: list[Quote], passages: dict[int, str]) -> str:
+    """Sentences as lines ending with their citation; table rows as a table under its header.
+
+    Example:
+        >>> print(render([Quote(1, "Code E-1 — Message: Low", 1.0)],
+        ...              {1: "| Code | Message |\n|---|---|\n| E-1 | Low |"}))
+        | Code | Message |
+        |---|---|
+        | E-1 | Low [1] |
+    """
+    quotes = sorted(quotes, key=lambda q: (q.n, -q.score))
+    rows = {n: _rows_by_text(text) for n, text in passages.items()}
+    parts: list[str] = []
+    tables: dict[tuple[int, str], list[str]] = {}
+    for q in quotes:
+        found = rows.get(q.n, {}).get(q.text)
+        if found is None:
+            parts.append(f"{q.text.strip().rstrip('|').strip()} [{q.n}]")
+            continue
+        header, row = found
+        if (q.n, header) not in tables:
+            tables[(q.n, header)] = []
+            parts.append(f"\x00{q.n}\x00{header}")
+        tables[(q.n, header)].append(row)
+    out = []
+    for part in parts:
+        if part.startswith("\x00"):
+            _, n, header = part.split("\x00")
+            width = len(header.strip().strip("|").split("|"))
+            body = [
+                row.rstrip().removesuffix("|").rstrip() + f" [{n}] |"
+                for row in tables[(int(n), header)]
+            ]
+            out.append("\n".join([header, "|" + "---|" * width, *body]))
+        else:
+            out.append(part)
+    if len(out) == 1:
+        return out[0]
+    if any(p.startswith("|") for p in out):  # a table needs blank lines around it
+        return "\n\n".join(out)
+    return "\n".join(f"- {p}" for p in out)
+
+
+def _rows_by_text(text: str) -> dict[str, tuple[str, str]]:
+    """Each table row's unit text (as `passage_units` writes it) -> (header, row)."""
+    return {
+        row_as_text(block.header, row): (block.header, row)
+        for block in split_blocks(text)
+        if block.header is not None
+        for row in block.rows
+    }

@@ -105,13 +105,7 @@ def eval_answers(
     if as_json:
         print(report_json(report))
     else:
-        table = Table(title=f"Answers ({chain.backend}) on {len(questions)} questions")
-        table.add_column("metric")
-        table.add_column("value", justify="right")
-        for key, value in report.model_dump().items():
-            table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
-        out.print(table)
-        out.print("failed: " + (", ".join(report.failures) or "none"))
+        _print_report(report, f"Answers ({chain.backend}) on {len(questions)} questions")
     if sweep:
         for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
             r = score(chain.backend, questions, answers, threshold=threshold)
@@ -120,6 +114,86 @@ def eval_answers(
                 f"abstention precision {r.abstention_precision:.3f}, "
                 f"recall {r.abstention_recall:.3f}"
             )
+
+
+def eval_real_docs(
+    backend: Annotated[str | None, typer.Option(help="extractive, embedded or openai.")] = None,
+    docs: Annotated[
+        Path | None, typer.Option(help="Folder of documents (default: PLANT_REAL_DOCS_DIR).")
+    ] = None,
+    file: Annotated[Path | None, typer.Option(help="JSONL answer evaluation set.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest a folder of real documents into its own index and score answers on them.
+
+    The documents are read where they are (by default ../shared/real-docs) and indexed under
+    the data directory's eval/real-docs, apart from the plant's own index.
+    """
+    from dataclasses import replace
+
+    from assistant.answering.evaluation import load_answer_questions, run, score
+    from assistant.wiring import ingest_config, make_chain, make_embedder, search_config
+    from retrieval.index_store import load_snapshot
+    from retrieval.ingest import ingest
+    from retrieval.search import Searcher
+    from tools.common.errors import PlantError
+
+    settings = get_settings()
+    folder = docs or settings.real_docs_dir
+    if not folder.is_dir():
+        raise PlantError(
+            f"The real-documents folder {folder} does not exist; pass --docs or set "
+            "PLANT_REAL_DOCS_DIR."
+        )
+    questions = load_answer_questions(file or settings.eval_dir / "real_docs_qa.jsonl")
+    config = replace(
+        ingest_config(settings), index_dir=settings.data_dir / "eval" / "real-docs" / "index"
+    )
+    embedder = make_embedder(settings)
+    progress = not as_json and sys.stderr.isatty()
+    # the folder's catalogue of its documents (SOURCES.md) describes them; it is not one
+    files = [p for p in sorted(folder.iterdir()) if p.is_file() and p.name != "SOURCES.md"]
+    ingested = ingest(files, config, embedder, show_progress=progress)
+    searcher = Searcher(load_snapshot(config.index_dir), embedder, search_config(settings))
+    chain = make_chain(settings, backend=backend, searcher=searcher)
+    answers = run(chain, questions, show_progress=progress)
+    report = score(chain.backend, questions, answers)
+    kinds = _by_kind(questions, answers)
+    if as_json:
+        data = {**report.model_dump(), "by_kind": kinds, "failures": report.failures}
+        data["ingest"] = {"seconds": round(ingested.seconds, 1), "failed": ingested.failed}
+        print(json.dumps(data))
+        return
+    _print_report(report, f"Answers ({chain.backend}) on {len(questions)} real-document questions")
+    out.print("by kind: " + ", ".join(f"{k} {v:.2f}" for k, v in kinds.items()))
+    out.print(f"ingest: {ingested.seconds:.1f} s, {ingested.total_chunks} chunks")
+    for path, reason in ingested.failed:
+        err.print(f"[yellow]Skipped[/] {path}: {reason}", highlight=False)
+
+
+def _by_kind(questions: Any, answers: Any) -> dict[str, float]:
+    """Per question kind: the share answered right (answerable) or declined (unanswerable)."""
+    from assistant.answering.evaluation import facts_present
+
+    hits: dict[str, list[bool]] = {}
+    for q, a in zip(questions, answers, strict=True):
+        ok = (
+            (not a.abstained and facts_present(a.text, q.key_facts))
+            if q.answerable
+            else a.abstained
+        )
+        hits.setdefault(q.kind or ("answerable" if q.answerable else "unanswerable"), []).append(ok)
+    return {k: sum(v) / len(v) for k, v in sorted(hits.items())}
+
+
+def _print_report(report: Any, title: str) -> None:
+    table = Table(title=title)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in report.model_dump().items():
+        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+    out.print(table)
+    out.print("failed: " + (", ".join(report.failures) or "none"))
 
 
 def calibrate(

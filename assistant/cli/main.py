@@ -25,64 +25,6 @@ app.add_typer(eval_app, name="eval")
 
 
 # --------------------------------------------------------------------------------------
-@app.command()
-@user_errors
-def ingest(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Files or folders to ingest (default: the knowledge corpus)."),
-    ] = None,
-    rebuild: Annotated[bool, typer.Option(help="Re-embed everything from scratch.")] = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Add, update or remove documents in the search index (only changed files are embedded)."""
-    from assistant.wiring import ingest_config, make_embedder
-    from retrieval.ingest import ingest as run_ingest
-    from tools.common.errors import PlantError
-
-    settings = get_settings()
-    targets = paths or [settings.knowledge_dir]
-    missing = [str(p) for p in targets if not p.exists()]
-    if missing:
-        hint = ""
-        if settings.knowledge_dir in targets:
-            hint = " Build the sample corpus with `python -m knowledge.build` (or `make corpus`)."
-        raise PlantError("Not found: " + ", ".join(missing) + "." + hint)
-    report = run_ingest(
-        targets,
-        ingest_config(settings),
-        make_embedder(settings),
-        rebuild=rebuild,
-        show_progress=not as_json and sys.stderr.isatty(),
-    )
-    if as_json:
-        out.print_json(
-            json.dumps(
-                {
-                    "added": report.added,
-                    "updated": report.updated,
-                    "removed": report.removed,
-                    "unchanged": len(report.unchanged),
-                    "chunks_embedded": report.chunks_embedded,
-                    "total_chunks": report.total_chunks,
-                    "seconds": round(report.seconds, 2),
-                    "failed": [{"path": p, "error": e} for p, e in report.failed],
-                }
-            )
-        )
-        return
-    if report.full_rebuild_reason:
-        out.print(f"Full re-embedding: {report.full_rebuild_reason}.")
-    out.print(
-        f"Indexed {report.total_chunks} chunks: {len(report.added)} added, "
-        f"{len(report.updated)} updated, {len(report.removed)} removed, "
-        f"{len(report.unchanged)} unchanged files; {report.chunks_embedded} chunks embedded "
-        f"in {report.seconds:.1f} s."
-    )
-    for path, reason in report.failed:
-        err.print(f"[yellow]Skipped[/] {path}: {reason}", highlight=False)
-
-
 def _filter(
     doc_type: list[str] | None, audience: list[str] | None, machine: list[str] | None
 ) -> Any:
@@ -229,12 +171,15 @@ def _register_commands() -> None:
     from assistant.cli import answers as answer_cli
     from assistant.cli import defects as defect_cli
     from assistant.cli import demo as demo_cli
+    from assistant.cli import documents as document_cli
     from assistant.cli import failure as failure_cli
     from assistant.cli import intent as intent_cli
     from assistant.cli import spc as spc_cli
 
+    app.command("ingest")(user_errors(document_cli.ingest))
     app.command("ask")(user_errors(answer_cli.ask))
     eval_app.command("answers")(user_errors(answer_cli.eval_answers))
+    eval_app.command("real-docs")(user_errors(answer_cli.eval_real_docs))
     app.command("calibrate")(user_errors(answer_cli.calibrate))
 
     train_app.command("intent")(user_errors(intent_cli.train_intent))

@@ -44,3 +44,13 @@ def test_database_url_defaults_to_sqlite_under_data_dir() -> None:
     settings = Settings(data_dir=Path("/tmp/x"))
     assert settings.resolved_database_url == "sqlite:////tmp/x/plant.db"
     assert Settings(database_url="postgresql://h/db").resolved_database_url.startswith("postgresql")
+
+
+def test_ocr_settings_reach_the_ingest_config() -> None:
+    from assistant.wiring import ingest_config
+
+    options = ingest_config(
+        Settings(ocr_language="eng+deu", ocr_timeout_s=30, ocr_max_pages=3)
+    ).load_options
+    assert options.max_ocr_pages == 3
+    assert (options.ocr.language, options.ocr.timeout_s) == ("eng+deu", 30)

@@ -36,6 +36,17 @@ def test_embedding_text_carries_title_and_headings_once() -> None:
     assert chunk.embedding_text() == "Manual > Alarms\nTop up coolant."
 
 
+def test_embedding_text_shortens_a_long_title() -> None:
+    from retrieval.documents import Chunk
+
+    title = "Regulation (EU) 2023/1230 of the European Parliament and of the Council " * 3
+    chunk = Chunk("c", "reg.pdf", title, ("Article 12 Authorised representatives",), 3, "Text.")
+    header = chunk.embedding_text().splitlines()[0]
+    assert header.startswith("Regulation (EU) 2023/1230 of the European Parliament")
+    assert header.endswith(" … > Article 12 Authorised representatives")
+    assert len(header) < 140
+
+
 def test_overlap_must_be_smaller_than_size() -> None:
     with pytest.raises(ValueError, match="chunk_overlap"):
         make_splitter(100, 100)

@@ -53,3 +53,11 @@ def test_token_vectors_are_contextual(embedder: SentenceEmbedder) -> None:
         return v.vectors[v.word_of_piece == v.words.index("bank")][0]
 
     assert bank(money) @ bank(loan) > bank(river) @ bank(loan)
+
+
+def test_batch_size_defaults_to_small_batches_on_the_cpu() -> None:
+    from retrieval.embeddings import CPU_BATCH, GPU_BATCH, SentenceEmbedder
+
+    assert SentenceEmbedder("any", device="cpu").batch_size == CPU_BATCH == 8
+    assert SentenceEmbedder("any", device="cuda").batch_size == GPU_BATCH
+    assert SentenceEmbedder("any", device="cpu", batch_size=32).batch_size == 32

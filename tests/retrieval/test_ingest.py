@@ -169,9 +169,11 @@ def test_unchanged_files_are_not_parsed_again(
     parsed: list[str] = []
     real = ingest_module.load_document
 
-    def counting(path: Path, root: Path, manifest: dict[str, Any] | None = None) -> LoadedDocument:
+    def counting(
+        path: Path, root: Path, manifest: dict[str, Any] | None = None, options: Any = None
+    ) -> LoadedDocument:
         parsed.append(path.name)
-        return real(path, root, manifest)
+        return real(path, root, manifest, options)
 
     monkeypatch.setattr(ingest_module, "load_document", counting)
     (corpus / "canteen.md").write_text("# Canteen\n\n## Hours\n\nOpen 11:00.\n", "utf-8")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from retrieval.tables import plain_tables, row_as_text, split_blocks, to_markdown
+from retrieval.tables import plain_tables, row_as_text, split_blocks, to_markdown, with_header_units
 
 
 def test_to_markdown_flattens_cells_pads_rows_and_escapes_pipes() -> None:
@@ -35,3 +35,12 @@ def test_plain_tables_rewrites_only_tables() -> None:
     assert plain_tables("no tables here") == "no tables here"
     text = "Limits:\n| Item | Value |\n|---|---|\n| Pressure | 6 bar |"
     assert plain_tables(text) == "Limits:\nItem Pressure — Value: 6 bar"
+
+
+def test_with_header_units_gives_numeric_cells_their_columns_unit() -> None:
+    text = (
+        "Ratings\n| Size | Ampacity (amperes) | Weight in kg | Note |\n|---|---|---|---|\n"
+        "| 12 | 20 | 4,200 | 3 wires |"
+    )
+    assert with_header_units(text).splitlines()[-1] == "| 12 | 20 amperes | 4,200 kg | 3 wires |"
+    assert with_header_units("no table, 20 here") == "no table, 20 here"

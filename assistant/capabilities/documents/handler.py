@@ -15,7 +15,8 @@ from retrieval.search import SearchFilter
 @dataclass
 class Documents:
     """The RAG chain, within a scope (an audience) and in a style (an answer or a reply draft);
-    a scope that no indexed document is in widens to all documents.
+    a scope that no indexed document is in, or whose documents decline the question, widens
+    to all documents.
 
     Example:
         >>> onboarding = Documents(chain, SearchFilter(audience=["new_staff"]))  # doctest: +SKIP
@@ -41,4 +42,20 @@ class Documents:
         chain = self.chain
         if scope is not None or self.style != chain.style:
             chain = dataclasses.replace(chain, search_filter=scope, style=self.style)
-        yield from chain.stream(request.message, request.history)
+        if scope is None:
+            yield from chain.stream(request.message, request.history)
+            return
+        # The decline comes before any token: hold the events until then, and if the scope's
+        # documents decline, ask all of them instead.
+        held: list[ChainEvent] = []
+        events = chain.stream(request.message, request.history)
+        for event in events:
+            held.append(event)
+            if event.kind == "answer" and event.answer is not None and event.answer.abstained:
+                wide = dataclasses.replace(chain, search_filter=None)
+                yield from wide.stream(request.message, request.history)
+                return
+            if event.kind != "sources":
+                break
+        yield from held
+        yield from events

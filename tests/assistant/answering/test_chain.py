@@ -195,3 +195,70 @@ def test_a_follow_up_with_odd_spacing_is_embedded_as_written(searcher: Searcher)
     assert answer.standalone_question == "what does  press alarm H-310 mean? and H-320?"
     assert recorder.encoded.count("what does press alarm H-310 mean? and H-320?") == 1
     assert recorder.encoded.count(answer.standalone_question) == 1
+
+
+MANUAL = """---
+title: VMC-850 Operating Manual
+---
+# VMC-850 Operating Manual
+
+## Technical data
+
+The VMC-850 has travels of 850 x 500 x 510 mm and a spindle of 12,000 rpm with 15 kW.
+
+## Alarms
+
+| Code | Message | Action |
+|---|---|---|
+| E-114 | Coolant level low | Top up coolant |
+| E-141 | Way lube pressure low | See troubleshooting T-4 |
+
+## Troubleshooting
+
+### T-3 Spindle too warm
+
+Check the chiller.
+
+### T-4 Way lube pressure low
+
+1. Fill the way lube reservoir with Mobil Vactra 2.
+2. Purge the metering unit until oil comes out at every point.
+"""
+
+
+@pytest.fixture
+def manual_searcher(tmp_path: Path, embedder: SentenceEmbedder) -> Searcher:
+    docs = tmp_path / "manual"
+    docs.mkdir()
+    (docs / "vmc.md").write_text(MANUAL)
+    config = IngestConfig(tmp_path / "manual-index", "all-MiniLM-L6-v2", 400, 60)
+    ingest([docs], config, embedder)
+    return Searcher(load_snapshot(config.index_dir), embedder, search_config())
+
+
+def test_a_pointer_in_the_quote_is_followed_to_its_steps(manual_searcher: Searcher) -> None:
+    answer = RagChain(manual_searcher).invoke("the VMC shows alarm E-141, what do I do")
+    assert not answer.abstained
+    assert "| E-141 | Way lube pressure low | See troubleshooting T-4 [1] |" in answer.text
+    assert "Mobil Vactra 2" in answer.text and "Purge the metering unit" in answer.text
+    pointed = [c for c in answer.citations if c.section.endswith("T-4 Way lube pressure low")]
+    assert len(pointed) == 1 and f"T-4 Way lube pressure low [{pointed[0].n}]:" in answer.text
+
+
+def test_an_attribute_the_manual_does_not_state_is_declined_in_one_sentence(
+    manual_searcher: Searcher,
+) -> None:
+    answer = RagChain(manual_searcher).invoke("how much does the VMC-850 weigh")
+    assert answer.abstained and answer.abstain_reason == "attribute_missing"
+    assert answer.text.startswith("The VMC-850 Operating Manual gives ")
+    assert answer.text.endswith("but not the weight you asked for.")
+    assert answer.citations and answer.citations[0].source == "vmc.md"
+    assert answer.to_cli_json()["abstain_reason"] == "attribute_missing"
+    stated = RagChain(manual_searcher).invoke("what power does the VMC-850 spindle have")
+    assert not stated.abstained and "15 kW" in stated.text
+
+
+def test_citations_of_one_section_are_merged(manual_searcher: Searcher) -> None:
+    answer = RagChain(manual_searcher).invoke("what are the alarm codes of the VMC-850")
+    places = [(c.source, c.section) for c in answer.citations]
+    assert len(places) == len(set(places))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from assistant.answering.extractive import ExtractiveAnswerer, passage_units
+from assistant.answering.extractive import ExtractiveAnswerer, Quote, passage_units, render
 from assistant.answering.retrieval_result import TextVectors
 from retrieval.embeddings import SentenceEmbedder
 
@@ -36,8 +36,32 @@ def test_the_matching_row_is_quoted_with_its_citation(embedder: SentenceEmbedder
         2: "The canteen serves hot meals from 11:00 to 12:30.",
     }
     text = answerer.answer("what does alarm E-114 mean", passages)
-    assert "E-114" in text.splitlines()[0] and text.splitlines()[0].endswith("[1]")
+    # quoted as a table: the header, its rule, then the row with its citation
+    lines = text.splitlines()
+    assert lines[:2] == ["| Code | Message | Action |", "|---|---|---|"]
+    assert lines[2] == "| E-114 | Coolant level low | Top up [1] |"
     assert "canteen" not in text
+
+
+def test_a_question_for_a_kind_of_value_quotes_a_line_holding_one(
+    embedder: SentenceEmbedder,
+) -> None:
+    passages = {
+        1: "The press P-100 is a hydraulic press for stamping housings. "
+        "It must be inspected every shift by the operator.",
+        2: "| Item | Value |\n|---|---|\n| Stroke | 300 mm |\n| Weight | 4,200 kg |",
+    }
+    text = ExtractiveAnswerer(embedder).answer("what does the press P-100 weigh", passages)
+    assert "4,200 kg" in text and "inspected" not in text
+
+
+def test_render_puts_sentences_and_tables_apart() -> None:
+    table = "| Code | Message |\n|---|---|\n| E-1 | Low |"
+    text = render(
+        [Quote(1, "Code E-1 — Message: Low", 1.0), Quote(2, "Dry it for 4 hours.", 0.9)],
+        {1: table, 2: "Dry it for 4 hours."},
+    )
+    assert text == "| Code | Message |\n|---|---|\n| E-1 | Low [1] |\n\nDry it for 4 hours. [2]"
 
 
 def test_no_units_no_quotes(embedder: SentenceEmbedder) -> None:
@@ -64,3 +88,56 @@ def test_shared_vectors_give_the_same_quotes_without_embedding_again(
     assert [(q.n, q.text) for q in shared] == [
         (q.n, q.text) for q in answerer.quotes(question, passages)
     ]
+
+
+def test_a_list_is_one_unit_with_the_line_that_introduces_it() -> None:
+    text = (
+        "Records may live elsewhere. This is where records are typically stored:\n"
+        "- GitHub\n- ZenDesk\n- the QMS folder\nReview them yearly."
+    )
+    units = passage_units(text)
+    assert (
+        "Records may live elsewhere. This is where records are typically stored:\n"
+        "- GitHub\n- ZenDesk\n- the QMS folder"
+    ) in units
+    steps = passage_units("To reset:\n1. Open the door.\n2. Press reset.\n3. Close the door.")
+    assert "To reset:\n1. Open the door.\n2. Press reset.\n3. Close the door." in steps
+
+
+def test_a_which_question_quotes_the_whole_list(embedder: SentenceEmbedder) -> None:
+    passages = {
+        1: "Records are not always in the QMS folder. They may reside in other applications. "
+        "This is where records are typically stored:\n- GitHub\n- ZenDesk\n- Google Drive"
+    }
+    text = ExtractiveAnswerer(embedder).answer(
+        "besides the QMS folder, where are records typically stored", passages
+    )
+    assert "GitHub" in text and "ZenDesk" in text
+
+
+def test_a_how_do_i_question_quotes_the_steps(embedder: SentenceEmbedder) -> None:
+    passages = {
+        1: "High-temperature tape must be used to tie wire bundles in hot areas. "
+        "Install the tape as follows:\n"
+        "1. Wrap the tape around the bundle three times, with a two-thirds overlap.\n"
+        "2. Tie a square knot with the free ends."
+    }
+    text = ExtractiveAnswerer(embedder).answer(
+        "how do you apply high-temperature tape to a wire bundle", passages
+    )
+    assert "three times" in text and "square knot" in text
+
+
+def test_the_row_keyed_by_the_asked_identifier_wins_within_its_table(
+    embedder: SentenceEmbedder,
+) -> None:
+    passages = {
+        1: "| Pin | Function | Type | Description |\n|---|---|---|---|\n"
+        "| 12 | RELAY4_P | Switch | Relay 4 positive |\n"
+        "| 13 | NTC | Analog | Negative temperature coefficient thermoresistor |\n"
+        "| 18 | RELAY4_N | Switch | Relay 4 negative |"
+    }
+    text = ExtractiveAnswerer(embedder).answer(
+        "what is on pin 13 of the J11 relay connector", passages
+    )
+    assert "| 13 | NTC |" in text.splitlines()[2]

@@ -22,6 +22,21 @@ from assistant.answering.question_cues import (
         ("what pressure and temperature for the mould", ["temperature", "pressure"]),
         ("bar feeder is very noisy at high rpm", []),  # a statement, not asking for rpm
         ("how do I reset alarm E-114", []),
+        # a kind's word used as a modifier asks for no value of that kind
+        ("what is the peak C-weighted sound pressure limit", ["pressure"]),
+        ("what is the temperature coefficient of copper", []),
+        ("what is the inspection frequency of the slings", []),
+        ("what is the operating frequency of the radio", ["frequency"]),
+        ("how heavy is the robot", ["weight"]),
+        ("how do you apply high-temperature pressure-sensitive tape", []),
+        ("what IP protection rating does the controller have", ["ingress protection"]),
+        ("what is the maximum fine in euros for a breach", ["price"]),
+        ("is the fine adjustment knob on the left", []),
+        ("how much RAM does the host have", ["memory"]),
+        ("what is the maximum wind speed it can measure", ["speed"]),
+        # a kind's word far from the question word describes the subject
+        ("who is the assignee of the patent on wind speed measurement", []),
+        ("how much faster was shared memory than TCP", []),
     ],
 )
 def test_expected_answer_types(question: str, kinds: list[str]) -> None:
@@ -40,6 +55,36 @@ def test_expected_answer_types(question: str, kinds: list[str]) -> None:
         ("what colour is the guard door", "The guard door has a safety switch", True),
         ("which torque for the bolts", "Tighten to 25 Nm crosswise", False),
         ("how do I reset alarm E-114", "Press reset", False),  # no kind asked: never missing
+        ("what pressure do I set on the regulator", "Set it to 5 to 7 psig.", False),
+        # a transposed table: the unit is in the row's label
+        (
+            "what tensile strength has aluminum",
+            "| Item | Al |\n|---|---|\n| Tensile strength (lb/in2). | 25,000 |",
+            False,
+        ),
+        # a table of bare numbers under a heading naming the asked quantity
+        (
+            "how many amps can 0000 wire carry",
+            "SAFE CURRENT RATINGS\n| Size | PTFE |\n|---|---|\n| 0000 | 850 |",
+            False,
+        ),
+        (
+            "how many amps can 0000 wire carry",
+            "CONDUCTOR SIZES\n| Size | Mils |\n|---|---|\n| 0000 | 460 |",
+            True,
+        ),
+        ("what tensile strength does aluminum have", "about 25,000 psi", False),
+        # the unit may sit in the column header only
+        (
+            "what is the ampacity of 12 AWG wire",
+            "| AWG | Ampacity (amperes) |\n|---|---|\n| 12 | 20 |",
+            False,
+        ),
+        (
+            "what is the ampacity of 12 AWG wire",
+            "| AWG | Diameter (mils) |\n|---|---|\n| 12 | 80.8 |",
+            True,
+        ),
     ],
 )
 def test_answer_type_missing(question: str, passage: str, missing: bool) -> None:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,16 +10,6 @@ from assistant.cli.main import app
 from assistant.settings import get_settings
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def env(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("PLANT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("PLANT_KNOWLEDGE_DIR", str(corpus))
-    monkeypatch.setenv("PLANT_CHUNK_SIZE", "400")
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
 
 
 def test_search_before_ingest_says_how_to_build_the_index(env: Path) -> None:

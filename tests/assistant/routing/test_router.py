@@ -3,6 +3,7 @@ whose answer each test chooses, because routing, not classification, is under te
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -190,3 +191,18 @@ def test_a_scope_no_document_is_in_widens_to_all_documents(router: Router) -> No
     onboarding = Documents(router.chain, SearchFilter(audience=["new_staff"]))
     scoped = list(onboarding.handle(Request("when is hot food served")))[-1].answer
     assert scoped is not None and {c.source for c in scoped.citations} <= {"canteen.md", "ppe.html"}
+
+
+def test_a_scope_whose_documents_decline_asks_all_documents(router: Router) -> None:
+    from assistant.capabilities.base import Request
+    from assistant.capabilities.documents.handler import Documents
+    from retrieval.search import SearchFilter
+
+    onboarding = Documents(router.chain, SearchFilter(audience=["new_staff"]))
+    scoped = dataclasses.replace(router.chain, search_filter=SearchFilter(audience=["new_staff"]))
+    assert scoped.invoke("which grease goes on the press slide gibs").abstained
+    events = list(onboarding.handle(Request("which grease goes on the press slide gibs")))
+    answer = events[-1].answer
+    assert answer is not None and not answer.abstained and "EP-2" in answer.text
+    assert answer.citations[0].source == "press.pdf"
+    assert [e.kind for e in events].count("sources") == 1  # the scoped decline is not shown

@@ -1,0 +1,235 @@
+"""Answer composition: follow "see T-4" to the section it names, and merge repeated citations.
+
+Manuals answer many questions in two hops: an alarm table says "See troubleshooting T-4" and
+the steps are under the heading "T-4 Way lube pressure low". A quote that stops at the pointer
+leaves the operator to search; `follow_pointers` finds the section the pointer names (in the
+same document first) so its steps can be quoted too. `merge_citations` folds citations of
+overlapping chunks of one section into one, so an answer never lists the same table four times.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.answering.answers import Citation
+from assistant.answering.extractive import Quote
+from retrieval.documents import Chunk
+
+# "see troubleshooting T-4", "refer to section 6.2", "see Table 1-2", "(see clause 4.2.1)"
+_POINTER = re.compile(
+    r"\b(?:see|refer to|according to|as described in|follow)\s+(?:the\s+)?"
+    r"(?:(?P<kind>troubleshooting|section|chapter|clause|table|annex|appendix|article|step|"
+    r"procedure|paragraph)\s+)?"
+    r"(?P<label>[A-Z]{1,4}-\d{1,3}|\d{1,2}(?:\.\d{1,2}){0,3}|[IVX]{1,5}\b)",
+    re.IGNORECASE,
+)
+_LABEL_AFTER = r"(?:\s|[.:)—–-]|$)"
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """A reference found in quoted text: the label ("T-4", "6.2") and its kind, if named."""
+
+    label: str
+    kind: str = ""
+
+    def heads(self, heading: str) -> bool:
+        """Whether `heading` is the section this pointer names ("T-4 Way lube pressure low")."""
+        label = re.escape(self.label)
+        kinds = r"(?:section|chapter|clause|table|annex|appendix|article|step|paragraph)\s+"
+        return bool(re.match(rf"(?:{kinds})?{label}{_LABEL_AFTER}", heading.strip(), re.I))
+
+
+def pointers(text: str) -> list[Pointer]:
+    """The pointers in a quote, in order; a bare number needs a kind ("section 6", not "see 6").
+
+    Example:
+        >>> pointers("E-141 | Way lube pressure low | See troubleshooting T-4")
+        [Pointer(label='T-4', kind='troubleshooting')]
+    """
+    found: list[Pointer] = []
+    for match in _POINTER.finditer(text):
+        label, kind = match.group("label"), (match.group("kind") or "").lower()
+        if not kind and not re.search(r"[A-Za-z]", label):
+            continue
+        if kind == "" and re.fullmatch(r"[IVX]+", label):
+            continue
+        pointer = Pointer(label.upper() if "-" in label else label, kind)
+        if pointer not in found:
+            found.append(pointer)
+    return found
+
+
+def follow_pointers(text: str, source: str, chunks: Sequence[Chunk]) -> list[Chunk]:
+    """The chunks of the first section that `text` points to (in the document `source` if it
+    has one, else in the first that does), in document order.
+
+    Example:
+        >>> found = follow_pointers("See T-4", "m.pdf", chunks)  # doctest: +SKIP
+        >>> [c.heading_path[-1] for c in found]  # doctest: +SKIP
+        ['T-4 Way lube pressure low']
+    """
+    for pointer in pointers(text)[:2]:
+        section = _section(pointer, source, chunks)
+        if section:
+            return section
+    return []
+
+
+def _section(pointer: Pointer, source: str, chunks: Sequence[Chunk]) -> list[Chunk]:
+    matches = [c for c in chunks if c.heading_path and pointer.heads(c.heading_path[-1])]
+    same = [c for c in matches if c.source == source]
+    chosen = same or matches
+    if not chosen:
+        return []
+    first = chosen[0]  # one section: the first match's path in its document
+    return [c for c in chosen if c.source == first.source and c.heading_path == first.heading_path]
+
+
+def merge_citations(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]:
+    """Fold citations of one section of one document into the first of them and renumber.
+
+    Example:
+        >>> a = Citation(n=1, source="m.pdf", section="Alarms", text="| E-1 | x |")
+        >>> b = Citation(n=2, source="m.pdf", section="Alarms", text="| E-2 | y |")
+        >>> merged_text, merged = merge_citations("x [1]; y [2]", [a, b])
+        >>> merged_text, [c.n for c in merged]
+        ('x [1]; y [1]', [1])
+    """
+    keep: list[Citation] = []
+    new_number: dict[int, int] = {}
+    by_place: dict[tuple[str, str, int | None], Citation] = {}
+    for c in citations:
+        place = (c.source, c.section, c.page if not c.section else None)
+        first = by_place.get(place)
+        if first is None:
+            merged = c.model_copy(update={"n": len(keep) + 1})
+            by_place[place] = merged
+            keep.append(merged)
+            new_number[c.n] = merged.n
+            continue
+        index = keep.index(first)
+        keep[index] = first.model_copy(update={"text": _join(first.text, c.text)})
+        by_place[place] = keep[index]
+        new_number[c.n] = first.n
+    renumbered = re.sub(
+        r"\[(\d+)\]",
+        lambda m: f"[{new_number.get(int(m.group(1)), int(m.group(1)))}]",
+        text,
+    )
+    return _dedupe_markers(renumbered), keep
+
+
+def _join(first: str, second: str) -> str:
+    """Two chunk texts as one, without the overlap the chunker repeated between them."""
+    if second in first:
+        return first
+    if first in second:
+        return second
+    for size in range(min(len(first), len(second), 400), 19, -1):
+        if first.endswith(second[:size]):
+            return first + second[size:]
+    return f"{first}\n{second}"
+
+
+def _dedupe_markers(text: str) -> str:
+    """ "[1] [1]" or "[1][1]" after renumbering reads as one marker."""
+    return re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", text)
+
+
+def missing_attribute_text(question: str, citations: Sequence[Citation]) -> str:
+    """The one-sentence partial decline: what the closest document gives, and what it lacks.
+
+    Example:
+        >>> c = Citation(n=1, source="m.pdf", title="VMC-850 manual", section="Technical data",
+        ...              text="Travels 850 mm")
+        >>> missing_attribute_text("what does the VMC-850 weigh", [c])
+        'The VMC-850 manual gives Technical data [1], but not the weight you asked for.'
+    """
+    from assistant.answering.question_cues import expected_answer_types
+
+    kinds = " or ".join(t.name for t in expected_answer_types(question)) or "value"
+    if not citations:
+        return f"The documents do not state the {kinds} you asked for."
+    first = citations[0]
+    title = first.title or first.source
+    same = [c for c in citations if c.source == first.source]
+    headings = list(dict.fromkeys(c.heading for c in same if c.heading != title))[:2]
+    if not headings:
+        return f"The {title} does not state the {kinds} you asked for [{first.n}]."
+    numbers = {c.heading: c.n for c in reversed(same)}
+    given = " and ".join(f"{h} [{numbers[h]}]" for h in headings)
+    return f"The {title} gives {given}, but not the {kinds} you asked for."
+
+
+def append_pointed_sections(
+    text: str, quotes: Sequence[Quote], citations: list[Citation], chunks: Sequence[Chunk]
+) -> str:
+    """Follow the pointers in the quoted lines; the first section they name is quoted after
+    the answer, cited under the number it already has or added to `citations` under the next."""
+    by_number = {c.n: c for c in citations}
+    for quote in quotes:
+        origin = by_number.get(quote.n)
+        section = follow_pointers(quote.text, origin.source, chunks) if origin else []
+        if not section or any(c.chunk_id == origin.chunk_id for c in section if origin):
+            continue  # nothing named, or the pointer sits in the section it names
+        first = section[0]
+        section_text = _join_all([c.text for c in section])
+        if section_text.splitlines()[0] in text:
+            continue  # already quoted
+        cited = next((c for c in citations if c.chunk_id == first.chunk_id), None)
+        if cited is None:
+            cited = Citation(
+                n=len(citations) + 1,
+                source=first.source,
+                title=first.title,
+                section=first.section,
+                page=first.page,
+                text=section_text,
+                chunk_id=first.chunk_id,
+                doc_type=first.doc_type,
+            )
+            citations.append(cited)
+        return f"{text}\n\n{first.heading_path[-1]} [{cited.n}]:\n{section_text}"
+    return text
+
+
+def _join_all(texts: Sequence[str]) -> str:
+    joined = texts[0]
+    for text in texts[1:]:
+        joined = _join(joined, text)
+    return joined
+
+
+def append_continuation(
+    text: str, quotes: Sequence[Quote], citations: list[Citation], chunks: Sequence[Chunk]
+) -> str:
+    """A quote that ends its passage with a colon ("shall apply one of the following
+    procedures:") is continued from the next chunk of the same section, whose list it
+    introduces; the chunk joins `citations` under the next number."""
+    by_number = {c.n: c for c in citations}
+    position = {c.chunk_id: i for i, c in enumerate(chunks)}
+    for quote in quotes:
+        origin = by_number.get(quote.n)
+        if origin is None or not quote.text.rstrip().endswith(":"):
+            continue
+        here = position.get(origin.chunk_id)
+        tail = quote.text.rstrip()[-40:]
+        if here is None or here + 1 >= len(chunks) or not origin.text.rstrip().endswith(tail):
+            continue
+        current, following = chunks[here], chunks[here + 1]
+        if (following.source, following.heading_path) != (current.source, current.heading_path):
+            continue
+        added = _join(current.text, following.text)[len(current.text) :].strip()
+        if not added:
+            continue
+        n = len(citations) + 1
+        citations.append(
+            origin.model_copy(
+                update={"n": n, "text": following.text, "chunk_id": following.chunk_id}
+            )
+        )
+        return f"{text}\n{added} [{n}]"
+    return text

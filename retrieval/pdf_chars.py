@@ -1,0 +1,103 @@
+"""Read the characters of one PDF page with pdfium: text, box, size and boldness of each glyph."""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from typing import Any
+
+_BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi")
+_REPLACEMENT = (0xFFFD, 0xFFFE, 0xFFFF)
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One character placed on the page; `top`/`bottom` are measured from the top edge."""
+
+    ch: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    bold: bool
+
+    @property
+    def size(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass
+class PageChars:
+    """The glyphs of one page and what else the loader needs to know about it."""
+
+    width: float
+    height: float
+    glyphs: list[Glyph]
+    replacement: int = 0  # characters pdfium could not map to Unicode
+    ruled: bool = False  # the page draws enough lines or boxes to hold a ruled table
+    image_cover: float = 0.0  # the share of the page covered by images
+
+
+def read_page(page: Any) -> PageChars:
+    """All glyphs of a pdfium page, in content order; spaces are kept to mark word breaks."""
+    import pypdfium2.raw as pdfium_c
+
+    width, height = (float(v) for v in page.get_size())
+    textpage = page.get_textpage()
+    raw = textpage.raw
+    rect = pdfium_c.FS_RECTF()
+    name = ctypes.create_string_buffer(64)
+    flags = ctypes.c_int()
+    bold_by_name: dict[bytes, bool] = {}
+    glyphs: list[Glyph] = []
+    replacement = 0
+    try:
+        for k in range(pdfium_c.FPDFText_CountChars(raw)):
+            code = pdfium_c.FPDFText_GetUnicode(raw, k)
+            if code in _REPLACEMENT:
+                replacement += 1
+                continue
+            if code == 2:  # pdfium's mark for a hyphen that breaks a word at the line end
+                code = 0xAD
+            elif code < 32 or (code == 32 and pdfium_c.FPDFText_IsGenerated(raw, k)):
+                continue
+            pdfium_c.FPDFText_GetLooseCharBox(raw, k, rect)
+            pdfium_c.FPDFText_GetFontInfo(raw, k, name, 64, flags)
+            bold = bold_by_name.get(name.value)
+            if bold is None:
+                lowered = name.value.decode("latin-1").lower()
+                bold = bold_by_name[name.value] = any(b in lowered for b in _BOLD_NAMES)
+            if not bold and pdfium_c.FPDFText_GetFontWeight(raw, k) >= 600:
+                bold = True
+            glyphs.append(
+                Glyph(
+                    chr(code), rect.left, rect.right, height - rect.top, height - rect.bottom, bold
+                )
+            )
+    finally:
+        textpage.close()
+    ruled, image_area = _graphics(page)
+    return PageChars(width, height, glyphs, replacement, ruled, image_area / (width * height))
+
+
+def _graphics(page: Any) -> tuple[bool, float]:
+    """Whether the page draws table rules (several thin lines or boxes), and its image area."""
+    import pypdfium2.raw as pdfium_c
+
+    horizontal = vertical = boxes = 0
+    images = 0.0
+    for obj in page.get_objects(max_depth=2):
+        if obj.type not in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH):
+            continue
+        left, bottom, right, top = obj.get_bounds()
+        w, h = right - left, top - bottom
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            images += max(w, 0.0) * max(h, 0.0)
+            continue
+        if h < 3 and w > 40:
+            horizontal += 1
+        elif w < 3 and h > 10:
+            vertical += 1
+        elif w > 20 and h > 8:
+            boxes += 1
+    return (horizontal >= 3 and vertical >= 2) or boxes >= 4 or horizontal >= 6, images
