@@ -6,7 +6,8 @@ Usage:
 The target: the real-docs folder (11 public documents, 6.9 MB: PDFs with columns and
 tables, a scanned page read by OCR, DOCX, HTML, Markdown, text) ingests in 3 minutes or less
 on 2 CPU cores, OCR included. Each file is read once more on its own to show where the time
-goes. Results go into the `bench.ingest` section of docs/benchmarks.md.
+goes, and two bad inputs (a 500-page PDF, a Markdown file of one 2 MB line) are timed too.
+Results go into the `bench.ingest` section of docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -45,6 +46,37 @@ def read_times(files: list[Path], folder: Path) -> list[tuple[str, float, str]]:
     return rows
 
 
+def bad_input_times() -> list[tuple[str, float, str]]:
+    """Reading times of the issue's bad inputs, built here: a 500-page PDF and a Markdown
+    file that is one 2 MB line."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(400, 300))
+    for k in range(12):
+        pdf.drawString(
+            72, 280 - 14 * k, f"The operator checks the guard before each shift, line {k}."
+        )
+    pdf.showPage()
+    pdf.save()
+    page = PdfReader(io.BytesIO(buffer.getvalue())).pages[0]
+    writer = PdfWriter()
+    for _ in range(500):
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    sentence = "The pump must be checked daily and the oil level read at the sight glass. "
+    line = ((sentence * 5 + "See the [rules](r.html), **always**. ") * 6_000)[:2_000_000]
+    with tempfile.TemporaryDirectory(prefix="plant-bench-bad-") as tmp:
+        folder = Path(tmp)
+        (folder / "500-pages.pdf").write_bytes(out.getvalue())
+        (folder / "one-line-2MB.md").write_text(line, encoding="utf-8")
+        return read_times(sorted(folder.iterdir()), folder)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=Path, default=None)
@@ -60,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
         report = ingest(files, config, embedder)
     rows = read_times(files, folder)
     reading = sum(seconds for _, seconds, _ in rows)
+    bad = bad_input_times()
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {describe_machine()}, default settings, "
         f"{len(files)} files of `{folder}` ingested from scratch into an empty index.",
@@ -74,6 +107,12 @@ def main(argv: list[str] | None = None) -> None:
         "| file | read in | what was read |",
         "|---|---|---|",
         *[f"| {name} | {seconds:.1f} s | {what} |" for name, seconds, what in rows],
+        "",
+        "Bad input, built by the script (read only, not embedded):",
+        "",
+        "| file | read in | what was read |",
+        "|---|---|---|",
+        *[f"| {name} | {seconds:.1f} s | {what} |" for name, seconds, what in bad],
     ]
     markdown = "\n".join(lines)
     print(markdown)

@@ -101,14 +101,34 @@ class LoadedDocument:
     stats: LoadStats = field(default_factory=LoadStats)
 
 
-_HEADER_PART_CHARS = 90
+_TITLE_CHARS = 60
+_HEADING_CHARS = 90
+_HEADER_CHARS = 140
 
 
-def _shortened(text: str, limit: int = _HEADER_PART_CHARS) -> str:
+def _shortened(text: str, limit: int) -> str:
     """`text` cut at a word boundary to at most about `limit` characters."""
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _header(title: str, path: tuple[str, ...]) -> str:
+    """The title and the deepest headings that fit in about `_HEADER_CHARS` characters.
+
+    Long titles ("Regulation (EU) 2023/1230 of the European Parliament and of the Council of
+    14 June 2023 on machinery and repealing …") and deep paths would make every chunk of a
+    document look alike and cost more to embed than the passage itself; the deepest heading
+    says most about the passage.
+    """
+    head = _shortened(title, _TITLE_CHARS)
+    kept: list[str] = []
+    for heading in reversed(path):
+        heading = _shortened(heading, _HEADING_CHARS)
+        if kept and len(head) + sum(len(k) + 3 for k in kept) + len(heading) + 3 > _HEADER_CHARS:
+            break
+        kept.insert(0, heading)
+    return " > ".join([head, *kept])
 
 
 @dataclass(frozen=True)
@@ -136,11 +156,7 @@ class Chunk:
         path = self.heading_path
         if path and path[0] == self.title:  # a Markdown H1 usually repeats the title
             path = path[1:]
-        # long titles ("Regulation (EU) 2023/1230 of the European Parliament and of the
-        # Council of 14 June 2023 on machinery and repealing …") would make every chunk of
-        # the document look alike and cost more to embed than the passage itself
-        header = " > ".join(_shortened(part) for part in (self.title, *path))
-        return f"{header}\n{plain_tables(self.text)}"
+        return f"{_header(self.title, path)}\n{plain_tables(self.text)}"
 
     def to_record(self) -> dict[str, Any]:
         return {

@@ -26,7 +26,7 @@ from retrieval.pdf_pages import MAX_OCR_PAGES
 from retrieval.text_loader import load_text
 
 # Bump when extraction or sectioning changes, so existing indexes re-read every file.
-LOADER_VERSION = 5
+LOADER_VERSION = 6
 MANIFEST_NAME = "manifest.json"
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx")
 

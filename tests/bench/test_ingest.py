@@ -16,3 +16,5 @@ def test_ingest_bench_times_the_whole_ingest_and_each_file(
     assert "| whole ingest (read, chunk, embed, index) |" in printed
     assert "| press.pdf |" in printed and "1 pages, " in printed
     assert "| broken.pdf |" in printed and "not read: is not a readable PDF" in printed
+    assert "| 500-pages.pdf |" in printed and "500 pages" in printed
+    assert "| one-line-2MB.md |" in printed

@@ -42,9 +42,14 @@ def test_embedding_text_shortens_a_long_title() -> None:
     title = "Regulation (EU) 2023/1230 of the European Parliament and of the Council " * 3
     chunk = Chunk("c", "reg.pdf", title, ("Article 12 Authorised representatives",), 3, "Text.")
     header = chunk.embedding_text().splitlines()[0]
-    assert header.startswith("Regulation (EU) 2023/1230 of the European Parliament")
+    assert header.startswith("Regulation (EU) 2023/1230 of the European")
     assert header.endswith(" … > Article 12 Authorised representatives")
-    assert len(header) < 140
+    assert len(header) <= 140
+    chapter = "CHAPTER II OBLIGATIONS OF ECONOMIC OPERATORS AND OTHER PARTIES IN THE SUPPLY CHAIN"
+    article = "Article 14 Obligations of importers of partly completed machinery"
+    deep = Chunk("d", "reg.pdf", "Machinery Regulation", (chapter, article), 3, "T.")
+    # the deepest heading says most about the passage: the outer one goes when both do not fit
+    assert deep.embedding_text().splitlines()[0] == f"Machinery Regulation > {article}"
 
 
 def test_overlap_must_be_smaller_than_size() -> None:

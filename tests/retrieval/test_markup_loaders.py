@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 import warnings
 from pathlib import Path
 
@@ -110,14 +109,14 @@ def test_markdown_table_without_header_gets_column_names(tmp_path: Path) -> None
     assert all_text(doc) == "| Item | Value |\n|---|---|\n| Owner | <enter role> |"
 
 
-def test_markdown_of_one_two_megabyte_line_loads_quickly(tmp_path: Path) -> None:
-    # prose with a link or emphasis now and then, as a minified export would have
+def test_markdown_of_one_two_megabyte_line_loads_whole(tmp_path: Path) -> None:
+    # prose with a link or emphasis now and then, as a minified export would have; the time
+    # it takes is measured by `python -m bench.ingest`, not asserted here
     sentence = "The pump must be checked daily and the oil level read at the sight glass. "
     line = ((sentence * 5 + "See the [rules](r.html), **always**. ") * 6_000)[:2_000_000]
-    started = time.perf_counter()
     doc = load_bytes(tmp_path, "long.md", line.encode())
-    assert time.perf_counter() - started < 10  # ~2 s here; quadratic work would take minutes
-    assert len(all_text(doc)) > 1_000_000
+    text = all_text(doc)
+    assert len(text) > 1_900_000 and "](" not in text and "**" not in text
 
 
 # ---------------------------------------------------------------------------------- html

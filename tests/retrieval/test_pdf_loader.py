@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -239,19 +238,26 @@ def test_garbage_text_layer_is_reported_when_it_cannot_be_read(
 
 
 # ------------------------------------------------------------------------------ bad input
-def test_a_500_page_pdf_loads_in_bounded_time(tmp_path: Path) -> None:
+def test_a_500_page_pdf_is_read_to_its_last_page(tmp_path: Path) -> None:
+    # how long it takes is measured by `python -m bench.ingest`, not asserted here
+    extraction = load_pdf(tmp_path / "long.pdf", many_pages(500))
+    assert extraction.pages == 500
+    # every page is the same, so its first and last lines count as running header and
+    # footer; the lines in between are read from all 500 pages
+    assert sum(s.text.count("line 6.") for s in extraction.sections) == 500
+
+
+def many_pages(n: int) -> bytes:
+    """A PDF of `n` copies of one page of twelve body lines."""
     from pypdf import PdfReader, PdfWriter
 
     one = PdfReader(io.BytesIO(make_pdf(page(*body(280, 12)), size=(400, 300)))).pages[0]
     writer = PdfWriter()
-    for _ in range(500):
+    for _ in range(n):
         writer.add_page(one)
     buffer = io.BytesIO()
     writer.write(buffer)
-    started = time.perf_counter()
-    extraction = load_pdf(tmp_path / "long.pdf", buffer.getvalue())
-    assert time.perf_counter() - started < 60
-    assert extraction.pages == 500
+    return buffer.getvalue()
 
 
 def test_truncated_pdf_gives_a_clear_error(tmp_path: Path) -> None:

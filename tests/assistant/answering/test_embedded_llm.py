@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -22,12 +21,19 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(data_dir=tmp_path_factory.mktemp("data"), max_new_tokens=16)
 
 
-def test_gguf_is_converted_once_then_loaded_from_the_cache(settings: Settings) -> None:
+def test_gguf_is_converted_once_then_loaded_from_the_cache(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = cached_model_dir(settings)
     assert (folder / "config.json").is_file() and list(folder.glob("*.safetensors"))
-    started = time.perf_counter()
+    weights = {p: p.stat().st_mtime_ns for p in folder.iterdir()}
+
+    def no_second_conversion() -> Path:
+        raise AssertionError("the GGUF file was read again")
+
+    monkeypatch.setattr("assistant.answering.embedded_llm.gguf_path", no_second_conversion)
     assert cached_model_dir(settings) == folder
-    assert time.perf_counter() - started < 1.0  # no second conversion
+    assert {p: p.stat().st_mtime_ns for p in folder.iterdir()} == weights
 
 
 def test_embedded_model_streams_text(settings: Settings) -> None:
