@@ -210,14 +210,16 @@ def append_continuation(
     procedures:") is continued from the next chunk of the same section, whose list it
     introduces; the chunk joins `citations` under the next number."""
     by_number = {c.n: c for c in citations}
-    position = {c.chunk_id: i for i, c in enumerate(chunks)}
-    for quote in quotes:
+    position: dict[str, int] | None = None  # built only when a quote needs it: this runs
+    for quote in quotes:  # for every question, and the index may hold many chunks
         origin = by_number.get(quote.n)
-        if origin is None or not quote.text.rstrip().endswith(":"):
-            continue
-        here = position.get(origin.chunk_id)
         tail = quote.text.rstrip()[-40:]
-        if here is None or here + 1 >= len(chunks) or not origin.text.rstrip().endswith(tail):
+        if origin is None or not tail.endswith(":") or not origin.text.rstrip().endswith(tail):
+            continue
+        if position is None:
+            position = {c.chunk_id: i for i, c in enumerate(chunks)}
+        here = position.get(origin.chunk_id)
+        if here is None or here + 1 >= len(chunks):
             continue
         current, following = chunks[here], chunks[here + 1]
         if (following.source, following.heading_path) != (current.source, current.heading_path):
