@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.lexicon import is_common_word
+from retrieval.lexicon import expansion, is_common_word
 
 # Words, numbers and hyphen/dot/slash compounds such as E-214, KP-4471-B, 12.5, ISO/TS.
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
@@ -124,8 +124,12 @@ class BM25Index:
         """The corpus term a misspelt `word` (stemmed: `token`) stands for, or None.
 
         Only words of four letters or more that no English dictionary knows are repaired: a
-        real word the corpus lacks ("maternity") is unknown, not a typo of "material".
+        real word the corpus lacks ("maternity") is unknown, not a typo of "material". A
+        shop-floor clipping ("spec", "temp") stands for its full word when the corpus has it.
         """
+        full = expansion(word)
+        if full is not None and _stem(full) in self._vocab:
+            return _stem(full)  # "spec" is a clipping of "specification", not a typo
         if self.typo_cutoff >= 100 or not token.isalpha() or len(token) < 4:
             return None
         if is_common_word(word):

@@ -23,3 +23,46 @@ def is_common_word(word: str) -> bool:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "en") >= COMMON_WORD_ZIPF
+
+
+# Clipped words people type on the shop floor for the full words documents use. A clipping is
+# a real English word (or close to one), so the spelling repair leaves it alone; read as
+# written, "spec limits" matches nothing in a control plan that says "specification".
+ABBREVIATIONS: dict[str, str] = {
+    "spec": "specification",
+    "specs": "specifications",
+    "temp": "temperature",
+    "temps": "temperatures",
+    "max": "maximum",
+    "min": "minimum",
+    "qty": "quantity",
+    "approx": "approximately",
+    "config": "configuration",
+    "maint": "maintenance",
+    "dept": "department",
+    "mfg": "manufacturing",
+    "reqs": "requirements",
+    "req": "requirement",
+    "dia": "diameter",
+    "diam": "diameter",
+    "info": "information",
+    "docs": "documents",
+    "freq": "frequency",
+    "insp": "inspection",
+    "calib": "calibration",
+    "equip": "equipment",
+    "elec": "electrical",
+    "hyd": "hydraulic",
+    "pneu": "pneumatic",
+    "lube": "lubrication",
+}
+
+
+def expansion(word: str) -> str | None:
+    """The full word a shop-floor clipping stands for ("spec" -> "specification"), or None.
+
+    Example:
+        >>> expansion("Temp"), expansion("torque")
+        ('temperature', None)
+    """
+    return ABBREVIATIONS.get(word.lower())

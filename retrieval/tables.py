@@ -130,6 +130,16 @@ def plain_tables(text: str) -> str:
 _HEADER_UNIT = re.compile(
     r"[(\[]\s*([^()\[\]]{1,12}?)\s*[)\]]\.?\s*$|\bin ([A-Za-z°µ/%]{1,8})\.?\s*$"
 )
+_UNIT_COLUMN = re.compile(r"^\s*(units?|unit of measure|uom|einheit|unité)\s*$", re.IGNORECASE)
+# columns that hold a measured or specified value, as opposed to a count, a size or a frequency
+_VALUE_COLUMN = re.compile(
+    r"^\s*(value|values|nominal|target|setting|set ?point|default|rated|typ(ical)?|min(imum)?|"
+    r"max(imum)?|lsl|usl|lower( spec(ification)?)?( limit)?|upper( spec(ification)?)?( limit)?|"
+    r"limit|tolerance|range|spec(ification)?)\.?\s*$",
+    re.IGNORECASE,
+)
+# a unit is short and has no sentence in it: "g", "N·m", "°C", "mm/s", "bar (g)"
+_UNIT_WORD = re.compile(r"^[^\d\s|][^|]{0,11}$")
 _NUMERIC_CELL = re.compile(r"^[<>≤≥~±+-]?\s*\d[\d.,\s–-]*$")
 
 
@@ -146,13 +156,24 @@ def with_header_units(text: str) -> str:
 
 
 def _rows_with_units(block: Block) -> list[str]:
-    units = [_unit(name) for name in cells(str(block.header))]
+    names = cells(str(block.header))
+    units = [_unit(name) for name in names]
+    # a datasheet or control plan may give the unit in a column of its own ("| Nominal | LSL |
+    # Unit |"): it belongs to the value columns of that row, never to counts or frequencies
+    unit_column = next((i for i, n in enumerate(names) if _UNIT_COLUMN.match(n)), None)
+    value_columns = {i for i, n in enumerate(names) if _VALUE_COLUMN.match(n)}
     rows = []
     for row in block.rows:
         values = cells(row)
         # a transposed table names the unit in the row's label: "Tensile strength (lb/in2)"
         label_unit = _unit(values[0]) if values else ""
-        units_here = [u or label_unit for u in units] + [label_unit] * len(values)
+        row_unit = (
+            values[unit_column] if unit_column is not None and unit_column < len(values) else ""
+        )
+        row_unit = row_unit if _UNIT_WORD.match(row_unit) else ""
+        units_here = [
+            u or (row_unit if i in value_columns else "") or label_unit for i, u in enumerate(units)
+        ] + [label_unit] * len(values)
         rows.append(
             "| "
             + " | ".join(

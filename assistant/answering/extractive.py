@@ -241,10 +241,13 @@ def render(quotes: list[Quote], passages: dict[int, str]) -> str:
 
 
 def _rows_by_text(text: str) -> dict[str, tuple[str, str]]:
-    """Each table row's unit text (as `passage_units` writes it) -> (header, row)."""
+    """Each table row's unit text (as `passage_units` writes it) -> (header, row), the row
+    shown with its values' units ("182.0 g" where the unit sits in a header or a Unit column).
+    """
+    shown = split_blocks(with_header_units(text))
     return {
-        row_as_text(block.header, row): (block.header, row)
-        for block in split_blocks(text)
+        row_as_text(block.header, row): (block.header, shown_row)
+        for block, shown_block in zip(split_blocks(text), shown, strict=True)
         if block.header is not None
-        for row in block.rows
+        for row, shown_row in zip(block.rows, shown_block.rows, strict=True)
     }

@@ -105,6 +105,12 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     ),
     _type("torque", r"\btorque\b", _NUMBER + r"(?:Nm|N·m|N m|ft-?lbs?)\b"),
     _type(
+        "force",
+        r"\b(?:pull|push|clamping|tensile|test|holding|breaking|contact) force\b|\bforce in\b",
+        _NUMBER + r"(?:N|kN|MN|lbf|kgf|tf)\b",
+        value_case=True,
+    ),
+    _type(
         "flow rate",
         r"\bflow rate\b|\bper hour\b|\bper minute\b",
         _NUMBER + r"(?:l/min|m³/h|m3/h|l/h|/h\b|/min\b|per hour|per minute)",

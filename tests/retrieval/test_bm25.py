@@ -83,3 +83,14 @@ def test_the_tokenizer_keeps_the_word_behind_each_token() -> None:
         ("e", "e"),
         ("214", "214"),
     ]
+
+
+def test_a_shop_floor_clipping_reads_as_the_full_word_the_corpus_uses() -> None:
+    index = BM25Index(["Specification limits of OD-12: 11.985 to 12.015 mm", "Mould temperature"])
+    assert index.repair_spelling("spec limits of OD-12") == "specification limits of OD-12"
+    _, words, _ = index.unknown_terms("spec limits and mould temp")
+    assert words == []
+    assert index.top_k("spec limits", k=1)[0][0] == 0
+    # a corpus without the full word keeps the clipping as an unknown word
+    _, words, _ = BM25Index(["Mould temperature"]).unknown_terms("spec limits")
+    assert "spec" in words

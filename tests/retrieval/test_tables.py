@@ -44,3 +44,17 @@ def test_with_header_units_gives_numeric_cells_their_columns_unit() -> None:
     )
     assert with_header_units(text).splitlines()[-1] == "| 12 | 20 amperes | 4,200 kg | 3 wires |"
     assert with_header_units("no table, 20 here") == "no table, 20 here"
+
+
+def test_with_header_units_takes_a_unit_column_for_the_value_columns_only() -> None:
+    text = (
+        "| ID | Characteristic | Unit | Nominal | LSL | USL | Subgroup size |\n"
+        "|---|---|---|---|---|---|---|\n"
+        "| WT-40 | Shot weight | g | 182.0 | 180.5 | 183.5 | 4 |\n"
+        "| WS-02 | Pull strength | N | — | 850 | — | 1 |"
+    )
+    rows = with_header_units(text).splitlines()[2:]
+    assert rows[0] == "| WT-40 | Shot weight | g | 182.0 g | 180.5 g | 183.5 g | 4 |"
+    assert rows[1] == "| WS-02 | Pull strength | N | — | 850 N | — | 1 |"
+    value_unit = "| Parameter | Value | Unit |\n|---|---|---|\n| Air pressure | 5.5 | bar |"
+    assert with_header_units(value_unit).splitlines()[-1] == "| Air pressure | 5.5 bar | bar |"
