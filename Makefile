@@ -16,9 +16,16 @@ export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: run test install ocr corpus index models demo lint typecheck bench clean
 
-## run: set everything up, then start the chat UI at http://localhost:8000
+# The chat listens on this machine only unless PLANT_HOST says otherwise (0.0.0.0: every
+# interface, for a plant network behind its firewall or sign-on proxy).
+PLANT_HOST ?= 127.0.0.1
+PLANT_PORT ?= 8000
+
+## run: set everything up, then start the chat UI at http://localhost:8000 (sign in: the first
+## run prints the admin's password and keeps it in .plant/first-admin-password)
 run: install ocr index models demo
-	$(VENV)/bin/chainlit run assistant/app.py --host 0.0.0.0 --port 8000 --headless
+	$(VENV)/bin/plant users bootstrap
+	$(VENV)/bin/chainlit run assistant/app.py --host $(PLANT_HOST) --port $(PLANT_PORT) --headless
 
 ## test: set everything up, then lint, type-check and run the whole test suite
 test: install ocr lint typecheck

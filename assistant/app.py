@@ -2,118 +2,125 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
 import chainlit as cl
+from chainlit.types import ThreadDict
 
-from assistant.answering.answers import Answer, Citation
+from assistant import accounts
+from assistant.accounts import SignedIn
 from assistant.capabilities.base import Upload
 from assistant.chat_service import answer_events, correct_intent
+from assistant.persistence.auth_secret import auth_secret
+from assistant.profiles import Profile, profile_named, profiles_for
 from assistant.routing.router import INTENT_PHRASES
 from assistant.settings import get_settings
+from assistant.ui.history import make_data_layer, turns_from_steps
+from assistant.ui.render import answer_actions, chart_elements, final_text, sentence, source_name
+from assistant.ui.render import source_elements as source_elements
+from tools.common.errors import PlantError
 from tools.common.intents import INTENTS
 
 log = logging.getLogger(__name__)
 
-STARTERS = [
-    ("Alarm on a machine", "What does alarm E-141 on the VMC-850 mean and what do I do?"),
-    ("Lockout before repair", "Where are the lockout points on the IM-220 moulding machine?"),
-    ("Warranty question", "How long is the warranty on PH-55 pump housings?"),
-    ("Returning parts", "A customer ordered the wrong parts. Is there a restocking fee?"),
-    ("My first day", "What time do I start on my first day and where do I go?"),
-    ("Shift times", "What are the late shift times and when is the meal break?"),
-]
+# Chainlit signs its session tokens with this secret; it is made on first run and kept in the
+# data directory (mode 0600), so restarts keep users signed in and nothing is committed.
+os.environ.setdefault("CHAINLIT_AUTH_SECRET", auth_secret(get_settings().data_dir))
+_FAILURES = accounts.FailedLogins(
+    get_settings().login_failures_before_delay, get_settings().login_delay_max_s
+)
+SIGNED_OUT = "Your account is disabled or was removed. Please sign in again or ask an admin."
 
 
-@cl.set_starters
-async def starters(user: cl.User | None = None) -> list[cl.Starter]:
-    return [cl.Starter(label=label, message=message) for label, message in STARTERS]
+def _cl_user(signed_in: SignedIn) -> cl.User:
+    return cl.User(
+        identifier=signed_in.name, display_name=signed_in.name, metadata={"role": signed_in.role}
+    )
+
+
+@cl.password_auth_callback
+async def password_login(username: str, password: str) -> cl.User | None:
+    """A plant user with the right password (slowed after repeated failures), else None."""
+    signed_in = await asyncio.to_thread(
+        accounts.password_login, get_settings(), _FAILURES, username, password
+    )
+    return _cl_user(signed_in) if signed_in else None
+
+
+if get_settings().auth_header:  # a single-sign-on proxy in front names the user in a header
+
+    @cl.header_auth_callback
+    async def header_login(headers: Any) -> cl.User | None:
+        signed_in = await asyncio.to_thread(accounts.header_login, get_settings(), dict(headers))
+        return _cl_user(signed_in) if signed_in else None
+
+
+@cl.data_layer
+def data_layer() -> Any:
+    return make_data_layer(get_settings().resolved_database_url)
+
+
+def _role(user: cl.User | None) -> str | None:
+    return (user.metadata or {}).get("role") if user is not None else None
+
+
+@cl.set_chat_profiles
+async def chat_profiles(user: cl.User | None = None, language: str | None = None) -> list[Any]:
+    """The profiles of the user's role, each with its own starters."""
+    return [
+        cl.ChatProfile(
+            name=p.name,
+            markdown_description=p.description,
+            default=i == 0,
+            starters=[cl.Starter(label=label, message=message) for label, message in p.starters],
+        )
+        for i, p in enumerate(profiles_for(_role(user)))
+    ]
+
+
+async def _signed_in() -> SignedIn | None:
+    """The session's user as the database has them now (None once disabled or removed)."""
+    user = cl.user_session.get("user")
+    if user is None:
+        return None
+    return await asyncio.to_thread(accounts.current_user, get_settings(), user.identifier)
+
+
+def _profile() -> Profile | None:
+    return profile_named(cl.user_session.get("chat_profile"), _role(cl.user_session.get("user")))
 
 
 @cl.on_chat_start
 async def start() -> None:
     cl.user_session.set("history", [])
+    if await _signed_in() is None:
+        await cl.Message(content=SIGNED_OUT).send()
 
 
-def source_elements(citations: list[Citation]) -> list[cl.Text]:
-    elements = []
-    for c in citations:
-        body = f"**{c.title}**\n\n*{c.section}* ({c.where})\n\n{c.text}"
-        elements.append(cl.Text(name=source_name(c), content=body, display="side"))
-    return elements
-
-
-def source_name(c: Citation) -> str:
-    page = f" p.{c.page}" if c.page else ""
-    return f"[{c.n}] {c.heading} · {c.source}{page}"
-
-
-def final_text(answer: Answer) -> str:
-    parts = [answer.text]
-    if answer.notice:
-        parts.insert(0, f"*{answer.notice}*")
-    if answer.citations:
-        label = "Closest sources" if answer.abstained else "Sources"
-        parts.append(f"**{label}:** " + ", ".join(source_name(c) for c in answer.citations))
-    if answer.intent and not answer.clarify_options:
-        sure = f" ({answer.intent_confidence:.0%})" if answer.intent_confidence is not None else ""
-        parts.append(f"*Understood as: {answer.intent.replace('_', ' ')}{sure}*")
-    return "\n\n".join(parts)
-
-
-def chart_elements(answer: Answer) -> list[Any]:
-    """Interactive Plotly charts where the tool made them, else the PNG images."""
-    if answer.figures:
-        import plotly.io
-
-        return [
-            cl.Plotly(name=f"chart-{i}", figure=plotly.io.from_json(js), display="inline")
-            for i, js in enumerate(answer.figures, start=1)
-        ]
-    return [cl.Image(path=p, name=Path(p).name, display="inline") for p in answer.images]
-
-
-def _sentence(phrase: str) -> str:
-    return phrase[:1].upper() + phrase[1:]
-
-
-def answer_actions(answer: Answer, question: str) -> list[cl.Action]:
-    """Buttons: the two intents to choose from when unsure, else "wrong topic?"."""
-    if answer.clarify_options:
-        return [
-            cl.Action(
-                name="choose_intent",
-                label=_sentence(INTENT_PHRASES.get(option, option)),
-                payload={"intent": option, "question": question, "message_id": answer.message_id},
-            )
-            for option in answer.clarify_options
-        ]
-    if answer.message_id and answer.intent:
-        return [
-            cl.Action(
-                name="wrong_intent",
-                label="Wrong topic?",
-                payload={
-                    "question": question,
-                    "message_id": answer.message_id,
-                    "intent": answer.intent,
-                },
-            )
-        ]
-    return []
+@cl.on_chat_resume
+async def resume(thread: ThreadDict) -> None:
+    """A resumed thread answers follow-ups with its own history."""
+    keep = get_settings().history_messages
+    steps: list[Any] = list(thread.get("steps") or [])
+    cl.user_session.set("history", turns_from_steps(steps, keep))
 
 
 async def reply_to(
     question: str, *, intent: str | None = None, uploads: list[Upload] | None = None
 ) -> None:
     """Stream the service's events into messages: one message per final answer."""
+    if await _signed_in() is None:
+        await cl.Message(content=SIGNED_OUT).send()
+        return
     history = cl.user_session.get("history") or []
     reply, sent = cl.Message(content=""), False
     async for event in answer_events(
         question, history, intent=intent, user=_user(), uploads=uploads or [],
-        previous_intent=cl.user_session.get("last_intent"),
+        previous_intent=cl.user_session.get("last_intent"), profile=_profile(),
     ):  # fmt: skip
         if event.kind == "sources":
             reply.elements = source_elements(event.citations)  # type: ignore[assignment]
@@ -133,12 +140,19 @@ async def reply_to(
             reply, sent = cl.Message(content=""), False
 
 
-async def _finish(reply: cl.Message, answer: Answer, question: str, sent: bool) -> None:
+async def _finish(reply: cl.Message, answer: Any, question: str, sent: bool) -> None:
     reply.content = final_text(answer)
     if not sent:  # a tool's answer: its sources come with it
         reply.elements = source_elements(answer.citations)  # type: ignore[assignment]
     reply.elements = [*(reply.elements or []), *chart_elements(answer)]
-    reply.actions = answer_actions(answer, question)
+    reply.actions = answer_actions(answer)
+    # kept with the stored step, for `plant report feedback`
+    reply.metadata = {
+        "question": question,
+        "intent": answer.intent,
+        "message_id": answer.message_id,
+        "sources": [source_name(c) for c in answer.citations],
+    }
     await (reply.update() if sent else reply.send())
 
 
@@ -157,26 +171,47 @@ async def on_message(message: cl.Message) -> None:
     await reply_to(message.content, uploads=uploads)
 
 
+def _checked(payload: Any) -> tuple[str, str] | None:
+    """(message id, intent) from a button's payload when both are there and the intent is
+    known; the browser sends the payload, so nothing else in it is trusted."""
+    if not isinstance(payload, dict):
+        return None
+    message_id, intent = payload.get("message_id"), payload.get("intent")
+    if not isinstance(message_id, str) or not isinstance(intent, str) or intent not in INTENTS:
+        return None
+    return message_id, intent
+
+
 @cl.action_callback("choose_intent")
 async def on_choose_intent(action: cl.Action) -> None:
-    """The user picked one of the two intents offered: store it as a correction, answer."""
-    payload = action.payload
-    if payload.get("message_id"):
-        await correct_intent(payload["message_id"], payload["intent"], _user())
-    await reply_to(payload["question"], intent=payload["intent"])
+    """The user picked an intent for one of their messages: store the correction (once per
+    message, only for the user's own message) and answer the stored question that way."""
+    checked = _checked(action.payload)
+    if checked is None:
+        await cl.Message(content="That button is out of date or not valid here.").send()
+        return
+    try:
+        question = await correct_intent(checked[0], checked[1], _user())
+    except PlantError as exc:  # not the user's message, or corrected already
+        await cl.Message(content=str(exc)).send()
+        return
+    await reply_to(question, intent=checked[1])
 
 
 @cl.action_callback("wrong_intent")
 async def on_wrong_intent(action: cl.Action) -> None:
     """Offer every other intent; the one chosen is stored and the question answered again."""
-    payload = action.payload
+    checked = _checked(action.payload)
+    if checked is None:
+        await cl.Message(content="That button is out of date or not valid here.").send()
+        return
     actions = [
         cl.Action(
             name="choose_intent",
-            label=_sentence(INTENT_PHRASES[intent]),
-            payload={**payload, "intent": intent},
+            label=sentence(INTENT_PHRASES[intent]),
+            payload={"message_id": checked[0], "intent": intent},
         )
         for intent in INTENTS
-        if intent != payload.get("intent")
+        if intent != checked[1]
     ]
     await cl.Message(content="What did you want me to do?", actions=actions).send()

@@ -11,13 +11,18 @@ import asyncio
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
 
 from assistant.answering.answers import Answer
 from assistant.answering.chain import ChainEvent, History
 from assistant.capabilities.base import Upload
+from assistant.profiles import Profile
 from assistant.routing.router import Router
 from assistant.settings import get_settings
-from assistant.wiring import make_router
+from assistant.uploads import screen
+from assistant.wiring import load_once, make_router, upload_limits
 from tools.common.errors import PlantError
 
 log = logging.getLogger(__name__)
@@ -27,8 +32,27 @@ INTERNAL_ERROR = (
     "Please try again, or ask your shift leader."
 )
 
+TIMED_OUT = (
+    "This took longer than {seconds:.0f} s, so I stopped waiting for it. Try a shorter "
+    "question or a smaller file, or try again when the plant's server is less busy."
+)
+
 _lock = threading.Lock()
 _router: Router | None = None
+
+
+def _workers() -> ThreadPoolExecutor:
+    """The bounded pool every chat reply runs in: CPU-heavy work never runs on the event loop,
+    and a burst of requests queues instead of starting a thread each."""
+    size = get_settings().chat_workers
+    return load_once(
+        ("chat-workers", size),
+        lambda: ThreadPoolExecutor(max_workers=size, thread_name_prefix="chat"),
+    )
+
+
+async def _in_worker(function: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(_workers(), function, *args)
 
 
 def get_router() -> Router:
@@ -48,16 +72,26 @@ async def answer_events(
     user: str | None = None,
     uploads: Sequence[Upload] = (),
     previous_intent: str | None = None,
+    profile: Profile | None = None,
+    can_add_documents: bool = False,
 ) -> AsyncIterator[ChainEvent]:
     """The events of the reply (one final answer per file the tools take, else one for the
     text), each produced in a worker thread so other users keep being served."""
-    router = await asyncio.to_thread(get_router)
-    taken = [u for u in uploads if router.accepts(u)]
+    router = await _in_worker(get_router)
+    limits = upload_limits(get_settings())
+    screened, refused = await _in_worker(
+        partial(screen, list(uploads), limits, can_add_documents=can_add_documents)
+    )
+    for reason in refused:  # each refused file is told, the others are still taken
+        yield ChainEvent("answer", answer=Answer(question=question, text=reason, backend="error"))
+    taken = [u for u in screened if router.accepts(u)]
+    if not taken and refused and not question.strip():
+        return  # only files, all refused: the refusals are the reply
     if not taken:  # text alone, or with files no tool takes: the message is answered
 
         def text() -> Iterator[ChainEvent]:
             return router.stream(question, history, intent=intent, user=user,
-                                 previous_intent=previous_intent)  # fmt: skip
+                                 previous_intent=previous_intent, profile=profile)  # fmt: skip
 
         async for event in _replies(text, question):
             yield event
@@ -65,7 +99,7 @@ async def answer_events(
     for upload in taken:  # text sent with files is about them: the tool answers it
 
         def one(u: Upload = upload) -> Iterator[ChainEvent]:
-            return router.stream(question, history, user=user, uploads=[u])
+            return router.stream(question, history, user=user, uploads=[u], profile=profile)
 
         async for event in _replies(one, question, prefix=f"{upload.name}: "):
             yield event
@@ -76,13 +110,19 @@ async def _replies(
 ) -> AsyncIterator[ChainEvent]:
     """Run `start()`'s events in worker threads; an error becomes the final answer."""
     sentinel = object()
+    timeout = get_settings().request_timeout_s
+    deadline = asyncio.get_running_loop().time() + timeout
     try:
         events = start()
         while True:
-            event = await asyncio.to_thread(next, events, sentinel)
+            left = deadline - asyncio.get_running_loop().time()
+            event = await asyncio.wait_for(_in_worker(next, events, sentinel), max(left, 0.0))
             if event is sentinel:
                 return
-            yield event  # type: ignore[misc]
+            yield event
+    except TimeoutError:
+        log.warning("chat reply stopped after %.0f s: %.200s", timeout, question)
+        text = prefix + TIMED_OUT.format(seconds=timeout)
     except PlantError as exc:
         text = f"{prefix}{exc}"
     except Exception:
@@ -91,20 +131,24 @@ async def _replies(
     yield ChainEvent("answer", answer=Answer(question=question, text=text, backend="error"))
 
 
-async def correct_intent(message_id: str, label: str, user: str | None = None) -> None:
-    """Store a user's correction of where a message was routed."""
+async def correct_intent(message_id: str, label: str, user: str | None = None) -> str:
+    """Store a user's correction of where their message was routed; return its stored text
+    (the question to answer again, never one the browser sends). A `PlantError` names what
+    is wrong: an unknown intent, a message that is not the user's, a second correction."""
     from sqlmodel import Session
 
     from assistant.persistence.messages import record_correction
     from tools.common.intents import INTENTS
 
-    router = await asyncio.to_thread(get_router)
+    router = await _in_worker(get_router)
     if router.engine is None:
-        return
+        raise PlantError("Corrections are not stored here: there is no database.")
 
-    def store() -> None:
+    def store() -> str:
         with Session(router.engine) as session:
-            record_correction(session, message_id=message_id, label=label, labels=INTENTS,
-                              user=user)  # fmt: skip
+            correction = record_correction(session, message_id=message_id, label=label,
+                                           labels=INTENTS, user=user)  # fmt: skip
+            return correction.text
 
-    await asyncio.to_thread(store)
+    result: str = await _in_worker(store)
+    return result

@@ -127,6 +127,18 @@ class Settings(BaseSettings):
     history_messages: int = Field(
         8, ge=0, description="Chat messages (user and assistant) kept for follow-up questions."
     )
+    max_photo_mb: float = Field(20, gt=0, description="Largest photo accepted in the chat.")
+    max_measurements_mb: float = Field(
+        20, gt=0, description="Largest CSV or XLSX measurement file accepted in the chat."
+    )
+    max_document_mb: float = Field(100, gt=0, description="Largest document an admin may add.")
+    max_files_per_message: int = Field(5, ge=1, description="Files one chat message may carry.")
+    chat_workers: int = Field(
+        4, ge=1, description="Worker threads that answer chat messages; more requests queue."
+    )
+    request_timeout_s: float = Field(
+        120.0, gt=0, description="A chat reply that takes longer is stopped with a message."
+    )
     max_stored_message_chars: int = Field(
         20_000, ge=100, description="A chat message is stored up to this many characters."
     )
@@ -156,6 +168,19 @@ class Settings(BaseSettings):
 
     # --- database ----------------------------------------------------------------------
     database_url: str = Field("", description="SQLModel URL; empty = SQLite under data_dir.")
+
+    # --- sign-in -------------------------------------------------------------------------
+    auth_header: str = Field(
+        "",
+        description="Header a single-sign-on proxy sets to the signed-in user's name (e.g. "
+        "X-Forwarded-User); empty = password sign-in only. The user must exist in the database.",
+    )
+    login_failures_before_delay: int = Field(
+        3, ge=1, description="Failed sign-ins for one name before each further try is slowed."
+    )
+    login_delay_max_s: float = Field(
+        8.0, ge=0.0, description="Longest wait after repeated failed sign-ins (doubles per try)."
+    )
 
     @property
     def index_dir(self) -> Path:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from assistant.answering.chain import RagChain
     from assistant.routing.router import Router
     from assistant.settings import Settings
+    from assistant.uploads import UploadLimits
     from retrieval.embeddings import SentenceEmbedder
     from retrieval.ingest import IngestConfig
     from retrieval.retriever import PlantRetriever
@@ -46,6 +47,17 @@ def load_once(key: Hashable, load: Callable[[], T]) -> T:
             _loaded[key] = load()
         found: T = _loaded[key]
         return found
+
+
+def upload_limits(settings: Settings) -> UploadLimits:
+    from assistant.uploads import UploadLimits
+
+    return UploadLimits(
+        photo_mb=settings.max_photo_mb,
+        measurements_mb=settings.max_measurements_mb,
+        document_mb=settings.max_document_mb,
+        files_per_message=settings.max_files_per_message,
+    )
 
 
 # ------------------------------------------------------------------------------ retrieval

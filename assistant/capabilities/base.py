@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from assistant.answering.answers import Answer, Citation
 from assistant.answering.chain import ChainEvent, History
@@ -17,6 +17,8 @@ class Upload:
 
     path: Path
     name: str
+    # what its bytes say it is ("photo", "measurements", "document"); "" = not screened yet
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class Request:
     user: str | None = None
     intent: str = "manual_question"
     uploads: tuple[Upload, ...] = field(default_factory=tuple)
+    # the chat profile's document scope (audiences searched first) and answer style
+    audience: tuple[str, ...] = ()
+    style: Literal["answer", "reply"] | None = None
 
     def with_upload(self, upload: Upload) -> Request:
         return replace(self, uploads=(upload,))

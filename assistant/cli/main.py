@@ -175,6 +175,8 @@ def _register_commands() -> None:
     from assistant.cli import failure as failure_cli
     from assistant.cli import intent as intent_cli
     from assistant.cli import spc as spc_cli
+    from assistant.cli.report import report_app
+    from assistant.cli.users import users_app
 
     app.command("ingest")(user_errors(document_cli.ingest))
     app.command("ask")(user_errors(answer_cli.ask))
@@ -197,6 +199,8 @@ def _register_commands() -> None:
     app.command("inspect")(user_errors(defect_cli.inspect_command))
     data_app.command("surfaces")(user_errors(defect_cli.data_surfaces))
     demo_app.command("seed")(user_errors(demo_cli.demo_seed))
+    app.add_typer(users_app, name="users")
+    app.add_typer(report_app, name="report")
 
 
 _register_commands()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 from typing import Annotated
@@ -123,8 +124,9 @@ def _stored(name: str, options: SpcOptions, freeze: bool) -> SpcAnalysis:
                 raise PlantError("only Shewhart charts have limits to freeze")
             item = get_characteristic(session, name)
             freeze_limits(
-                session, characteristic=item, center=drawn[0].center, sigma=drawn[0].sigma
-            )
+                session, characteristic=item, center=drawn[0].center, sigma=drawn[0].sigma,
+                user=getpass.getuser(),  # the command line's user: who signed the change
+            )  # fmt: skip
             out.print(
                 f"Limits of {item.name} frozen: centre {drawn[0].center:.6g}, "
                 f"sigma {drawn[0].sigma:.6g}"

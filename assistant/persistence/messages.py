@@ -54,12 +54,20 @@ def record_correction(
     session: Session, *, message_id: str, label: str, labels: tuple[str, ...],
     user: str | None = None,
 ) -> IntentCorrection:  # fmt: skip
-    """Store that `message_id` should have gone to `label`; both are checked first."""
+    """Store that `message_id` should have gone to `label`; both are checked first. A signed-in
+    `user` may correct only their own message, and each message once."""
     if label not in labels:
         raise PlantError(f"Unknown intent '{label}'. Choose one of: {', '.join(labels)}.")
     message = session.get(ChatMessage, message_id)
-    if message is None:
+    if message is None or (user is not None and message.user != user):
         raise PlantError(f"No stored message with id '{message_id}'.")
+    if (
+        user is not None
+        and session.exec(
+            select(IntentCorrection).where(IntentCorrection.message_id == message_id)
+        ).first()
+    ):
+        raise PlantError("This message has already been corrected.")
     correction = IntentCorrection(
         message_id=message_id, corrected=label, user=user, text=message.text,
         predicted=message.intent,

@@ -30,6 +30,7 @@ class Characteristic(CharacteristicBase, table=True):
     frozen_center: float | None = None
     frozen_sigma: float | None = None
     frozen_at: dt.datetime | None = None
+    frozen_by: str | None = None
 
 
 class Measurement(SQLModel, table=True):
@@ -114,11 +115,12 @@ def series(session: Session, characteristic: Characteristic) -> list[list[float]
 
 
 def freeze_limits(
-    session: Session, *, characteristic: Characteristic, center: float, sigma: float
-) -> Characteristic:
-    """Store phase I limits: later data are judged against them (phase II)."""
+    session: Session, *, characteristic: Characteristic, center: float, sigma: float,
+    user: str | None = None,
+) -> Characteristic:  # fmt: skip
+    """Store phase I limits, and who stored them: later data are judged against them."""
     characteristic.frozen_center, characteristic.frozen_sigma = center, sigma
-    characteristic.frozen_at = _now()
+    characteristic.frozen_at, characteristic.frozen_by = _now(), user
     session.add(characteristic)
     session.commit()
     session.refresh(characteristic)

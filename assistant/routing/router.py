@@ -19,6 +19,7 @@ from tools.common.intents import INTENTS
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from assistant.profiles import Profile
     from assistant.routing.classifier import IntentClassifier
 
 log = logging.getLogger(__name__)
@@ -70,10 +71,11 @@ class Router:
     def answer(
         self, message: str, history: History = (), *, intent: str | None = None,
         user: str | None = None, previous_intent: str | None = None,
+        profile: Profile | None = None,
     ) -> Answer:  # fmt: skip
         final = None
         events = self.stream(message, history, intent=intent, user=user,
-                             previous_intent=previous_intent)  # fmt: skip
+                             previous_intent=previous_intent, profile=profile)  # fmt: skip
         for event in events:
             if event.kind == "answer":
                 final = event.answer
@@ -93,16 +95,20 @@ class Router:
         user: str | None = None,
         uploads: Sequence[Upload] = (),
         previous_intent: str | None = None,
+        profile: Profile | None = None,
     ) -> Iterator[ChainEvent]:
         """Events of the chosen capability; the final answer carries the intent and message id.
 
         `intent` skips classification (a clarifying button, or a correction, was clicked);
         `uploads` go to the capability that accepts them, with the message as their caption;
         `previous_intent` (the last turn's) is kept by a follow-up that does not clearly ask
-        for something else.
+        for something else; `profile` (the chat profile) gives the documents to search first
+        and the answer style.
         """
+        audience, style = (profile.audience, profile.style) if profile else ((), None)
         if uploads:
-            yield from self._upload(Request(message, history, user, uploads=tuple(uploads)))
+            upload = Request(message, history, user, uploads=tuple(uploads), audience=audience)
+            yield from self._upload(upload)
             return
         confidence: float | None = 1.0
         options: list[str] = []
@@ -111,7 +117,7 @@ class Router:
         elif intent not in INTENTS:
             raise ValueError(f"no handler for intent '{intent}'")
         message_id = self._store(message, intent, confidence, user)
-        request = Request(message, history, user, intent=intent)
+        request = Request(message, history, user, intent=intent, audience=audience, style=style)
         events = self._clarify(request, options) if options else self._dispatch(request)
         for event in events:
             yield _stamp(event, intent, confidence, message_id, options)

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlmodel import Session
 
 from assistant.demo import seed_spc
 from assistant.persistence.db import make_engine
+from assistant.persistence.users import add_user
 from retrieval.embeddings import SentenceEmbedder
 from retrieval.ingest import IngestConfig, ingest
 from tests.conftest import ROOT
@@ -42,6 +44,8 @@ pytestmark = pytest.mark.skipif(
 
 
 _DATA_DIRS: dict[str, str] = {}
+PASSWORD = "torque-wrench-7"
+USERS = {"anna": "admin", "olaf": "operator", "sam": "service"}
 
 
 def server_data_dir(url: str) -> str:
@@ -66,6 +70,8 @@ def server(
     )
     with Session(make_engine(f"sqlite:///{data_dir / 'plant.db'}")) as session:
         seed_spc(session, ROOT / "knowledge" / "src" / "control-plan.md")  # as `make run` does
+        for name, role in USERS.items():
+            add_user(session, name=name, role=role, password=PASSWORD)
     port = free_port()
     env = {
         **os.environ,
@@ -113,11 +119,26 @@ def server(
         log.close()
 
 
-async def send(browser: Any, url: str, question: str) -> Any:
-    """A new page on the chat with `question` sent (Enter does not send; the button does)."""
-    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+async def sign_in(page: Any, url: str, name: str = "anna", password: str = PASSWORD) -> None:
+    """Open the chat and sign in on its login form."""
     await page.goto(url)
+    await page.wait_for_selector("#email", timeout=30_000)
+    await page.fill("#email", name)
+    await page.fill("#password", password)
+    await page.keyboard.press("Enter")
+
+
+async def open_chat(browser: Any, url: str, name: str = "anna") -> Any:
+    """A new page on the chat, signed in as `name`, ready to type."""
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await sign_in(page, url, name)
     await page.wait_for_selector("#chat-input", timeout=30_000)
+    return page
+
+
+async def send(browser: Any, url: str, question: str, name: str = "anna") -> Any:
+    """A new page on the chat with `question` sent (Enter does not send; the button does)."""
+    page = await open_chat(browser, url, name)
     await page.fill("#chat-input", question)
     await page.click("#chat-submit")
     return page
@@ -205,9 +226,7 @@ def test_spc_question_shows_the_chart_and_verdict(server: str) -> None:
 
 async def send_with_upload(browser: Any, url: str, upload: Path, message: str) -> Any:
     """A new page on the chat with `upload` attached and `message` sent with it."""
-    page = await browser.new_page(viewport={"width": 1280, "height": 900})
-    await page.goto(url)
-    await page.wait_for_selector("#chat-input", timeout=30_000)
+    page = await open_chat(browser, url)
     await page.wait_for_timeout(3000)  # the chat session must exist before an upload
     await page.set_input_files("#upload-button-input", str(upload))
     if upload.suffix.lower() in (".png", ".jpg", ".jpeg"):
@@ -296,3 +315,113 @@ def test_an_uploaded_photo_gets_a_verdict_heatmap_and_stored_inspection(
     with Session(make_engine(f"sqlite:///{data_dir / 'plant.db'}")) as session:
         stored = session.exec(select(Inspection)).all()
     assert [s.verdict in ("ok", "minor", "severe") for s in stored] == [True]
+
+
+async def history_in_browser(url: str) -> dict[str, Any]:
+    """anna asks, signs out and in, resumes her thread with a follow-up; olaf cannot see it."""
+    from playwright.async_api import async_playwright
+
+    seen: dict[str, Any] = {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = await send(browser, url, "What does press alarm H-310 mean?")
+        await page.wait_for_selector("text=Sources:", timeout=60_000)
+        await page.wait_for_timeout(1500)
+        link = page.locator('a[href*="/thread/"]').first
+        await link.wait_for(timeout=30_000)
+        thread_url = str(await link.get_attribute("href"))
+        seen["thread"] = thread_url
+        await page.context.clear_cookies()  # signed out
+        await page.close()
+        anna = await open_chat(browser, url, "anna")
+        await anna.goto(url.rstrip("/") + thread_url)
+        await anna.wait_for_selector("text=Hydraulic oil too hot", timeout=30_000)
+        await anna.wait_for_selector("#chat-input", timeout=30_000)
+        await anna.fill("#chat-input", "and what do I do about it?")
+        await anna.click("#chat-submit")
+        await anna.wait_for_timeout(1000)
+        await anna.wait_for_function(
+            "document.body.innerText.split('Sources:').length > 2", timeout=60_000
+        )
+        seen["resumed"] = await anna.inner_text("body")
+        await anna.screenshot(path=str(ARTIFACTS / "chat-resumed.png"))
+        olaf_context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        olaf = await olaf_context.new_page()
+        await sign_in(olaf, url, "olaf")
+        await olaf.wait_for_selector("#chat-input", timeout=30_000)
+        await olaf.wait_for_timeout(2000)
+        seen["olaf_links"] = await olaf.locator('a[href*="/thread/"]').count()
+        await olaf.goto(url.rstrip("/") + thread_url)
+        await olaf.wait_for_timeout(4000)
+        seen["olaf_thread"] = await olaf.inner_text("body")
+        await olaf.screenshot(path=str(ARTIFACTS / "chat-other-users-thread.png"))
+        await browser.close()
+    return seen
+
+
+def test_a_thread_is_resumed_by_its_user_and_hidden_from_others(server: str) -> None:
+    seen = asyncio.run(history_in_browser(server))
+    assert seen["thread"].startswith("/thread/")
+    resumed = seen["resumed"]
+    # the stored turns are shown again (sidebar name and message), and the follow-up is
+    # answered from them: "it" is the alarm of the first question
+    assert resumed.count("What does press alarm H-310 mean?") >= 2
+    assert "H-310" in resumed.split("and what do I do about it?")[-1]
+    assert seen["olaf_links"] == 0
+    assert "Hydraulic oil too hot" not in seen["olaf_thread"]
+
+
+def test_other_sites_get_no_cross_origin_access_and_anonymous_calls_are_refused(
+    server: str,
+) -> None:
+    request = urllib.request.Request(
+        server.rstrip("/") + "/project/threads",
+        data=b'{"pagination": {"first": 20}, "filter": {}}',
+        headers={"Origin": "http://evil.example", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status, headers = response.status, response.headers
+    except urllib.error.HTTPError as refused:
+        status, headers = refused.code, refused.headers
+    assert status == 401  # no session cookie: nobody's threads
+    assert headers.get("access-control-allow-origin") is None
+
+
+async def sign_ins_in_browser(url: str) -> dict[str, str]:
+    """Body text after a wrong password, and the start page of an operator and of a
+    customer-service user (their profile and its starters)."""
+    from playwright.async_api import async_playwright
+
+    seen: dict[str, str] = {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        page = await context.new_page()
+        await sign_in(page, url, "olaf", "not-the-password")
+        await page.wait_for_timeout(3000)
+        seen["wrong"] = await page.inner_text("body")
+        seen["wrong_has_input"] = str(await page.locator("#chat-input").count())
+        await context.close()
+        for name in ("olaf", "sam"):
+            context = await browser.new_context(viewport={"width": 1280, "height": 900})
+            page = await context.new_page()
+            await sign_in(page, url, name)
+            await page.wait_for_selector("#chat-input", timeout=30_000)
+            await page.wait_for_timeout(2000)
+            seen[name] = await page.inner_text("body")
+            await page.screenshot(path=str(ARTIFACTS / f"chat-start-{name}.png"))
+            await context.close()
+        await browser.close()
+    return seen
+
+
+def test_sign_in_refuses_a_wrong_password_and_each_role_gets_its_profile(server: str) -> None:
+    seen = asyncio.run(sign_ins_in_browser(server))
+    assert seen["wrong_has_input"] == "0"  # still on the sign-in form
+    assert "password" in seen["wrong"].lower() and "olaf" not in seen["wrong"].lower()
+    assert "Operator" in seen["olaf"] and "Alarm on a machine" in seen["olaf"]
+    assert "Warranty question" not in seen["olaf"]
+    assert "Customer service" in seen["sam"] and "Warranty question" in seen["sam"]
+    assert "Alarm on a machine" not in seen["sam"]

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,3 +40,57 @@ def test_events_arrive_in_order_from_the_worker_thread(chain: RagChain) -> None:
     assert "H-310" in events[-1].answer.text
     assert events[-1].answer.intent == "manual_question"  # no classifier: the documents
     assert chat_service.get_router().chain is chain  # built once, reused
+
+
+def test_a_slow_reply_is_stopped_with_a_message_and_others_are_still_served(
+    chain: RagChain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from assistant.settings import get_settings
+
+    monkeypatch.setenv("PLANT_REQUEST_TIMEOUT_S", "1")
+    get_settings.cache_clear()
+    router = chat_service.get_router()
+    release = threading.Event()
+    real_stream = router.stream
+
+    def stream(message: str, *args: Any, **kwargs: Any) -> Iterator[ChainEvent]:
+        if "slow" in message:
+            release.wait(10)  # a reply stuck in a worker
+        return real_stream(message, *args, **kwargs)
+
+    monkeypatch.setattr(router, "stream", stream)
+
+    async def both() -> tuple[list[ChainEvent], list[ChainEvent]]:
+        async def collect(question: str) -> list[ChainEvent]:
+            return [e async for e in chat_service.answer_events(question, [])]
+
+        return await asyncio.gather(collect("slow: what does H-310 mean"),
+                                    collect("what does H-310 mean"))  # fmt: skip
+
+    try:
+        slow, fast = asyncio.run(both())
+    finally:
+        release.set()
+        get_settings.cache_clear()
+    assert slow[-1].answer is not None and "took longer than 1 s" in slow[-1].answer.text
+    assert fast[-1].answer is not None and "H-310" in fast[-1].answer.text
+
+
+def test_a_refused_file_is_told_and_the_message_still_answered(
+    chain: RagChain, tmp_path: Path
+) -> None:
+    from assistant.capabilities.base import Upload
+
+    svg = tmp_path / "part.png"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>')
+
+    async def collect() -> list[ChainEvent]:
+        uploads = [Upload(svg, "part.png")]
+        return [e async for e in chat_service.answer_events("what does H-310 mean", [],
+                                                            uploads=uploads)]  # fmt: skip
+
+    answers = [e.answer for e in asyncio.run(collect()) if e.answer is not None]
+    assert answers[0].text.startswith("part.png: not accepted") and "SVG" in answers[0].text
+    assert "H-310" in answers[-1].text and len(answers) == 2

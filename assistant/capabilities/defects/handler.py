@@ -38,6 +38,8 @@ class DefectCapability:
         return any(self.accepts(u) for u in request.uploads)
 
     def accepts(self, upload: Upload) -> bool:
+        if upload.kind:  # screened: its bytes decide, not its name
+            return upload.kind == "photo"
         return upload.name.lower().endswith(PHOTO_FILES)
 
     def handoff(self, request: Request) -> str | None:

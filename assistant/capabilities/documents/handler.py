@@ -37,11 +37,14 @@ class Documents:
 
     def handle(self, request: Request) -> Iterator[ChainEvent]:
         scope = self.search_filter
+        if scope is None and request.audience:  # the chat profile's documents first
+            scope = SearchFilter(audience=list(request.audience))
         if scope is not None and not self.chain.searcher.covers(scope):
             scope = None  # a plant without documents for this audience: search them all
+        style = self.style if self.search_filter is not None else request.style or self.style
         chain = self.chain
-        if scope is not None or self.style != chain.style:
-            chain = dataclasses.replace(chain, search_filter=scope, style=self.style)
+        if scope is not None or style != chain.style:
+            chain = dataclasses.replace(chain, search_filter=scope, style=style)
         if scope is None:
             yield from chain.stream(request.message, request.history)
             return

@@ -52,6 +52,8 @@ class SpcCapability:
         return bool(wanted.characteristic or wanted.values)
 
     def accepts(self, upload: Upload) -> bool:
+        if upload.kind:  # screened: its bytes decide, not its name
+            return upload.kind == "measurements"
         return upload.name.lower().endswith(MEASUREMENT_FILES)
 
     def handoff(self, request: Request) -> str | None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 
+from sqlmodel import Session
 from typer.testing import CliRunner
 
 from assistant.cli.main import app
+from assistant.persistence.spc import get_characteristic
+from assistant.settings import get_settings
+from assistant.wiring import make_engine
 
 runner = CliRunner()
 ROWS = [
@@ -92,8 +97,6 @@ def test_png_is_drawn(tmp_path: Path) -> None:
 def test_stored_characteristic_and_freezing(tmp_path: Path, monkeypatch: object) -> None:
     import pytest
 
-    from assistant.settings import get_settings
-
     mp = pytest.MonkeyPatch()
     mp.setenv("PLANT_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
@@ -117,6 +120,9 @@ def test_stored_characteristic_and_freezing(tmp_path: Path, monkeypatch: object)
             runner.invoke(app, ["spc", "--characteristic", "OD-12", "--json"]).stdout
         )
         assert again["characteristic"]["frozen"] is True
+        with Session(make_engine(get_settings())) as session:
+            stored = get_characteristic(session, "OD-12")
+        assert stored.frozen_by == getpass.getuser()  # who froze them is kept
         both = runner.invoke(app, ["spc", str(tmp_path / "x.csv"), "--characteristic", "OD-12"])
         assert both.exit_code == 1 and "either a FILE or --characteristic" in both.output
     finally:

@@ -206,3 +206,18 @@ def test_a_scope_whose_documents_decline_asks_all_documents(router: Router) -> N
     assert answer is not None and not answer.abstained and "EP-2" in answer.text
     assert answer.citations[0].source == "press.pdf"
     assert [e.kind for e in events].count("sources") == 1  # the scoped decline is not shown
+
+
+def test_a_profile_searches_its_documents_first_and_answers_in_its_style(router: Router) -> None:
+    from assistant.profiles import profile_named
+
+    router.classifier = FixedClassifier("manual_question")  # type: ignore[assignment]
+    starter = profile_named("New starter", "trainee")
+    answer = router.answer("when is hot food served", profile=starter)
+    assert {c.source for c in answer.citations} <= {"canteen.md", "ppe.html"}
+    service = profile_named("Customer service", "service")
+    draft = router.answer("how long is the warranty on valve bodies", profile=service)
+    assert draft.text.startswith("Draft reply") and "24 months" in draft.text
+    # a question outside the profile's documents is still answered, from all of them
+    outside = router.answer("what does press alarm H-310 mean", profile=starter)
+    assert not outside.abstained and outside.citations[0].source == "press.pdf"

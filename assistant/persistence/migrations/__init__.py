@@ -1,0 +1,1 @@
+"""Alembic migrations of the plant database; `assistant.persistence.db` runs them on start."""

@@ -1,0 +1,1 @@
+"""The Chainlit side of the chat: imported by `assistant/app.py` only."""
