@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 from pathlib import Path
@@ -33,6 +34,12 @@ os.environ.setdefault("CHAINLIT_AUTH_SECRET", auth_secret(get_settings().data_di
 _FAILURES = accounts.FailedLogins(
     get_settings().login_failures_before_delay, get_settings().login_delay_max_s
 )
+TOOL_NAMES = {
+    "spc": "SPC analysis",
+    "failure": "Failure prediction",
+    "defects": "Defect inspection",
+}
+MAX_TOOL_OUTPUT_CHARS = 20_000  # a long series is cut in the step, never in the answer
 SIGNED_OUT = "Your account is disabled or was removed. Please sign in again or ask an admin."
 
 
@@ -113,7 +120,8 @@ async def reply_to(
     question: str, *, intent: str | None = None, uploads: list[Upload] | None = None
 ) -> None:
     """Stream the service's events into messages: one message per final answer."""
-    if await _signed_in() is None:
+    signed_in = await _signed_in()
+    if signed_in is None:
         await cl.Message(content=SIGNED_OUT).send()
         return
     history = cl.user_session.get("history") or []
@@ -121,6 +129,7 @@ async def reply_to(
     async for event in answer_events(
         question, history, intent=intent, user=_user(), uploads=uploads or [],
         previous_intent=cl.user_session.get("last_intent"), profile=_profile(),
+        can_add_documents=signed_in.is_admin,
     ):  # fmt: skip
         if event.kind == "sources":
             reply.elements = source_elements(event.citations)  # type: ignore[assignment]
@@ -141,6 +150,15 @@ async def reply_to(
 
 
 async def _finish(reply: cl.Message, answer: Any, question: str, sent: bool) -> None:
+    if answer.tool_result is not None:  # the tool call, with its input and output, shown
+        async with cl.Step(
+            name=TOOL_NAMES.get(answer.backend, answer.backend), type="tool"
+        ) as step:
+            step.input = question
+            step.language = "json"
+            step.output = json.dumps(answer.tool_result, indent=1, ensure_ascii=False)[
+                :MAX_TOOL_OUTPUT_CHARS
+            ]
     reply.content = final_text(answer)
     if not sent:  # a tool's answer: its sources come with it
         reply.elements = source_elements(answer.citations)  # type: ignore[assignment]

@@ -18,11 +18,12 @@ from typing import Any
 from assistant.answering.answers import Answer
 from assistant.answering.chain import ChainEvent, History
 from assistant.capabilities.base import Upload
+from assistant.capabilities.uploads import screen
 from assistant.profiles import Profile
 from assistant.routing.router import Router
 from assistant.settings import get_settings
-from assistant.uploads import screen
 from assistant.wiring import load_once, make_router, upload_limits
+from retrieval.index_store import current_version
 from tools.common.errors import PlantError
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ TIMED_OUT = (
 
 _lock = threading.Lock()
 _router: Router | None = None
+_version: str | None = None  # the index version the router was built on
 
 
 def _workers() -> ThreadPoolExecutor:
@@ -56,11 +58,16 @@ async def _in_worker(function: Callable[..., Any], *args: Any) -> Any:
 
 
 def get_router() -> Router:
-    """Build the router on first use (loads the index and the models), then reuse it."""
-    global _router
+    """Build the router on first use (loads the index and the models), then reuse it until
+    the index has a new version (an admin added a document, or `plant ingest` ran): then it
+    is built again, so every session searches the new documents without a restart."""
+    global _router, _version
+    settings = get_settings()
+    live = current_version(settings.index_dir)
     with _lock:
-        if _router is None:
-            _router = make_router(get_settings())
+        if _router is None or live != _version:
+            _router = make_router(settings)
+            _version = live
         return _router
 
 

@@ -187,6 +187,11 @@ class Settings(BaseSettings):
         return self.data_dir / "index"
 
     @property
+    def documents_dir(self) -> Path:
+        """Documents admins attached in the chat (ingested with the rest)."""
+        return self.data_dir / "documents"
+
+    @property
     def intent_model_dir(self) -> Path:
         return self.data_dir / "models" / "intent"
 

@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 
     from assistant.answering.answerability import AnswerabilityModel
     from assistant.answering.chain import RagChain
+    from assistant.capabilities.library.handler import Library
+    from assistant.capabilities.uploads import UploadLimits
     from assistant.routing.router import Router
     from assistant.settings import Settings
-    from assistant.uploads import UploadLimits
     from retrieval.embeddings import SentenceEmbedder
     from retrieval.ingest import IngestConfig
     from retrieval.retriever import PlantRetriever
@@ -50,7 +51,7 @@ def load_once(key: Hashable, load: Callable[[], T]) -> T:
 
 
 def upload_limits(settings: Settings) -> UploadLimits:
-    from assistant.uploads import UploadLimits
+    from assistant.capabilities.uploads import UploadLimits
 
     return UploadLimits(
         photo_mb=settings.max_photo_mb,
@@ -226,6 +227,16 @@ def defect_model(directory: Path, device: str = "auto") -> DefectModel:
     return load_once(key, lambda: DefectModel.load(directory, device=device))
 
 
+def make_library(settings: Settings, chain: RagChain) -> Library:
+    """Documents an admin attaches, kept in `data_dir/documents` and ingested there."""
+    from assistant.capabilities.library.handler import Library
+    from retrieval.ingest import ingest
+
+    config = ingest_config(settings)
+    embedder = chain.searcher.embedder
+    return Library(settings.documents_dir, lambda paths: ingest(paths, config, embedder))
+
+
 def make_router(settings: Settings, *, backend: str | None = None) -> Router:
     """The chain, the intent classifier (when trained), the database and every capability."""
     from assistant.capabilities.registry import make_capabilities
@@ -249,6 +260,7 @@ def make_router(settings: Settings, *, backend: str | None = None) -> Router:
         failure_model=lambda: failure_model(settings.failure_model_dir),
         defect_model=lambda: defect_model(settings.defect_model_dir, settings.device),
         heatmap_dir=settings.data_dir / "heatmaps",
+        library=make_library(settings, chain),
     )
     return Router(
         chain=chain,

@@ -92,6 +92,15 @@ def has_index(index_dir: Path) -> bool:
     return (index_dir / CURRENT_FILE).is_file()
 
 
+def current_version(index_dir: Path) -> str | None:
+    """The name of the live version (what `CURRENT` says), or None without an index: a
+    process holding an older version can tell that another one ingested since."""
+    try:
+        return (index_dir / CURRENT_FILE).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
 def save_snapshot(index_dir: Path, snapshot: IndexSnapshot) -> str:
     """Write a new version and switch `CURRENT` to it. Returns the version name."""
     import faiss

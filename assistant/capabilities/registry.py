@@ -27,8 +27,11 @@ def make_capabilities(
     failure_model: Callable[[], FailureModel] | None = None,
     defect_model: Callable[[], DefectModel] | None = None,
     heatmap_dir: Path | None = None,
+    library: Capability | None = None,
 ) -> dict[str, Capability]:
-    """The documents and fixed replies always; each tool when what it needs is given."""
+    """The documents and fixed replies always; each tool when what it needs is given; the
+    library (documents an admin attaches) under `add_documents`, which no message is routed
+    to: only uploads reach it."""
     found: dict[str, Capability] = {
         "manual_question": Documents(chain),
         "onboarding": Documents(chain, SearchFilter(audience=["new_staff"])),
@@ -48,4 +51,6 @@ def make_capabilities(
         from assistant.capabilities.defects.handler import DefectCapability
 
         found["defect_inspection"] = DefectCapability(defect_model, heatmap_dir, chain, engine)
+    if library is not None:
+        found["add_documents"] = library
     return found

@@ -2,6 +2,8 @@
 
 The chat keeps each answer's question, intent and sources in its step's metadata (see
 `assistant/app.py`), so a report needs no guessing about which question an answer was for.
+Chainlit rates either the answer's own step or the run step of the message it answered
+(`on_message`); the answers are found either way.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ _MARKED = text(
            s."metadata" AS metadata, s."createdAt" AS created, t."id" AS thread_id,
            t."userIdentifier" AS user_name
     FROM feedbacks f
-    JOIN steps s ON s."id" = f."forId"
+    JOIN steps s ON (s."id" = f."forId" OR s."parentId" = f."forId")
+        AND s."type" = 'assistant_message'
     JOIN threads t ON t."id" = s."threadId"
     ORDER BY s."createdAt"
     """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from tools.common.errors import PlantError
@@ -56,8 +57,10 @@ def characteristic_names(session: Session) -> list[str]:
 
 
 def get_characteristic(session: Session, name: str) -> Characteristic:
+    # equality on lower case, not LIKE: "%" or "_" in a name must not match other names
+    wanted = name.strip().lower()
     found = session.exec(
-        select(Characteristic).where(col(Characteristic.name).ilike(name.strip()))
+        select(Characteristic).where(func.lower(col(Characteristic.name)) == wanted)
     ).first()
     if found is None:
         names = ", ".join(session.exec(select(Characteristic.name)).all()) or (

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -12,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,20 +61,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def server(
-    tmp_path: Path, corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder
-) -> Iterator[str]:
-    data_dir = tmp_path / "data"
+def prepare_data(
+    data_dir: Path, corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder,
+    database_url: str,
+) -> None:  # fmt: skip
+    """The index, the demo SPC data and the test users, as `make run` leaves them."""
     ingest(
         [corpus],
         IngestConfig(**{**ingest_config.__dict__, "index_dir": data_dir / "index"}),
         embedder,
     )
-    with Session(make_engine(f"sqlite:///{data_dir / 'plant.db'}")) as session:
+    with Session(make_engine(database_url)) as session:
         seed_spc(session, ROOT / "knowledge" / "src" / "control-plan.md")  # as `make run` does
         for name, role in USERS.items():
             add_user(session, name=name, role=role, password=PASSWORD)
+
+
+@contextmanager
+def serving(data_dir: Path, corpus: Path, extra: dict[str, str], log_name: str) -> Iterator[str]:
+    """A Chainlit server on a free port for `data_dir`; its URL while it runs."""
     port = free_port()
     env = {
         **os.environ,
@@ -79,22 +87,13 @@ def server(
         "PLANT_CHUNK_SIZE": "400",
         "PLANT_CHUNK_OVERLAP": "50",
         "PLANT_KNOWLEDGE_DIR": str(corpus),
+        **extra,
     }
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "chainlit-server.log").open("w")
+    log = (ARTIFACTS / log_name).open("w")
+    command = ["-m", "chainlit", "run", "assistant/app.py", "--headless", "--host", "127.0.0.1"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "chainlit",
-            "run",
-            "assistant/app.py",
-            "--headless",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        [sys.executable, *command, "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -111,12 +110,22 @@ def server(
             except OSError:
                 time.sleep(0.5)
         else:
-            pytest.fail("the Chainlit server did not start within 60 s")
+            pytest.fail(f"the Chainlit server did not start within 60 s (see {log_name})")
         yield url
     finally:
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture
+def server(
+    tmp_path: Path, corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder
+) -> Iterator[str]:
+    data_dir = tmp_path / "data"
+    prepare_data(data_dir, corpus, ingest_config, embedder, f"sqlite:///{data_dir / 'plant.db'}")
+    with serving(data_dir, corpus, {}, "chainlit-server.log") as url:
+        yield url
 
 
 async def sign_in(page: Any, url: str, name: str = "anna", password: str = PASSWORD) -> None:
@@ -220,6 +229,7 @@ def test_spc_question_shows_the_chart_and_verdict(server: str) -> None:
         )
     )
     assert "BD-16" in body and "nelson-1" in body
+    assert "SPC analysis" in body  # the tool call is shown as a step
     assert "[interactive charts: 0]" not in body  # the Plotly chart is shown
     assert "What the reaction plan says" not in body  # this small corpus has no reaction plan
 
@@ -425,3 +435,102 @@ def test_sign_in_refuses_a_wrong_password_and_each_role_gets_its_profile(server:
     assert "Warranty question" not in seen["olaf"]
     assert "Customer service" in seen["sam"] and "Warranty question" in seen["sam"]
     assert "Alarm on a machine" not in seen["sam"]
+
+
+@pytest.fixture
+def two_servers_on_postgres(
+    tmp_path: Path,
+    corpus: Path,
+    ingest_config: IngestConfig,
+    embedder: SentenceEmbedder,
+    postgres_url: str,
+) -> Iterator[tuple[str, str]]:
+    """Two app processes on different ports sharing one PostgreSQL database (a fresh schema)."""
+    from tests.assistant.conftest import _schema_url
+
+    data_dir = tmp_path / "data"
+    for url in _schema_url(postgres_url):
+        prepare_data(data_dir, corpus, ingest_config, embedder, url)
+        shared = {"PLANT_DATABASE_URL": url}
+        with (
+            serving(data_dir, corpus, shared, "chainlit-server-a.log") as first,
+            serving(data_dir, corpus, shared, "chainlit-server-b.log") as second,
+        ):
+            yield first, second
+
+
+async def resume_elsewhere_in_browser(first: str, second: str) -> str:
+    """anna starts a thread on the first server and resumes it on the second."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = await send(browser, first, "What does press alarm H-310 mean?")
+        await page.wait_for_selector("text=Sources:", timeout=60_000)
+        link = page.locator('a[href*="/thread/"]').first
+        await link.wait_for(timeout=30_000)
+        thread_path = str(await link.get_attribute("href"))
+        other = await browser.new_context(viewport={"width": 1280, "height": 900})
+        page = await other.new_page()
+        await sign_in(page, second, "anna")
+        await page.wait_for_selector("#chat-input", timeout=30_000)
+        await page.goto(second.rstrip("/") + thread_path)
+        await page.wait_for_selector("text=Hydraulic oil too hot", timeout=30_000)
+        await page.fill("#chat-input", "and what do I do about it?")
+        await page.click("#chat-submit")
+        await page.wait_for_function(
+            "document.body.innerText.split('Sources:').length > 2", timeout=60_000
+        )
+        body = str(await page.inner_text("body"))
+        await page.screenshot(path=str(ARTIFACTS / "chat-resumed-on-second-server.png"))
+        await browser.close()
+    return body
+
+
+def test_two_app_processes_on_one_postgresql_share_users_and_threads(
+    two_servers_on_postgres: tuple[str, str],
+) -> None:
+    first, second = two_servers_on_postgres
+    assert first != second
+    body = asyncio.run(resume_elsewhere_in_browser(first, second))
+    assert body.count("What does press alarm H-310 mean?") >= 2  # the thread, from the other
+    assert "H-310" in body.split("and what do I do about it?")[-1]
+
+
+async def thumbs_down_in_browser(url: str, comment: str) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = await send(browser, url, "What does press alarm H-310 mean?")
+        await page.wait_for_selector("text=Sources:", timeout=60_000)
+        await page.locator(".negative-feedback-off").last.click(timeout=30_000)
+        await page.locator("textarea").last.fill(comment)
+        await page.get_by_role("button", name=re.compile("submit", re.IGNORECASE)).click()
+        await page.wait_for_selector(".negative-feedback-on", timeout=30_000)
+        await page.wait_for_timeout(1000)
+        await page.screenshot(path=str(ARTIFACTS / "chat-feedback.png"))
+        await browser.close()
+
+
+def test_an_answer_marked_wrong_is_reported_with_its_question_and_sources(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli.main import app
+    from assistant.settings import get_settings
+
+    asyncio.run(thumbs_down_in_browser(server, "the oil limit is wrong"))
+    monkeypatch.setenv("PLANT_DATA_DIR", server_data_dir(server))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["report", "feedback", "--json"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    [row] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert row["question"] == "What does press alarm H-310 mean?" and row["rating"] == 0
+    assert row["comment"] == "the oil limit is wrong" and row["user"] == "anna"
+    assert row["intent"] == "manual_question" and "Hydraulic oil too hot" in row["answer"]
+    assert any("press.pdf" in source for source in row["sources"])

@@ -35,9 +35,12 @@ def history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         "('s1', 'Assistant', 'assistant_message', 't1', false, 'Use 40 Nm [1]', :meta, "
         "'2026-11-20T09:00:05Z'), "
         "('s2', 'Assistant', 'assistant_message', 't2', false, 'Shift A starts 06:00', '{}', "
-        "'2026-11-02T10:00:00Z')",
+        "'2026-11-02T10:00:00Z'), ('r1', 'on_message', 'run', 't1', false, '', '{}', "
+        "'2026-11-20T09:00:01Z')",
+        "UPDATE steps SET \"parentId\" = 'r1' WHERE \"id\" = 's1'",
         'INSERT INTO feedbacks ("id", "forId", "threadId", "value", "comment") VALUES '
-        "('f1', 's1', 't1', 0, 'the manual says 60 Nm'), ('f2', 's2', 't2', 1, NULL)",
+        # the chat rates the run step of the message an answer replied to (s1 is under r1)
+        "('f1', 'r1', 't1', 0, 'the manual says 60 Nm'), ('f2', 's2', 't2', 1, NULL)",
     ]
     with make_engine(get_settings()).begin() as connection:
         for sql in rows:

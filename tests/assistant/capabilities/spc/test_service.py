@@ -47,6 +47,9 @@ def test_demo_data_is_seeded_once_and_tells_in_control_from_drifting(session: Se
     assert sum(i > 15 for i in late) > sum(i <= 15 for i in late) > 0 or min(late) > 15
     with pytest.raises(PlantError, match=r"No characteristic 'XX-9'\. Known: BD-16"):
         get_characteristic(session, "XX-9")
+    for pattern in ("OD-1_", "%", "od-%"):  # LIKE wildcards are plain characters in a name
+        with pytest.raises(PlantError, match="No characteristic"):
+            get_characteristic(session, pattern)
 
 
 def test_frozen_limits_judge_later_data(session: Session) -> None:

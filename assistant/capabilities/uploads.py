@@ -25,6 +25,7 @@ _PHOTO_MAGIC = (
     b"II*\x00",  # TIFF, little-endian
     b"MM\x00*",  # TIFF, big-endian
 )
+TEXT_DOCUMENTS = (".md", ".markdown", ".txt", ".html", ".htm")
 _ACTIVE = (b"<svg", b"<?xml", b"<!doctype html", b"<html", b"<script")
 
 
@@ -134,6 +135,8 @@ def screen(
             )
             continue
         kind = sniff(upload.path)
+        if _is_text_document(upload):
+            kind = "document"  # Markdown, text or an HTML page to add: read, never shown
         if kind not in ("photo", "measurements", "document"):
             refused.append(f"{upload.name}: not accepted, because {kind}.")
             continue
@@ -152,6 +155,14 @@ def screen(
             continue
         kept.append(replace(upload, path=_named_for(upload.path, kind), kind=kind))
     return kept, refused
+
+
+def _is_text_document(upload: Upload) -> bool:
+    """A Markdown, text or HTML file by its name whose bytes are text (no NUL bytes)."""
+    if Path(upload.name).suffix.lower() not in TEXT_DOCUMENTS:
+        return False
+    with upload.path.open("rb") as file:
+        return b"\x00" not in file.read(_SNIFF_BYTES)
 
 
 def _digest(path: Path) -> str:

@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from PIL import Image
 
 from assistant.capabilities.base import Upload
-from assistant.uploads import UploadLimits, screen, sniff
+from assistant.capabilities.uploads import UploadLimits, screen, sniff
 
 
 def _png(path: Path, size: tuple[int, int] = (8, 8)) -> Path:

@@ -1,0 +1,1 @@
+"""Documents an admin adds in the chat."""
