@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # Chainlit signs its session tokens with this secret; it is made on first run and kept in the
 # data directory (mode 0600), so restarts keep users signed in and nothing is committed.
-os.environ.setdefault("CHAINLIT_AUTH_SECRET", auth_secret(get_settings().data_dir))
+get_settings().apply_auth_secret(auth_secret(get_settings().data_dir))
 _FAILURES = accounts.FailedLogins(
     get_settings().login_failures_before_delay, get_settings().login_delay_max_s
 )

@@ -219,6 +219,11 @@ class Settings(BaseSettings):
             return str(get_model_path())
         return self.embedding_model
 
+    def apply_auth_secret(self, secret: str) -> None:
+        """Give Chainlit the secret that signs sign-in tokens (it reads only the environment);
+        a secret set there already wins."""
+        os.environ.setdefault("CHAINLIT_AUTH_SECRET", secret)
+
     def apply_environment(self) -> None:
         """Export the process-wide switches libraries read from the environment."""
         if self.hf_hub_offline:

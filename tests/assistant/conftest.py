@@ -1,4 +1,5 @@
-"""Databases for the persistence tests: a SQLite file, and PostgreSQL when there is one.
+"""Fixtures of the application tests: databases (a SQLite file, and PostgreSQL when there is
+one) and the chat served for the browser tests.
 
 PostgreSQL is PLANT_TEST_POSTGRES_URL when set; otherwise, where Debian's `postgresql` package
 is installed (`.ci/run` installs it), a throwaway server started for the session on a Unix
@@ -18,6 +19,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
+
+from retrieval.embeddings import SentenceEmbedder
+from retrieval.ingest import IngestConfig
+from tests.assistant.browser import prepare_data, serving
 
 POSTGRES_ENV = "PLANT_TEST_POSTGRES_URL"
 
@@ -95,3 +100,35 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'plant.db'}"
         return
     yield from _schema_url(request.getfixturevalue("postgres_url"))
+
+
+# ------------------------------------------------------------------ the chat in a browser
+@pytest.fixture
+def server(
+    tmp_path: Path, corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder
+) -> Iterator[str]:
+    """The chat on a free port over the small corpus, with the test users, on SQLite."""
+    data_dir = tmp_path / "data"
+    prepare_data(data_dir, corpus, ingest_config, embedder, f"sqlite:///{data_dir / 'plant.db'}")
+    with serving(data_dir, corpus, {}, "chainlit-server.log") as url:
+        yield url
+
+
+@pytest.fixture
+def two_servers_on_postgres(
+    tmp_path: Path,
+    corpus: Path,
+    ingest_config: IngestConfig,
+    embedder: SentenceEmbedder,
+    postgres_url: str,
+) -> Iterator[tuple[str, str]]:
+    """Two app processes on different ports sharing one PostgreSQL database (a fresh schema)."""
+    data_dir = tmp_path / "data"
+    for url in _schema_url(postgres_url):
+        prepare_data(data_dir, corpus, ingest_config, embedder, url)
+        shared = {"PLANT_DATABASE_URL": url}
+        with (
+            serving(data_dir, corpus, shared, "chainlit-server-a.log") as first,
+            serving(data_dir, corpus, shared, "chainlit-server-b.log") as second,
+        ):
+            yield first, second
