@@ -20,8 +20,14 @@ from assistant.profiles import Profile, profile_named, profiles_for
 from assistant.routing.router import INTENT_PHRASES
 from assistant.settings import get_settings
 from assistant.ui.history import make_data_layer, turns_from_steps
-from assistant.ui.render import answer_actions, chart_elements, final_text, sentence, source_name
-from assistant.ui.render import source_elements as source_elements
+from assistant.ui.render import (
+    answer_actions,
+    chart_elements,
+    final_text,
+    sentence,
+    source_elements,
+    source_name,
+)
 from tools.common.errors import PlantError
 from tools.common.intents import INTENTS
 
@@ -36,7 +42,7 @@ _FAILURES = accounts.FailedLogins(
 TOOL_NAMES = {
     "spc": "SPC analysis",
     "failure": "Failure prediction",
-    "defects": "Defect inspection",
+    "inspection": "Defect inspection",
 }
 MAX_TOOL_OUTPUT_CHARS = 20_000  # a long series is cut in the step, never in the answer
 SIGNED_OUT = "Your account is disabled or was removed. Please sign in again or ask an admin."
@@ -96,8 +102,9 @@ async def _signed_in() -> SignedIn | None:
     return await asyncio.to_thread(accounts.current_user, get_settings(), user.identifier)
 
 
-def _profile() -> Profile | None:
-    return profile_named(cl.user_session.get("chat_profile"), _role(cl.user_session.get("user")))
+def _profile(role: str) -> Profile | None:
+    """The profile picked in the chat, if the user's role (as stored now) may use it."""
+    return profile_named(cl.user_session.get("chat_profile"), role)
 
 
 @cl.on_chat_start
@@ -127,7 +134,7 @@ async def reply_to(
     reply, sent = cl.Message(content=""), False
     async for event in answer_events(
         question, history, intent=intent, user=_user(), uploads=uploads or [],
-        previous_intent=cl.user_session.get("last_intent"), profile=_profile(),
+        previous_intent=cl.user_session.get("last_intent"), profile=_profile(signed_in.role),
         can_add_documents=signed_in.is_admin,
     ):  # fmt: skip
         if event.kind == "sources":
