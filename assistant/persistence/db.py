@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -96,6 +97,8 @@ def upgrade(engine: Engine) -> None:
     from alembic import command
     from sqlalchemy import inspect, text
 
+    # "Will assume transactional DDL" and friends on every start are noise in the chat's log
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     with _migrating, engine.begin() as connection:
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, before any read
