@@ -85,10 +85,12 @@ async def answer_events(
     """The events of the reply (one final answer per file the tools take, else one for the
     text), each produced in a worker thread so other users keep being served."""
     router = await _in_worker(get_router)
-    limits = upload_limits(get_settings())
-    screened, refused = await _in_worker(
-        partial(screen, list(uploads), limits, can_add_documents=can_add_documents)
-    )
+    screened, refused = [], []
+    if uploads:  # most messages carry no file: no screening, no extra hop to a worker
+        limits = upload_limits(get_settings())
+        screened, refused = await _in_worker(
+            partial(screen, list(uploads), limits, can_add_documents=can_add_documents)
+        )
     for reason in refused:  # each refused file is told, the others are still taken
         yield ChainEvent("answer", answer=Answer(question=question, text=reason, backend="error"))
     taken = [u for u in screened if router.accepts(u)]

@@ -12,7 +12,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answering.chain import ChainEvent
@@ -21,6 +21,9 @@ from assistant.capabilities.uploads import TEXT_DOCUMENTS
 from retrieval.ingest import IngestReport
 from tools.common.errors import PlantError
 
+# module-level: the chat builds a new router (and Library) when the index changes, and an
+# ingest still running for the old one must not overlap one for the new
+_INGESTING = threading.Lock()
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -46,7 +49,6 @@ class Library:
 
     folder: Path
     ingest: Callable[[list[Path]], IngestReport]
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def can_handle(self, request: Request) -> bool:
         return any(self.accepts(u) for u in request.uploads)
@@ -61,7 +63,7 @@ class Library:
         upload = request.uploads[0]
         name = stored_name(upload)
         yield ChainEvent("token", token=f"Adding **{name}** to the plant documents…\n\n")
-        with self._lock:  # one ingest at a time in this process
+        with _INGESTING:  # one ingest at a time in this process, whichever router asks
             self.folder.mkdir(parents=True, exist_ok=True)
             target = self.folder / name
             replaced = target.exists()
