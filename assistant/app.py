@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import chainlit as cl
+import chainlit.server as chainlit_server
 from chainlit.types import ThreadDict
 
 from assistant import accounts
@@ -19,6 +20,8 @@ from assistant.persistence.auth_secret import auth_secret
 from assistant.profiles import Profile, profile_named, profiles_for
 from assistant.routing.router import INTENT_PHRASES
 from assistant.settings import get_settings
+from assistant.ui import routes
+from assistant.ui.element_store import LocalElementStore
 from assistant.ui.history import make_data_layer, turns_from_steps
 from assistant.ui.render import (
     answer_actions,
@@ -28,6 +31,8 @@ from assistant.ui.render import (
     source_elements,
     source_name,
 )
+from assistant.ui.session_files import use_private_files_dir
+from assistant.ui.upload_limit import UploadLimit
 from tools.common.errors import PlantError
 from tools.common.intents import INTENTS
 
@@ -71,9 +76,22 @@ if get_settings().auth_header:  # a single-sign-on proxy in front names the user
         return _cl_user(signed_in) if signed_in else None
 
 
+use_private_files_dir(get_settings().data_dir)  # uploads: not in a folder shared by processes
+_ELEMENTS = LocalElementStore(get_settings().elements_dir)
+routes.install(chainlit_server.app, routes.element_router(_ELEMENTS))
+# an upload over the largest file the app takes is refused while it arrives
+chainlit_server.app.add_middleware(UploadLimit, max_bytes=get_settings().max_upload_bytes)
+
+
 @cl.data_layer
 def data_layer() -> Any:
-    return make_data_layer(get_settings().resolved_database_url)
+    """Chat history in the project database; without a usable database the chat still
+    answers (nothing is kept, and the log says so)."""
+    try:
+        return make_data_layer(get_settings().resolved_database_url, storage=_ELEMENTS)
+    except Exception as exc:  # down, corrupt, locked past the busy timeout
+        log.error("Chat history is off: the database cannot be used (%.200s)", exc)
+        return None
 
 
 def _role(user: cl.User | None) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -19,9 +20,10 @@ from assistant.answering.answers import Answer
 from assistant.answering.chain import ChainEvent, History
 from assistant.capabilities.base import Upload
 from assistant.capabilities.uploads import screen
+from assistant.housekeeping import remove_older_than
 from assistant.profiles import Profile
 from assistant.routing.router import Router
-from assistant.settings import get_settings
+from assistant.settings import Settings, get_settings
 from assistant.wiring import load_once, make_router, upload_limits
 from retrieval.index_store import current_version
 from tools.common.errors import PlantError
@@ -41,6 +43,14 @@ TIMED_OUT = (
 _lock = threading.Lock()
 _router: Router | None = None
 _version: str | None = None  # the index version the router was built on
+TOO_LONG = (
+    "Your message has {chars:,} characters; the most one message may hold is {most:,}. "
+    "Attach long measurement series as a CSV or XLSX file, or ask a shorter question."
+)
+_retry_at: float | None = None  # when to try a database that could not be opened again
+DATABASE_RETRY_S = 60.0
+_cleaned_at = float("-inf")
+CLEAN_EVERY_S = 3600.0
 
 
 def _workers() -> ThreadPoolExecutor:
@@ -61,14 +71,32 @@ def get_router() -> Router:
     """Build the router on first use (loads the index and the models), then reuse it until
     the index has a new version (an admin added a document, or `plant ingest` ran): then it
     is built again, so every session searches the new documents without a restart."""
-    global _router, _version
+    global _router, _version, _retry_at
     settings = get_settings()
     live = current_version(settings.index_dir)
     with _lock:
-        if _router is None or live != _version:
+        # a router built while the database was down tries it again now and then
+        retry = _retry_at is not None and time.monotonic() > _retry_at
+        if _router is None or live != _version or retry:
             _router = make_router(settings)
             _version = live
-        return _router
+            down = _router.engine is None
+            _retry_at = time.monotonic() + DATABASE_RETRY_S if down else None
+        router = _router
+    _clean_now_and_then(settings)
+    return router
+
+
+def _clean_now_and_then(settings: Settings) -> None:
+    """Remove old chart and heatmap files, at most once an hour (in the caller's worker)."""
+    global _cleaned_at
+    if time.monotonic() - _cleaned_at < CLEAN_EVERY_S:
+        return
+    _cleaned_at = time.monotonic()
+    removed = remove_older_than(settings.temp_dirs, settings.temp_files_max_age_h * 3600)
+    if removed:
+        log.info("removed %d chart and heatmap files older than %.0f h", removed,
+                 settings.temp_files_max_age_h)  # fmt: skip
 
 
 async def answer_events(
@@ -84,6 +112,13 @@ async def answer_events(
 ) -> AsyncIterator[ChainEvent]:
     """The events of the reply (one final answer per file the tools take, else one for the
     text), each produced in a worker thread so other users keep being served."""
+    most = get_settings().max_paste_chars
+    if len(question) > most:  # refused before any model or pattern sees it
+        told = TOO_LONG.format(chars=len(question), most=most)
+        yield ChainEvent(
+            "answer", answer=Answer(question=question[:200], text=told, backend="error")
+        )
+        return
     router = await _in_worker(get_router)
     screened, refused = [], []
     if uploads:  # most messages carry no file: no screening, no extra hop to a worker
@@ -121,12 +156,14 @@ async def _replies(
     sentinel = object()
     timeout = get_settings().request_timeout_s
     deadline = asyncio.get_running_loop().time() + timeout
+    events: Iterator[ChainEvent] | None = None
     try:
         events = start()
         while True:
             left = deadline - asyncio.get_running_loop().time()
             event = await asyncio.wait_for(_in_worker(next, events, sentinel), max(left, 0.0))
             if event is sentinel:
+                events = None
                 return
             yield event
     except TimeoutError:
@@ -137,7 +174,21 @@ async def _replies(
     except Exception:
         log.exception("chat answer failed")
         text = f"{prefix}{INTERNAL_ERROR}"
+    finally:  # stopped (the user's Stop, a timeout, an error): no more work on this reply
+        if events is not None:
+            _workers().submit(_close, events)
     yield ChainEvent("answer", answer=Answer(question=question, text=text, backend="error"))
+
+
+def _close(events: Iterator[ChainEvent]) -> None:
+    """End a reply's generator where it waits (generation stops at its next token); one still
+    inside a step finishes that step and is then left alone."""
+    close = getattr(events, "close", None)
+    try:
+        if close is not None:
+            close()
+    except ValueError:  # "generator already executing": it is dropped after its step
+        pass
 
 
 async def correct_intent(message_id: str, label: str, user: str | None = None) -> str:

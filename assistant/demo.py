@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from assistant.persistence.machines import Machine, SensorReading
@@ -21,6 +25,9 @@ from assistant.persistence.spc import (
 )
 from tools.common.errors import PlantError
 from tools.spc.analysis import ATTRIBUTE_CHARTS
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 _CHARTS = {
     "X̄-R": "xbar-r",
@@ -106,6 +113,29 @@ def _demo_series(item: Characteristic, number: int, n_subgroups: int) -> list[li
         drift=drift,
         seed=number,
     )
+
+
+SEED_LOCK_KEY = 7_301_117  # PostgreSQL advisory lock: one seeding at a time, on every host
+
+
+@contextmanager
+def seeding_lock(engine: Engine, data_dir: Path, timeout_s: float = 600) -> Iterator[None]:
+    """One seeding at a time: a lock file in `data_dir` for processes on this machine and,
+    on PostgreSQL, an advisory lock for processes anywhere; without it two seeders both see
+    a characteristic without measurements and both store its demo series."""
+    from filelock import FileLock
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(data_dir / ".demo-seed.lock"), timeout=timeout_s):
+        if engine.dialect.name != "postgresql":
+            yield
+            return
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SEED_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SEED_LOCK_KEY})
 
 
 def seed_spc(session: Session, control_plan: Path, *, n_subgroups: int = 30) -> tuple[int, int]:

@@ -131,13 +131,63 @@ class Settings(BaseSettings):
     max_measurements_mb: float = Field(
         20, gt=0, description="Largest CSV or XLSX measurement file accepted in the chat."
     )
-    max_document_mb: float = Field(100, gt=0, description="Largest document an admin may add.")
+    max_document_mb: float = Field(
+        100, gt=0, description="Largest document an admin may add, and ingest reads."
+    )
+    max_pdf_pages: int = Field(2_000, ge=1, description="A longer PDF is refused at ingest.")
+    max_docx_unpacked_mb: float = Field(
+        500, gt=0, description="A .docx whose parts unzip to more is refused (zip bomb)."
+    )
+    max_docx_compression_ratio: float = Field(
+        100, gt=1, description="A .docx squeezed more than this is refused (real ones: < 25)."
+    )
+    ingest_lock_timeout_s: float = Field(
+        30, gt=0, description="How long an ingest waits for another one on the same index."
+    )
     max_files_per_message: int = Field(5, ge=1, description="Files one chat message may carry.")
+    # how much work one request may ask of the tools (issue 17); tools/ takes them as arguments
+    max_numbers_per_paste: int = Field(
+        50_000, ge=2, description="Numbers one chat message may paste for SPC; more: a CSV file."
+    )
+    max_paste_chars: int = Field(
+        1_000_000, ge=1_000, description="Longest chat message taken (also: for pasted numbers)."
+    )
+    max_rows_per_file: int = Field(
+        1_000_000, ge=2, description="Data rows read from an SPC or failure CSV/XLSX file."
+    )
+    max_columns_per_file: int = Field(
+        100, ge=2, description="Columns an SPC or failure CSV/XLSX file may have."
+    )
+    max_xlsx_uncompressed_mb: float = Field(
+        200, gt=0, description="Largest size an XLSX may unpack to (checked before it is opened)."
+    )
+    max_xlsx_compression_ratio: float = Field(
+        100, gt=1, description="An XLSX part over 1 MB packed tighter than this is refused."
+    )
+    max_xlsx_members: int = Field(1_000, ge=1, description="Parts an XLSX zip may hold.")
+    max_chart_points: int = Field(
+        2_000,
+        ge=100,
+        description="Points one SPC chart draws, and the chat's tool step lists; a longer "
+        "series is thinned (each stretch's lowest and highest, every rule break) and says so.",
+    )
+    max_photo_pixels: int = Field(
+        50_000_000, ge=1, description="Largest photo, in pixels, read for inspection."
+    )
+    photo_working_pixels: int = Field(
+        4_000_000,
+        ge=65_536,
+        description="A larger photo is reduced to about this many pixels before its colours "
+        "are converted (16-bit and float images stay within bounded memory).",
+    )
     chat_workers: int = Field(
         4, ge=1, description="Worker threads that answer chat messages; more requests queue."
     )
     request_timeout_s: float = Field(
         120.0, gt=0, description="A chat reply that takes longer is stopped with a message."
+    )
+    temp_files_max_age_h: float = Field(
+        24.0, gt=0, description="Chart and heatmap files of chat replies are removed when older."
     )
     max_stored_message_chars: int = Field(
         20_000, ge=100, description="A chat message is stored up to this many characters."
@@ -190,6 +240,22 @@ class Settings(BaseSettings):
     def documents_dir(self) -> Path:
         """Documents admins attached in the chat (ingested with the rest)."""
         return self.data_dir / "documents"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The largest file any chat upload may be (the document limit, usually)."""
+        largest = max(self.max_document_mb, self.max_photo_mb, self.max_measurements_mb)
+        return int(largest * 1024 * 1024)
+
+    @property
+    def temp_dirs(self) -> tuple[Path, Path]:
+        """Where chat replies write their chart and heatmap images."""
+        return self.data_dir / "charts", self.data_dir / "heatmaps"
+
+    @property
+    def elements_dir(self) -> Path:
+        """Sources, charts and heatmaps of stored chat threads (shown again on resume)."""
+        return self.data_dir / "elements"
 
     @property
     def intent_model_dir(self) -> Path:

@@ -104,7 +104,15 @@ def ingest_config(settings: Settings) -> IngestConfig:
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
         index_params=index_params(settings),
-        load_options=LoadOptions(ocr=ocr, max_ocr_pages=settings.ocr_max_pages),
+        load_options=LoadOptions(
+            ocr=ocr,
+            max_ocr_pages=settings.ocr_max_pages,
+            max_file_bytes=int(settings.max_document_mb * 1024 * 1024),  # as uploads count
+            max_pdf_pages=settings.max_pdf_pages,
+            max_docx_unpacked_bytes=int(settings.max_docx_unpacked_mb * 1_000_000),
+            max_docx_ratio=settings.max_docx_compression_ratio,
+        ),
+        lock_timeout_s=settings.ingest_lock_timeout_s,
     )
 
 
@@ -212,6 +220,26 @@ def make_engine(settings: Settings) -> Engine:
     return engine_for(settings.resolved_database_url)
 
 
+def usable_engine(settings: Settings) -> Engine | None:
+    """The database's engine, or None when it cannot be opened (down, locked for longer than
+    the busy timeout, corrupt): answers from the documents must not depend on it."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return make_engine(settings)
+    except (SQLAlchemyError, OSError) as exc:
+        where = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+        log.error(
+            "The database %s cannot be used (%s): document answers go on, but messages, "
+            "corrections and the tools that need stored data (SPC, failure risk, inspection "
+            "records) wait until it is back.",
+            where,
+            str(exc).splitlines()[0][:200],
+        )
+        return None
+
+
 def failure_model(directory: Path) -> FailureModel:
     """The failure model in `directory`, loaded once per process."""
     from tools.failure.model import FailureModel
@@ -240,6 +268,7 @@ def make_library(settings: Settings, chain: RagChain) -> Library:
 def make_router(settings: Settings, *, backend: str | None = None) -> Router:
     """The chain, the intent classifier (when trained), the database and every capability."""
     from assistant.capabilities.registry import make_capabilities
+    from assistant.capabilities.spc.tool import spc_limits
     from assistant.routing.classifier import IntentClassifier
     from assistant.routing.router import Router
     from tools.common.errors import ModelMissing
@@ -252,15 +281,17 @@ def make_router(settings: Settings, *, backend: str | None = None) -> Router:
         log.warning("%s Every message goes to the documents.", exc)
         classifier = None
     chain = make_chain(settings, backend=backend)
-    engine = make_engine(settings)
+    engine = usable_engine(settings)
     capabilities = make_capabilities(
         chain,
         engine=engine,
-        chart_dir=settings.data_dir / "charts",
+        chart_dir=settings.temp_dirs[0],
         failure_model=lambda: failure_model(settings.failure_model_dir),
         defect_model=lambda: defect_model(settings.defect_model_dir, settings.device),
-        heatmap_dir=settings.data_dir / "heatmaps",
+        heatmap_dir=settings.temp_dirs[1],
         library=make_library(settings, chain),
+        spc_limits=spc_limits(settings),
+        photo_pixels=(settings.max_photo_pixels, settings.photo_working_pixels),
     )
     return Router(
         chain=chain,

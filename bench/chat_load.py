@@ -68,6 +68,13 @@ def _free_port() -> int:
 @contextmanager
 def chat_server(sessions: int) -> Iterator[str]:
     """The chat on a free port, with `sessions` bench users in a throwaway database."""
+    with chat_process(sessions) as (base, _):
+        yield base
+
+
+@contextmanager
+def chat_process(sessions: int) -> Iterator[tuple[str, int]]:
+    """`chat_server`'s URL and the server's process id (for its memory)."""
     from sqlmodel import Session
 
     from assistant.persistence.db import make_engine
@@ -92,7 +99,7 @@ def chat_server(sessions: int) -> Iterator[str]:
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(base)
-            yield base
+            yield base, process.pid
         finally:
             process.terminate()
             process.wait(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -21,21 +22,45 @@ class DocumentMeta:
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], default_title: str) -> DocumentMeta:
-        """Build from front matter or a manifest entry; lists or single strings both work."""
-
-        def as_tuple(value: Any) -> tuple[str, ...]:
-            if value is None or value == "":
-                return ()
-            if isinstance(value, str):
-                return (value,)
-            return tuple(str(v) for v in value)
-
+        """Build from front matter or a manifest entry; lists or single strings both work.
+        Raises `ValueError` naming the field when a value has the wrong shape."""
         return cls(
-            title=str(data.get("title") or default_title),
-            doc_type=str(data.get("doc_type") or "general"),
-            audience=as_tuple(data.get("audience")),
-            machine=as_tuple(data.get("machine")),
+            title=_text(data, "title") or default_title,
+            doc_type=_text(data, "doc_type") or "general",
+            audience=_names(data, "audience"),
+            machine=_names(data, "machine"),
         )
+
+
+_SCALARS = (str, int, float, date)  # what YAML front matter gives for a plain value
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not isinstance(value, _SCALARS):
+        raise ValueError(f"'{key}' must be text, not {_shown(value)}")
+    return str(value)
+
+
+def _names(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    """A name (`operator`) or a list of names (`[operator, new_staff]`)."""
+    value = data.get(key)
+    if value is None or value == "" or value == []:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple) and all(
+        isinstance(v, _SCALARS) and not isinstance(v, bool) for v in value
+    ):
+        return tuple(str(v) for v in value)
+    raise ValueError(f"'{key}' must be a name or a list of names, not {_shown(value)}")
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Word (.docx) loading: headings 1–9, list numbers as Word shows them, tables with merged
-cells written once, and no table of contents, page-number footers or reviewer comments."""
+cells written once, and no table of contents, page-number footers, reviewer comments or hidden
+text."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from retrieval.documents import Extraction
 from retrieval.errors import DocumentLoadError
+from retrieval.limits import MAX_DOCX_RATIO, MAX_DOCX_UNPACKED_BYTES, check_zip
 from retrieval.markup_loaders import SectionBuilder
 from retrieval.tables import to_markdown
 
@@ -23,27 +25,110 @@ _PAGE_OF = re.compile(r"^page\s*\d*\s*of\s*\d*$", re.IGNORECASE)  # PAGE/NUMPAGE
 _RUN_HOLDERS = {"hyperlink", "sdt", "sdtContent", "ins", "fldSimple", "smartTag", "customXml"}
 
 
-def load_docx(path: Path, data: bytes) -> Extraction:
-    """Read a .docx into sections; the title from core properties or the Title paragraph."""
-    import io
-    import zipfile
-
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DocumentLoadError(path, f"is not a readable Word (.docx) file ({exc})") from exc
+def load_docx(
+    path: Path,
+    data: bytes,
+    max_unpacked: int = MAX_DOCX_UNPACKED_BYTES,
+    max_ratio: float = MAX_DOCX_RATIO,
+) -> Extraction:
+    """Read a .docx into sections; the title from core properties or the Title paragraph.
+    Hidden text (runs marked hidden in Word) is left out: no reader sees it."""
+    check_zip(path, data, max_unpacked, max_ratio)
+    document = _open(path, data)
     props = document.core_properties
     front: dict[str, Any] = {}
     if props.category:
         front["doc_type"] = props.category
     if props.keywords:
         front.update(_parse_keywords(props.keywords))
+    drop_hidden_runs(document)
     reader = _BodyReader(document)
     reader.read(document.element.body)
     return Extraction(reader.builder.result(), props.title or reader.title, front)
+
+
+def _open(path: Path, data: bytes) -> Document:
+    import io
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
+
+    try:
+        return docx.Document(io.BytesIO(data))
+    except XMLSyntaxError as exc:
+        raise DocumentLoadError(path, f"is a damaged Word file: {_broken_part(data, exc)}") from exc
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DocumentLoadError(path, f"is not a readable Word (.docx) file ({exc})") from exc
+
+
+def _broken_part(data: bytes, error: Exception) -> str:
+    """Which part of the package is not well-formed XML, and where (the parser's own error
+    does not say which part it was reading)."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        for name in package.namelist():
+            if not name.endswith((".xml", ".rels")):
+                continue
+            try:
+                etree.fromstring(package.read(name), parser)
+            except etree.XMLSyntaxError as exc:
+                return f"{name} is not well-formed XML ({exc})"
+    return f"its XML is not well-formed ({error})"
+
+
+def drop_hidden_runs(document: Document) -> None:
+    """Remove the runs Word hides (`w:vanish`, set on the run or by its character or
+    paragraph style), so that text no reader sees is never indexed."""
+    hidden_styles = _hidden_styles(document)
+    body = document.element.body
+    for run in list(body.iter(f"{_W}r")):
+        vanish = run.find(f"{_W}rPr/{_W}vanish")
+        if vanish is not None:
+            hidden = _on(vanish)
+        else:
+            style = run.find(f"{_W}rPr/{_W}rStyle")
+            paragraph = next(run.iterancestors(f"{_W}p"), None)
+            hidden = (style is not None and str(style.get(f"{_W}val")) in hidden_styles) or (
+                paragraph is not None and _style_id(paragraph) in hidden_styles
+            )
+        parent = run.getparent()
+        if hidden and parent is not None:
+            parent.remove(run)
+
+
+def _hidden_styles(document: Document) -> set[str]:
+    """Ids of the styles that hide their text, directly or through the style they are based on."""
+    own: dict[str, bool | None] = {}
+    based_on: dict[str, str] = {}
+    for style in document.styles.element.iterchildren(f"{_W}style"):
+        style_id = str(style.get(f"{_W}styleId"))
+        vanish = style.find(f"{_W}rPr/{_W}vanish")
+        own[style_id] = None if vanish is None else _on(vanish)
+        parent = style.find(f"{_W}basedOn")
+        if parent is not None:
+            based_on[style_id] = str(parent.get(f"{_W}val"))
+    hidden: set[str] = set()
+    for style_id in own:
+        seen: set[str] = set()
+        current: str | None = style_id
+        while current is not None and current not in seen and own.get(current) is None:
+            seen.add(current)
+            current = based_on.get(current)
+        if current is not None and own.get(current):
+            hidden.add(style_id)
+    return hidden
+
+
+def _on(toggle: _Element) -> bool:
+    """A Word on/off property: present means on unless its value says off."""
+    return str(toggle.get(f"{_W}val", "true")).lower() not in ("0", "false", "off")
 
 
 class _BodyReader:

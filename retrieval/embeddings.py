@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,9 +49,17 @@ class SentenceEmbedder(Embeddings):
         self.batch_size = batch_size or (CPU_BATCH if pick_device(device) == "cpu" else GPU_BATCH)
         self.texts_embedded = 0  # how many texts went through the model, for reports and tests
         self._model: Any = None
+        # one call at a time: the Hugging Face tokenizer keeps its padding and truncation
+        # settings on the shared object, so a query embedded while another thread reads token
+        # vectors could be cut to the other's shape ("expected sequence of length 139")
+        self._lock = threading.RLock()
 
     @property
     def model(self) -> Any:
+        with self._lock:
+            return self._loaded()
+
+    def _loaded(self) -> Any:
         if self._model is None:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as transformers_logging
@@ -76,14 +85,15 @@ class SentenceEmbedder(Embeddings):
         """Embed texts into a float32 array of shape (len(texts), dimension)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=show_progress,
-        )
-        self.texts_embedded += len(texts)
+        with self._lock:
+            vectors = self.model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=show_progress,
+            )
+            self.texts_embedded += len(texts)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def token_vectors(self, texts: list[str]) -> list[TokenVectors]:
@@ -94,17 +104,19 @@ class SentenceEmbedder(Embeddings):
         """
         if not texts:
             return []
-        model = self.model
-        outputs = model.encode(
-            texts,
-            batch_size=self.batch_size,
-            output_value="token_embeddings",
-            convert_to_numpy=False,
-            show_progress_bar=False,
-        )
-        encoded = model.tokenizer(
-            texts, truncation=True, max_length=model.max_seq_length, return_offsets_mapping=True
-        )
+        with self._lock:
+            model = self.model
+            outputs = model.encode(
+                texts,
+                batch_size=self.batch_size,
+                output_value="token_embeddings",
+                convert_to_numpy=False,
+                show_progress_bar=False,
+            )
+            encoded = model.tokenizer(
+                texts, truncation=True, max_length=model.max_seq_length,
+                return_offsets_mapping=True,
+            )  # fmt: skip
         result = []
         for i, (text, output) in enumerate(zip(texts, outputs, strict=True)):
             vectors = output.float().cpu().numpy()

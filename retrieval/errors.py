@@ -37,3 +37,21 @@ class IndexCorruptError(PlantError):
 
 class InvalidQueryError(PlantError):
     """The query or its options cannot be searched."""
+
+
+class ManifestError(PlantError):
+    """A folder's `manifest.json` cannot be used; the run stops so that no file loses the
+    metadata (titles, audiences) the manifest gives it."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"{path}: {reason}. Fix it and ingest again; the index was left as it was."
+        )
+
+
+class NoDocumentsError(PlantError):
+    """A path given to ingest holds nothing that could be ingested."""
+
+
+class IndexBusyError(PlantError):
+    """Another ingest holds the index; the message says who and since when."""

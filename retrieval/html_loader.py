@@ -23,6 +23,12 @@ _CHROME_NAMES = re.compile(
     re.IGNORECASE,
 )
 
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse))\s*"
+    r"(?:!\s*important\s*)?(?:;|$)",
+    re.IGNORECASE,
+)
+
 
 def parse_html(data: bytes | str) -> BeautifulSoup:
     """Parse HTML or XHTML with lxml's forgiving HTML parser, without the XHTML warning."""
@@ -42,6 +48,7 @@ def load_html(path: Path, data: bytes) -> Extraction:
     had_script = soup.find("script") is not None
     title = _title(soup)
     front = _meta(soup)
+    drop_hidden(soup)
     _drop_chrome(soup)
     builder = SectionBuilder()
     render_html(_main_content(soup), builder)
@@ -74,6 +81,25 @@ def _meta(soup: BeautifulSoup) -> dict[str, Any]:
         elif name in ("audience", "machine") and content:
             front[name] = [v.strip() for v in content.split(",") if v.strip()]
     return front
+
+
+def drop_hidden(soup: BeautifulSoup) -> None:
+    """Remove the elements a browser does not show: the `hidden` attribute, `aria-hidden`
+    "true", and an inline style of `display: none` or `visibility: hidden`. Text no reader
+    sees could only plant words in answers. Style sheets are not evaluated."""
+    doomed = [tag for tag in soup.find_all(True) if tag.name not in ("html", "body")]
+    for tag in doomed:
+        if not tag.decomposed and _is_hidden(tag):
+            tag.decompose()
+
+
+def _is_hidden(tag: Tag) -> bool:
+    hidden = tag.get("hidden")
+    if hidden is not None and str(hidden).strip().lower() != "until-found":  # found by search
+        return True
+    if str(tag.get("aria-hidden") or "").strip().lower() == "true":
+        return True
+    return bool(_HIDDEN_STYLE.search(str(tag.get("style") or "")))
 
 
 def _drop_chrome(soup: BeautifulSoup) -> None:

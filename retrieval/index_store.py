@@ -3,7 +3,8 @@
 Layout of `index_dir`::
 
     CURRENT            # name of the live version directory, replaced atomically
-    v<timestamp>/      # one complete snapshot
+    .ingest.lock       # held by the one ingest that may write (with .ingest.owner: who)
+    v<timestamp>-<id>/ # one complete snapshot
         manifest.json  # embedding model, dimension, chunking parameters, per-file hashes
         chunks.jsonl   # one chunk record per line, row i <-> vector i <-> FAISS id i
         vectors.npy    # float32 (n, dim), L2-normalized
@@ -11,12 +12,15 @@ Layout of `index_dir`::
 
 A snapshot is written into a hidden temporary directory, renamed into place, and only then
 does `CURRENT` point at it, so a crash at any moment leaves the previous snapshot loadable.
+Writers hold the index's ingest lock (`index_lock`); a version is removed only once `CURRENT`
+names another.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import time
 from dataclasses import dataclass
@@ -29,6 +33,7 @@ from pydantic import BaseModel, Field
 
 from retrieval.documents import Chunk, LoadStats
 from retrieval.errors import IndexCorruptError, IndexNotFoundError
+from retrieval.index_lock import LOCK_TIMEOUT_S, ingest_lock
 
 FORMAT_VERSION = 1
 CURRENT_FILE = "CURRENT"
@@ -101,42 +106,60 @@ def current_version(index_dir: Path) -> str | None:
         return None
 
 
-def save_snapshot(index_dir: Path, snapshot: IndexSnapshot) -> str:
-    """Write a new version and switch `CURRENT` to it. Returns the version name."""
+def save_snapshot(
+    index_dir: Path, snapshot: IndexSnapshot, *, lock_timeout_s: float = LOCK_TIMEOUT_S
+) -> str:
+    """Write a new version and switch `CURRENT` to it. Returns the version name.
+
+    Holds the index's ingest lock (already held when called from `ingest`), so that no other
+    writer removes this version or has its own removed."""
     import faiss
 
-    index_dir.mkdir(parents=True, exist_ok=True)
-    version = f"v{time.time_ns()}"
-    staging = index_dir / f".staging-{version}"
-    staging.mkdir()
-    try:
-        snapshot.manifest.n_chunks = len(snapshot.chunks)
-        with open(staging / "chunks.jsonl", "w", encoding="utf-8") as fh:
-            for chunk in snapshot.chunks:
-                fh.write(json.dumps(chunk.to_record(), ensure_ascii=False) + "\n")
-        np.save(staging / "vectors.npy", snapshot.vectors)
-        faiss.write_index(_cpu_index(snapshot.faiss_index), str(staging / "faiss.index"))
-        (staging / "manifest.json").write_text(
-            snapshot.manifest.model_dump_json(indent=2), encoding="utf-8"
-        )
-        _fsync_dir_files(staging)
-        os.rename(staging, index_dir / version)
-        _write_atomic(index_dir / CURRENT_FILE, version)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _remove_old_versions(index_dir, keep=version)
+    with ingest_lock(index_dir, lock_timeout_s):
+        version = f"v{time.time_ns()}-{secrets.token_hex(3)}"
+        staging = index_dir / f".staging-{version}"
+        staging.mkdir()
+        try:
+            snapshot.manifest.n_chunks = len(snapshot.chunks)
+            with open(staging / "chunks.jsonl", "w", encoding="utf-8") as fh:
+                for chunk in snapshot.chunks:
+                    fh.write(json.dumps(chunk.to_record(), ensure_ascii=False) + "\n")
+            np.save(staging / "vectors.npy", snapshot.vectors)
+            faiss.write_index(_cpu_index(snapshot.faiss_index), str(staging / "faiss.index"))
+            (staging / "manifest.json").write_text(
+                snapshot.manifest.model_dump_json(indent=2), encoding="utf-8"
+            )
+            _fsync_dir_files(staging)
+            os.rename(staging, index_dir / version)
+            _write_atomic(index_dir / CURRENT_FILE, version)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _remove_old_versions(index_dir)
     snapshot.version = version
     return version
 
 
 def load_snapshot(index_dir: Path) -> IndexSnapshot:
-    """Read the live version. Raises `IndexNotFoundError` or `IndexCorruptError`."""
-    import faiss
+    """Read the live version. Raises `IndexNotFoundError` or `IndexCorruptError`.
 
+    Readers take no lock: when an ingest switches `CURRENT` and removes the version being
+    read, the read starts again on the new one."""
     if not has_index(index_dir):
         raise IndexNotFoundError(index_dir)
     version = (index_dir / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    try:
+        return _load_version(index_dir, version)
+    except IndexCorruptError:
+        newer = current_version(index_dir)
+        if newer is None or newer == version:
+            raise
+        return _load_version(index_dir, newer)
+
+
+def _load_version(index_dir: Path, version: str) -> IndexSnapshot:
+    import faiss
+
     folder = index_dir / version
     try:
         manifest = IndexManifest.model_validate_json((folder / "manifest.json").read_bytes())
@@ -163,12 +186,17 @@ def _cpu_index(index: Any) -> Any:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    # a name of its own (not tempfile's, whose files only their owner may read: a chat server
+    # running as another user must read CURRENT)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "x", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _fsync_dir_files(folder: Path) -> None:
@@ -177,7 +205,16 @@ def _fsync_dir_files(folder: Path) -> None:
             os.fsync(fh.fileno())
 
 
-def _remove_old_versions(index_dir: Path, keep: str) -> None:
+def _remove_old_versions(index_dir: Path) -> None:
+    """Remove every version but the one `CURRENT` names, and what crashed writers left behind.
+    Called with the ingest lock held, so no other writer is staging a version now."""
+    live = current_version(index_dir)
+    if live is None or not (index_dir / live).is_dir():
+        return  # never guess which version is live
     for entry in index_dir.iterdir():
-        if entry.is_dir() and entry.name != keep and entry.name.startswith(("v", ".staging-")):
+        if entry.name == live:
+            continue
+        if entry.is_dir() and entry.name.startswith(("v", ".staging-")):
             shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(f".{CURRENT_FILE}.") and entry.name.endswith(".tmp"):
+            entry.unlink(missing_ok=True)

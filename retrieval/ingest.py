@@ -15,7 +15,8 @@ from tqdm import tqdm
 from retrieval.chunking import chunk_document
 from retrieval.documents import Chunk, LoadStats
 from retrieval.embeddings import SentenceEmbedder
-from retrieval.errors import DocumentLoadError, IndexCorruptError, PlantError
+from retrieval.errors import DocumentLoadError, IndexCorruptError, NoDocumentsError, PlantError
+from retrieval.index_lock import LOCK_TIMEOUT_S, ingest_lock
 from retrieval.index_store import (
     FileEntry,
     IndexManifest,
@@ -26,6 +27,7 @@ from retrieval.index_store import (
 )
 from retrieval.loaders import (
     LOADER_VERSION,
+    SUPPORTED_SUFFIXES,
     LoadOptions,
     fingerprint,
     iter_document_paths,
@@ -48,6 +50,7 @@ class IngestConfig:
     chunk_overlap: int
     index_params: IndexParams = field(default_factory=IndexParams)
     load_options: LoadOptions = field(default_factory=LoadOptions)
+    lock_timeout_s: float = LOCK_TIMEOUT_S  # how long to wait for another ingest to finish
 
 
 @dataclass
@@ -112,41 +115,71 @@ def ingest(
     Files whose bytes are unchanged keep their stored vectors; files that fail to load are
     reported and skipped (a previously indexed version of such a file is kept). Files that
     disappeared from a given folder are removed. Nothing is written unless something changed.
+    One ingest runs at a time on an index: another waits up to `config.lock_timeout_s`, then
+    is refused with `IndexBusyError`. A path without documents raises `NoDocumentsError`, a
+    broken `manifest.json` `ManifestError`, before anything is read.
     """
     started = time.perf_counter()
-    report = IngestReport()
-    previous = _previous_snapshot(config, rebuild, report)
-    plan = _NextSnapshot(previous)
-    seen_roots = _read_files(paths, config, plan, report, show_progress=show_progress)
-    _carry_unwalked_files(plan, seen_roots, report)
-    if not report.changed and previous is not None:
-        report.total_chunks = len(previous.chunks)
-        report.version = previous.version
-        report.seconds = time.perf_counter() - started
-        return report
-    snapshot = _embed_snapshot(plan, paths, config, embedder, report, show_progress=show_progress)
-    report.version = save_snapshot(config.index_dir, snapshot)
+    candidates = document_candidates(paths)
+    manifests = {root: read_manifest(root) for root in {root for _, root in candidates}}
+    with ingest_lock(config.index_dir, config.lock_timeout_s):
+        report = IngestReport()
+        previous = _previous_snapshot(config, rebuild, report)
+        plan = _NextSnapshot(previous)
+        seen_roots = _read_files(candidates, manifests, config, plan, report, show_progress)
+        _carry_unwalked_files(plan, seen_roots, report)
+        if not report.changed and previous is not None:
+            report.total_chunks = len(previous.chunks)
+            report.version = previous.version
+            report.seconds = time.perf_counter() - started
+            return report
+        snapshot = _embed_snapshot(plan, paths, config, embedder, report, show_progress)
+        report.version = save_snapshot(config.index_dir, snapshot)
     report.total_chunks = len(snapshot.chunks)
     report.seconds = time.perf_counter() - started
     return report
 
 
+def document_candidates(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
+    """(file, root) for every file under `paths`. Raises `NoDocumentsError` naming a path that
+    does not exist, a folder that holds no file of a supported type, or files none of which
+    is one: a mistyped path is never a run that quietly ingests nothing. (A file of another
+    type given among documents is reported as skipped, as in a folder.)"""
+    formats = ", ".join(SUPPORTED_SUFFIXES)
+    found: list[tuple[Path, Path]] = []
+    for given in map(Path, paths):
+        if not given.exists():
+            raise NoDocumentsError(f"Not found: {given}. Give files or folders of {formats}.")
+        files = list(iter_document_paths([given]))
+        if given.is_dir() and not any(_supported(file) for file, _ in files):
+            raise NoDocumentsError(
+                f"{given} holds no documents to ingest: the formats read are {formats}."
+            )
+        found += files
+    if not any(_supported(file) for file, _ in found):
+        names = ", ".join(str(p) for p in paths) or "(no paths given)"
+        raise NoDocumentsError(
+            f"No documents to ingest in {names}: the formats read are {formats}."
+        )
+    return found
+
+
+def _supported(file: Path) -> bool:
+    return file.suffix.lower() in SUPPORTED_SUFFIXES
+
+
 def _read_files(
-    paths: Sequence[Path],
+    candidates: list[tuple[Path, Path]],
+    manifests: dict[Path, dict[str, Any]],
     config: IngestConfig,
     plan: _NextSnapshot,
     report: IngestReport,
-    *,
     show_progress: bool,
 ) -> set[str]:
-    """Walk the files under `paths` into `plan`; returns the roots walked (resolved)."""
+    """Walk the candidate files into `plan`; returns the roots walked (resolved)."""
     seen_roots: set[str] = set()
-    manifests: dict[Path, dict[str, Any]] = {}
-    candidates = list(iter_document_paths([Path(p) for p in paths]))
     for file, root in tqdm(candidates, desc="Reading", unit="file", disable=not show_progress):
         seen_roots.add(str(root.resolve()))
-        if root not in manifests:
-            manifests[root] = _read_manifest_once(root, report)
         _read_file(file, root, manifests[root], config, plan, report)
     return seen_roots
 
@@ -165,7 +198,9 @@ def _read_file(
     old = plan.previous_files.get(source)
     try:
         # Compare fingerprints before parsing: unchanged files are never re-read.
-        if old is not None and old.content_hash == fingerprint(file, root, manifest):
+        if old is not None and old.content_hash == fingerprint(
+            file, root, manifest, config.load_options
+        ):
             plan.keep(source, old.model_copy(update={"root": root_key}))
             report.unchanged.append(source)
             if old.stats is not None:
@@ -209,7 +244,6 @@ def _embed_snapshot(
     config: IngestConfig,
     embedder: SentenceEmbedder,
     report: IngestReport,
-    *,
     show_progress: bool,
 ) -> IndexSnapshot:
     """Embed the new chunks and assemble the snapshot: kept rows first, then new ones."""
@@ -237,17 +271,6 @@ def _embed_snapshot(
         files=plan.files,
     )
     return IndexSnapshot(manifest, all_chunks, vectors, build_index(vectors, config.index_params))
-
-
-def _read_manifest_once(root: Path, report: IngestReport) -> dict[str, Any]:
-    """A folder's manifest; a broken one is reported once and ingest goes on without it."""
-    if not root.is_dir():
-        return {}
-    try:
-        return read_manifest(root)
-    except DocumentLoadError as exc:
-        report.failed.append((str(exc.path), exc.reason + "; files loaded without its metadata"))
-        return {}
 
 
 def _previous_snapshot(

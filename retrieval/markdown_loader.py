@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from retrieval.documents import Extraction
-from retrieval.html_loader import parse_html
+from retrieval.html_loader import drop_hidden, parse_html
 from retrieval.markup_loaders import SectionBuilder, render_html
 from retrieval.text_loader import decode_text, split_front_matter
 
@@ -26,10 +26,12 @@ def markdown_to_html(text: str) -> str:
 
 def load_markdown(path: Path, data: bytes) -> Extraction:
     """Sections under every heading level (ATX or setext); HTML tables and pipe tables as
-    Markdown tables; links and emphasis reduced to their text; images dropped."""
+    Markdown tables; links and emphasis reduced to their text; images and hidden HTML
+    dropped."""
     text, notes = decode_text(path, data)
     front, body = split_front_matter(path, text)
     soup = parse_html(f"<html><body>{markdown_to_html(body)}</body></html>")
+    drop_hidden(soup)  # embedded HTML can hide text as a web page can
     builder = SectionBuilder()
     render_html(soup.body or soup, builder)
     sections = builder.result()

@@ -25,6 +25,7 @@ _SKIP = frozenset(
 _CELL_BREAKS = frozenset({"p", "br", "div", "li", "dd", "dt", "tr", "hr"})
 _MAX_COLSPAN = 50  # a malformed colspan="100000" must not build a huge row
 _MAX_ROWSPAN = 1000
+_MAX_NUMBER = 1_000_000  # the highest list number a `start` or `value` attribute may set
 
 
 class SectionBuilder:
@@ -153,9 +154,21 @@ class _Renderer:
                 self.visit(child)
 
     def list_items(self, tag: Tag) -> None:
+        """One line per item, numbered as a browser numbers them, in one pass over the list;
+        a sub-list follows its item, whether it sits inside the `<li>` or, as some editors
+        write it, straight inside the list."""
+        from bs4 import Tag
+
         ordered = tag.name == "ol"
-        number = _int(tag.get("start"), 1, 1_000_000) if ordered else 0
-        for li in tag.find_all("li", recursive=False):
+        number = _int(tag.get("start"), 1, _MAX_NUMBER) if ordered else 0
+        for li in list(tag.children):
+            if not isinstance(li, Tag) or li.name not in ("li", "ul", "ol"):
+                continue
+            if li.name != "li":
+                self.list_items(li)
+                continue
+            if ordered and li.get("value") is not None:
+                number = _int(li.get("value"), number, _MAX_NUMBER)
             nested = li.find_all(["ul", "ol"], recursive=False)
             for sub in nested:
                 sub.extract()

@@ -8,6 +8,7 @@ from typing import Any
 
 _BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi")
 _REPLACEMENT = (0xFFFD, 0xFFFE, 0xFFFF)
+SCAN_COVER = 0.5  # a page more than this much covered by images is a scan
 
 
 @dataclass(frozen=True)
@@ -36,48 +37,75 @@ class PageChars:
     replacement: int = 0  # characters pdfium could not map to Unicode
     ruled: bool = False  # the page draws enough lines or boxes to hold a ruled table
     image_cover: float = 0.0  # the share of the page covered by images
+    hidden: int = 0  # invisible characters left out (render mode 3)
 
 
 def read_page(page: Any) -> PageChars:
-    """All glyphs of a pdfium page, in content order; spaces are kept to mark word breaks."""
+    """All glyphs of a pdfium page, in content order; spaces are kept to mark word breaks.
+
+    Invisible text (render mode 3) is left out: no reader sees it, so it could only plant
+    words in answers. On a page that is mostly one image it is kept, because there it is the
+    text layer OCR software lays over a scan, and the only text the page has.
+    """
+    width, height = (float(v) for v in page.get_size())
+    ruled, image_area = _graphics(page)
+    image_cover = image_area / (width * height)
+    textpage = page.get_textpage()
+    try:
+        glyphs, replacement, hidden = _glyphs(
+            textpage.raw, height, keep_invisible=image_cover > SCAN_COVER
+        )
+    finally:
+        textpage.close()
+    return PageChars(width, height, glyphs, replacement, ruled, image_cover, hidden)
+
+
+def _glyphs(raw: Any, height: float, *, keep_invisible: bool) -> tuple[list[Glyph], int, int]:
+    """The glyphs of a text page, the count of unmapped characters and of invisible ones."""
     import pypdfium2.raw as pdfium_c
 
-    width, height = (float(v) for v in page.get_size())
-    textpage = page.get_textpage()
-    raw = textpage.raw
     rect = pdfium_c.FS_RECTF()
     name = ctypes.create_string_buffer(64)
     flags = ctypes.c_int()
     bold_by_name: dict[bytes, bool] = {}
     glyphs: list[Glyph] = []
-    replacement = 0
-    try:
-        for k in range(pdfium_c.FPDFText_CountChars(raw)):
-            code = pdfium_c.FPDFText_GetUnicode(raw, k)
-            if code in _REPLACEMENT:
-                replacement += 1
-                continue
-            if code == 2:  # pdfium's mark for a hyphen that breaks a word at the line end
-                code = 0xAD
-            elif code < 32 or (code == 32 and pdfium_c.FPDFText_IsGenerated(raw, k)):
-                continue
-            pdfium_c.FPDFText_GetLooseCharBox(raw, k, rect)
-            pdfium_c.FPDFText_GetFontInfo(raw, k, name, 64, flags)
-            bold = bold_by_name.get(name.value)
-            if bold is None:
-                lowered = name.value.decode("latin-1").lower()
-                bold = bold_by_name[name.value] = any(b in lowered for b in _BOLD_NAMES)
-            if not bold and pdfium_c.FPDFText_GetFontWeight(raw, k) >= 600:
-                bold = True
-            glyphs.append(
-                Glyph(
-                    chr(code), rect.left, rect.right, height - rect.top, height - rect.bottom, bold
-                )
-            )
-    finally:
-        textpage.close()
-    ruled, image_area = _graphics(page)
-    return PageChars(width, height, glyphs, replacement, ruled, image_area / (width * height))
+    replacement = hidden = 0
+    for k in range(pdfium_c.FPDFText_CountChars(raw)):
+        code = pdfium_c.FPDFText_GetUnicode(raw, k)
+        if code in _REPLACEMENT:
+            replacement += 1
+            continue
+        if code == 2:  # pdfium's mark for a hyphen that breaks a word at the line end
+            code = 0xAD
+        elif code < 32 or (code == 32 and pdfium_c.FPDFText_IsGenerated(raw, k)):
+            continue
+        if not keep_invisible and _invisible(raw, k):
+            hidden += code != 32
+            continue
+        pdfium_c.FPDFText_GetLooseCharBox(raw, k, rect)
+        pdfium_c.FPDFText_GetFontInfo(raw, k, name, 64, flags)
+        bold = bold_by_name.get(name.value)
+        if bold is None:
+            lowered = name.value.decode("latin-1").lower()
+            bold = bold_by_name[name.value] = any(b in lowered for b in _BOLD_NAMES)
+        if not bold and pdfium_c.FPDFText_GetFontWeight(raw, k) >= 600:
+            bold = True
+        glyphs.append(
+            Glyph(chr(code), rect.left, rect.right, height - rect.top, height - rect.bottom, bold)
+        )
+    return glyphs, replacement, hidden
+
+
+def _invisible(raw: Any, k: int) -> bool:
+    """Whether character `k` is drawn in render mode 3: neither filled nor stroked."""
+    import pypdfium2.raw as pdfium_c
+
+    obj = pdfium_c.FPDFText_GetTextObject(raw, k)
+    if not obj:
+        return False
+    return bool(
+        pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+    )
 
 
 def _graphics(page: Any) -> tuple[bool, float]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from retrieval.documents import Extraction
 from retrieval.errors import DocumentLoadError
+from retrieval.limits import MAX_PDF_PAGES, check_page_count
 from retrieval.ocr import OcrOptions
 from retrieval.pdf_furniture import drop_running_lines
 from retrieval.pdf_pages import MAX_OCR_PAGES, read_pages
@@ -21,11 +22,16 @@ __all__ = ["drop_running_lines", "load_pdf", "reflow"]
 
 
 def load_pdf(
-    path: Path, data: bytes, ocr: OcrOptions | None = None, max_ocr_pages: int = MAX_OCR_PAGES
+    path: Path,
+    data: bytes,
+    ocr: OcrOptions | None = None,
+    max_ocr_pages: int = MAX_OCR_PAGES,
+    max_pages: int = MAX_PDF_PAGES,
 ) -> Extraction:
     """Read a PDF into sections. Raises `DocumentLoadError` with a reason a user can act on."""
     doc = _open(path, data)
     try:
+        check_page_count(path, len(doc), max_pages)
         return _extract(path, doc, data, ocr or OcrOptions(), max_ocr_pages)
     except DocumentLoadError:
         raise

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from retrieval.ocr import OcrError, OcrOptions, ocr_image
-from retrieval.pdf_chars import PageChars, read_page
+from retrieval.pdf_chars import SCAN_COVER, PageChars, read_page
 from retrieval.pdf_furniture import TABLE_MARK, is_page_number, running_lines
 from retrieval.pdf_layout import Line, Segment, page_lines
 from retrieval.pdf_tables import (
@@ -48,6 +48,8 @@ def read_pages(
         for index in range(len(doc)):
             page = doc[index]
             chars = read_page(page)
+            if chars.hidden:
+                unread.setdefault("hidden", []).append(index + 1)
             problem = text_problem(chars)
             if problem is None:
                 pages.append(_layout(chars, index, data, plumber))
@@ -80,7 +82,7 @@ def text_problem(chars: PageChars) -> str | None:
     layer in a wrong encoding or unmapped glyphs) or "blank"."""
     ink = [g.ch for g in chars.glyphs if not g.ch.isspace()]
     if len(ink) < _MIN_GLYPHS:
-        if chars.image_cover > 0.5 or (not ink and chars.image_cover > 0.1):
+        if chars.image_cover > SCAN_COVER or (not ink and chars.image_cover > 0.1):
             return "scanned"
         return None if ink else "blank"
     text = "".join(c for c in ink if c not in _LEADERS)  # dot leaders of a contents page
@@ -146,6 +148,8 @@ def _text(item: Item) -> str:
 def _note(kind: str, pages: list[int], max_ocr_pages: int) -> str:
     one = len(pages) == 1
     label = f"page {_page_ranges(pages)}" if one else f"pages {_page_ranges(pages)}"
+    if kind == "hidden":
+        return f"{label} {'holds' if one else 'hold'} invisible text, left out"
     what = "is a scanned image" if one else "are scanned images"
     if kind.endswith("garbled"):
         what = f"{'has' if one else 'have'} a text layer that cannot be decoded (wrong encoding)"

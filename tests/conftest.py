@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,17 @@ from knowledge.build import build
 from retrieval.embeddings import SentenceEmbedder
 from retrieval.ingest import IngestConfig
 from retrieval.search import SearchConfig
+from tests.postgres import POSTGRES_ENV, initdb_path, schema_url, throwaway_server
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# `PLANT_TEST_DATABASE=postgresql pytest` runs the suite with every database on PostgreSQL (the
+# settings' database URL and the `database_url` fixture); by default the settings use SQLite
+# and the tests that take `database_url` run on both.
+TEST_DATABASE = os.environ.get("PLANT_TEST_DATABASE", "sqlite")
+if TEST_DATABASE not in ("sqlite", "postgresql"):
+    raise pytest.UsageError(f"PLANT_TEST_DATABASE={TEST_DATABASE!r}: sqlite or postgresql")
+BACKENDS = ["postgresql"] if TEST_DATABASE == "postgresql" else ["sqlite", "postgresql"]
 
 SOURCES = {
     "press.md": """---
@@ -161,3 +171,55 @@ def search_config(**overrides: Any) -> SearchConfig:
     from retrieval.glossary import Glossary
 
     return replace(from_settings(Settings()), **{"glossary": Glossary(), **overrides})
+
+
+# ------------------------------------------------------------------------------ databases
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server's URL for the session (see `tests/postgres.py`)."""
+    if url := os.environ.get(POSTGRES_ENV):
+        yield url
+        return
+    initdb = initdb_path()
+    if initdb is None:
+        pytest.skip(
+            f"no PostgreSQL to test on: install Debian's postgresql or set {POSTGRES_ENV}="
+            "postgresql+psycopg://USER:PASSWORD@HOST/DB"
+        )
+    yield from throwaway_server(initdb)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database: a SQLite file, or a fresh schema on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'plant.db'}"
+        return
+    yield from schema_url(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def suite_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The database this run of the suite uses: a SQLite file, or a fresh PostgreSQL schema
+    with `PLANT_TEST_DATABASE=postgresql`."""
+    if TEST_DATABASE == "sqlite":
+        yield f"sqlite:///{tmp_path / 'suite.db'}"
+        return
+    yield from schema_url(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(autouse=True)
+def _settings_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With `PLANT_TEST_DATABASE=postgresql`, the settings of every test name a fresh
+    PostgreSQL schema, so code that builds its engine from the settings runs on PostgreSQL."""
+    if TEST_DATABASE == "sqlite":
+        yield
+        return
+    from assistant.settings import get_settings
+
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setenv("PLANT_DATABASE_URL", request.getfixturevalue("suite_database"))
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from assistant.answering.chain import RagChain
     from tools.defects.model import DefectModel
     from tools.failure.model import FailureModel
+    from tools.spc.limits import SpcLimits
 
 
 def make_capabilities(
@@ -28,6 +29,8 @@ def make_capabilities(
     defect_model: Callable[[], DefectModel] | None = None,
     heatmap_dir: Path | None = None,
     library: Capability | None = None,
+    spc_limits: SpcLimits | None = None,
+    photo_pixels: tuple[int, int] | None = None,
 ) -> dict[str, Capability]:
     """The documents and fixed replies always; each tool when what it needs is given; the
     library (documents an admin attaches) under `add_documents`, which no message is routed
@@ -42,7 +45,10 @@ def make_capabilities(
     if engine is not None and chart_dir is not None:
         from assistant.capabilities.spc.handler import SpcCapability
 
-        found["spc_analysis"] = SpcCapability(engine, chart_dir, chain)
+        spc = SpcCapability(engine, chart_dir, chain)
+        if spc_limits is not None:
+            spc.limits = spc_limits
+        found["spc_analysis"] = spc
     if engine is not None and failure_model is not None:
         from assistant.capabilities.failure.handler import FailureCapability
 
@@ -50,7 +56,9 @@ def make_capabilities(
     if defect_model is not None and heatmap_dir is not None:
         from assistant.capabilities.defects.handler import DefectCapability
 
-        found["defect_inspection"] = DefectCapability(defect_model, heatmap_dir, chain, engine)
+        found["defect_inspection"] = DefectCapability(
+            defect_model, heatmap_dir, chain, engine, pixels=photo_pixels
+        )
     if library is not None:
         found["add_documents"] = library
     return found

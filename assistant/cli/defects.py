@@ -120,10 +120,14 @@ def inspect_command(
 
     loaded = _load(model)
     failed = 0
-    with Session(make_engine(get_settings())) as session:
+    settings = get_settings()
+    with Session(make_engine(settings)) as session:
         for path in images:
             try:
-                result = inspect_image(loaded, path, heatmap_dir=heatmap)
+                result = inspect_image(
+                    loaded, path, heatmap_dir=heatmap, max_pixels=settings.max_photo_pixels,
+                    working_pixels=settings.photo_working_pixels,
+                )  # fmt: skip
             except ImageError as exc:
                 failed += 1
                 if as_json:

@@ -21,12 +21,13 @@ def demo_seed(
     with a recent history of readings; what is stored already is left as it is."""
     from sqlmodel import Session
 
-    from assistant.demo import seed_demo
+    from assistant.demo import seed_demo, seeding_lock
     from assistant.wiring import make_engine
 
     settings = get_settings()
     plan = settings.knowledge_src_dir / "control-plan.md"
-    with Session(make_engine(settings)) as session:
+    engine = make_engine(settings)
+    with seeding_lock(engine, settings.data_dir), Session(engine) as session:
         seeded = seed_demo(session, plan, processes=processes)
     if as_json:
         print(json.dumps(seeded.model_dump()))

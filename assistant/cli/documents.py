@@ -36,12 +36,13 @@ def ingest(
 
     settings = get_settings()
     targets = paths or [settings.knowledge_dir]
-    missing = [str(p) for p in targets if not p.exists()]
-    if missing:
-        hint = ""
-        if settings.knowledge_dir in targets:
-            hint = " Build the sample corpus with `python -m knowledge.build` (or `make corpus`)."
-        raise PlantError("Not found: " + ", ".join(missing) + "." + hint)
+    if not paths and not settings.knowledge_dir.exists():
+        raise PlantError(
+            f"Not found: {settings.knowledge_dir}. Build the sample corpus with "
+            "`python -m knowledge.build` (or `make corpus`)."
+        )
+    # a path that is missing or holds no documents, a broken manifest.json or another ingest
+    # running on the index: a PlantError that names it, before anything is read or written
     result = run_ingest(
         targets,
         ingest_config(settings),

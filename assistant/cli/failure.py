@@ -29,6 +29,16 @@ def _load(model: Path | None) -> Any:
     return failure_model(_model_dir(model))
 
 
+def _read(csv: Path) -> list[Any]:
+    """The rows of a readings CSV, within the settings' row and column caps."""
+    from tools.failure.io import read_readings
+
+    settings = get_settings()
+    return read_readings(
+        csv, max_rows=settings.max_rows_per_file, max_columns=settings.max_columns_per_file
+    )
+
+
 def train_failure(
     train_rows: Annotated[int | None, typer.Option(help="Simulated processes to train on.")] = None,
     output: Annotated[Path | None, typer.Option(help="Model folder (default: data dir).")] = None,
@@ -71,7 +81,7 @@ def eval_failure(
     """
     from finetune.data.machines import simulate
     from finetune.failure import evaluate, labels_of, readings_of
-    from tools.failure.io import labels_array, read_readings
+    from tools.failure.io import labels_array
     from tools.failure.readings import frame_from_readings
 
     loaded = _load(model)
@@ -83,7 +93,7 @@ def eval_failure(
         metrics = evaluate(loaded, readings_of(test), labels_of(test))
         source = f"generated test run ({len(test)} rows)"
     else:
-        results = read_readings(csv)
+        results = _read(csv)
         for bad in (r for r in results if r.error):
             err.print(f"{csv.name} row {bad.row}: {bad.error} (skipped)")
         labels = labels_array(results)
@@ -126,11 +136,10 @@ def predict_failure(
     as_json: JsonOption = False,
 ) -> None:
     """Failure probability, per-mode probabilities and why, for readings or a CSV file."""
-    from tools.failure.io import read_readings
     from tools.failure.predict import predict
 
     if csv is not None:
-        results = read_readings(csv)
+        results = _read(csv)
     else:
         given = {
             "product_type": product_type,

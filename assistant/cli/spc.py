@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from assistant.cli.common import JsonOption
+from assistant.settings import get_settings
 from tools.common.errors import PlantError
 from tools.spc.analysis import ChartName, SpcAnalysis, SpcOptions
 
@@ -55,6 +56,7 @@ def spc_command(
     as_json: JsonOption = False,
 ) -> None:
     """Control chart, run-rule violations and capability for a file or a stored characteristic."""
+    from assistant.capabilities.spc.tool import spc_limits
     from tools.spc.analysis import SpcOptions, analyse_file
     from tools.spc.charts import SpcInputError, parse_rules
 
@@ -66,8 +68,11 @@ def spc_command(
     options = SpcOptions(chart=chart, subgroup_size=subgroup_size, phase1=phase1, rules=rules,
                          lsl=lsl, usl=usl, target=target, center=center, sigma=sigma, lam=lam,
                          k=k, h=h, exclude_out_of_control=exclude_out_of_control)  # fmt: skip
+    limits = spc_limits(get_settings())
     if file is not None:
-        analysis = analyse_file(file, options, count_col=count_col, size_col=size_col)
+        analysis = analyse_file(
+            file, options, count_col=count_col, size_col=size_col, limits=limits
+        )
     else:
         analysis = _stored(characteristic or "", options, freeze)
     if png is not None:
@@ -76,7 +81,8 @@ def spc_command(
         if not analysis.drawn:
             raise SpcInputError("the CUSUM chart has no image yet; use --json")
         title = file.name if file is not None else characteristic
-        render_png(analysis.drawn, png, title=f"{title} — {analysis.chart}")
+        render_png(analysis.drawn, png, title=f"{title} — {analysis.chart}",
+                   max_points=limits.max_chart_points)  # fmt: skip
     if as_json:
         print(json.dumps(analysis.to_json()))
         return
@@ -87,7 +93,7 @@ def spc_command(
 
 def _print(analysis: SpcAnalysis) -> None:
     for one in analysis.charts:
-        flagged = [p for p in one.points if p.violations]
+        flagged = one.flagged_points()
         limits = (
             "varying with n"
             if isinstance(one.lcl, list)
@@ -113,7 +119,6 @@ def _stored(name: str, options: SpcOptions, freeze: bool) -> SpcAnalysis:
 
     from assistant.capabilities.spc.service import analyse_characteristic
     from assistant.persistence.spc import freeze_limits, get_characteristic
-    from assistant.settings import get_settings
     from assistant.wiring import make_engine
 
     with Session(make_engine(get_settings())) as session:

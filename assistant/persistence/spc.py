@@ -53,7 +53,7 @@ def seed_characteristics(session: Session, plan: list[CharacteristicBase]) -> in
 
 
 def characteristic_names(session: Session) -> list[str]:
-    return list(session.exec(select(Characteristic.name)).all())
+    return list(session.exec(select(Characteristic.name).order_by(Characteristic.name)).all())
 
 
 def get_characteristic(session: Session, name: str) -> Characteristic:
@@ -63,7 +63,7 @@ def get_characteristic(session: Session, name: str) -> Characteristic:
         select(Characteristic).where(func.lower(col(Characteristic.name)) == wanted)
     ).first()
     if found is None:
-        names = ", ".join(session.exec(select(Characteristic.name)).all()) or (
+        names = ", ".join(characteristic_names(session)) or (
             "none stored yet (`plant demo seed` adds the demo plant's)"
         )
         raise PlantError(f"No characteristic '{name}'. Known: {names}.")

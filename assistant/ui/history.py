@@ -57,8 +57,9 @@ def turns_from_steps(steps: list[dict[str, Any]], keep: int) -> list[tuple[str, 
     return turns[-keep:] if keep > 0 else []
 
 
-def make_data_layer(database_url: str) -> Any:
-    """Chainlit's SQLAlchemy data layer on the project database (its tables migrated first)."""
+def make_data_layer(database_url: str, storage: Any = None) -> Any:
+    """Chainlit's SQLAlchemy data layer on the project database (its tables migrated first);
+    `storage` keeps element contents (source passages, charts) for resumed threads."""
     from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 
     from assistant.persistence.db import make_engine
@@ -81,4 +82,4 @@ def make_data_layer(database_url: str) -> Any:
 
     make_engine(database_url)  # runs the migrations, Chainlit's tables included
     url, connect_args = async_connection(database_url)
-    return PlantDataLayer(conninfo=url, connect_args=connect_args)
+    return PlantDataLayer(conninfo=url, connect_args=connect_args, storage_provider=storage)

@@ -12,11 +12,17 @@ from assistant.routing.router import INTENT_PHRASES
 
 
 def source_elements(citations: list[Citation]) -> list[cl.Text]:
+    """One side element per source, named as the answer cites it ("[1]"), so every inline
+    citation and the sources line open the passage it stands for."""
     elements = []
     for c in citations:
-        body = f"**{c.title}**\n\n*{c.section}* ({c.where})\n\n{c.text}"
-        elements.append(cl.Text(name=source_name(c), content=body, display="side"))
+        body = f"**{source_name(c)}**\n\n*{c.section}* ({c.where})\n\n{c.text}"
+        elements.append(cl.Text(name=citation_mark(c), content=body, display="side"))
     return elements
+
+
+def citation_mark(c: Citation) -> str:
+    return f"[{c.n}]"
 
 
 def source_name(c: Citation) -> str:

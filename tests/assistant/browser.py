@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from assistant.demo import seed_spc
+from assistant.demo import seed_fleet, seed_spc
 from assistant.persistence.db import make_engine
 from assistant.persistence.users import add_user
 from retrieval.embeddings import SentenceEmbedder
@@ -46,12 +46,24 @@ needs_chromium = pytest.mark.skipif(
 )
 
 _DATA_DIRS: dict[str, str] = {}
+_DATABASES: dict[str, str] = {}
 PASSWORD = "torque-wrench-7"
-USERS = {"anna": "admin", "olaf": "operator", "sam": "service"}
+USERS = {
+    "anna": "admin",
+    "olaf": "operator",
+    "sam": "service",
+    "quinn": "quality",
+    "tess": "trainee",
+}
 
 
 def server_data_dir(url: str) -> str:
     return _DATA_DIRS[url]
+
+
+def server_database(url: str) -> str:
+    """The database URL of the server at `url`."""
+    return _DATABASES[url]
 
 
 def free_port() -> int:
@@ -62,9 +74,12 @@ def free_port() -> int:
 
 def prepare_data(
     data_dir: Path, corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder,
-    database_url: str,
+    database_url: str, failure_model: Path | None = None,
 ) -> None:  # fmt: skip
-    """The index, the demo SPC data and the test users, as `make run` leaves them."""
+    """The index, the demo data, a failure model and the test users, as `make run` leaves
+    them."""
+    if failure_model is not None:
+        shutil.copytree(failure_model, data_dir / "models" / "failure")
     ingest(
         [corpus],
         IngestConfig(**{**ingest_config.__dict__, "index_dir": data_dir / "index"}),
@@ -72,6 +87,7 @@ def prepare_data(
     )
     with Session(make_engine(database_url)) as session:
         seed_spc(session, ROOT / "knowledge" / "src" / "control-plan.md")  # as `make run` does
+        seed_fleet(session, processes=30)
         for name, role in USERS.items():
             add_user(session, name=name, role=role, password=PASSWORD)
 
@@ -100,6 +116,7 @@ def serving(data_dir: Path, corpus: Path, extra: dict[str, str], log_name: str) 
     )
     url = f"http://127.0.0.1:{port}/"
     _DATA_DIRS[url] = str(data_dir)
+    _DATABASES[url] = env.get("PLANT_DATABASE_URL") or f"sqlite:///{data_dir / 'plant.db'}"
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

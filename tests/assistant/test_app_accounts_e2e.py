@@ -19,6 +19,7 @@ from tests.assistant.browser import (
     open_chat,
     send,
     server_data_dir,
+    server_database,
     sign_in,
 )
 
@@ -98,8 +99,8 @@ def test_other_sites_get_no_cross_origin_access_and_anonymous_calls_are_refused(
 
 
 async def sign_ins_in_browser(url: str) -> dict[str, str]:
-    """Body text after a wrong password, and the start page of an operator and of a
-    customer-service user (their profile and its starters)."""
+    """Body text after a wrong password, and the start page of a user of every role (their
+    profile and its starters)."""
     from playwright.async_api import async_playwright
 
     seen: dict[str, str] = {}
@@ -112,7 +113,7 @@ async def sign_ins_in_browser(url: str) -> dict[str, str]:
         seen["wrong"] = await page.inner_text("body")
         seen["wrong_has_input"] = str(await page.locator("#chat-input").count())
         await context.close()
-        for name in ("olaf", "sam"):
+        for name in ("olaf", "sam", "quinn", "tess", "anna"):
             context = await browser.new_context(viewport={"width": 1280, "height": 900})
             page = await context.new_page()
             await sign_in(page, url, name)
@@ -133,6 +134,11 @@ def test_sign_in_refuses_a_wrong_password_and_each_role_gets_its_profile(server:
     assert "Warranty question" not in seen["olaf"]
     assert "Customer service" in seen["sam"] and "Warranty question" in seen["sam"]
     assert "Alarm on a machine" not in seen["sam"]
+    assert "Quality" in seen["quinn"] and "Control chart" in seen["quinn"]
+    assert "Warranty question" not in seen["quinn"]
+    assert "My first day" in seen["tess"]  # one profile: no chooser, its starters
+    assert "Control chart" not in seen["tess"]
+    assert "Admin" in seen["anna"] and "What is indexed?" in seen["anna"]
 
 
 async def resume_elsewhere_in_browser(first: str, second: str) -> str:
@@ -199,6 +205,7 @@ def test_an_answer_marked_wrong_is_reported_with_its_question_and_sources(
 
     asyncio.run(thumbs_down_in_browser(server, "the oil limit is wrong"))
     monkeypatch.setenv("PLANT_DATA_DIR", server_data_dir(server))
+    monkeypatch.setenv("PLANT_DATABASE_URL", server_database(server))
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(app, ["report", "feedback", "--json"])

@@ -16,34 +16,10 @@ from tests.assistant.browser import (
     open_chat,
     send,
     server_data_dir,
+    server_database,
 )
 
 pytestmark = needs_chromium
-
-
-async def ask_in_browser(url: str, question: str) -> tuple[str, list[str]]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        page = await send(browser, url, question)
-        await page.wait_for_selector("text=Sources:", timeout=60_000)
-        await page.get_by_text("[1] Alarm codes", exact=False).first.click()
-        await page.wait_for_timeout(500)
-        ARTIFACTS.mkdir(exist_ok=True)
-        await page.screenshot(path=str(ARTIFACTS / "chat-answer.png"))
-        body = await page.inner_text("body")
-        links = await page.locator("text=/\\[\\d\\] /").all_inner_texts()
-        await browser.close()
-    return body, links
-
-
-def test_question_gets_a_cited_answer_and_source_elements(server: str) -> None:
-    body, links = asyncio.run(ask_in_browser(server, "What does press alarm H-310 mean?"))
-    assert "Hydraulic oil too hot" in body
-    assert "[1]" in body and "press.pdf" in body
-    assert any(link.startswith("[1] Alarm codes") for link in links)
-    assert (ARTIFACTS / "chat-answer.png").stat().st_size > 10_000
 
 
 async def correct_route_in_browser(
@@ -81,8 +57,7 @@ def test_wrong_topic_button_reroutes_and_stores_the_correction(server: str) -> N
         correct_route_in_browser(server, "How long is the warranty on valve bodies?")
     )
     assert "Draft reply" in body and "24 months" in body
-    data_dir = Path(server_data_dir(server))
-    with Session(make_engine(f"sqlite:///{data_dir / 'plant.db'}")) as session:
+    with Session(make_engine(server_database(server))) as session:
         stored = session.exec(select(IntentCorrection)).all()
     assert [(c.predicted, c.corrected) for c in stored] == [("manual_question", "ticket_reply")]
 
@@ -100,6 +75,21 @@ def test_spc_question_shows_the_chart_and_verdict(server: str) -> None:
     assert "SPC analysis" in body  # the tool call is shown as a step
     assert "[interactive charts: 0]" not in body  # the Plotly chart is shown
     assert "What the reaction plan says" not in body  # this small corpus has no reaction plan
+
+
+def test_a_failure_check_ranks_the_stored_machines_in_a_tool_step(server: str) -> None:
+    body = asyncio.run(
+        correct_route_in_browser(
+            server,
+            "Which machines are most at risk of failing?",
+            choice="Estimate a machine's failure risk",
+            wait_for="L1-01",
+        )
+    )
+    ranked = body.split("Which machines are most at risk of failing?")[-1]
+    assert "Failure prediction" in ranked  # the tool call is shown as a step
+    assert all(machine in ranked for machine in ("L1-01", "M1-01", "M1-04"))
+    assert "risk" in ranked.lower()
 
 
 async def send_with_upload(browser: Any, url: str, upload: Path, message: str) -> Any:
@@ -189,7 +179,6 @@ def test_an_uploaded_photo_gets_a_verdict_heatmap_and_stored_inspection(
     assert "Grade probabilities: ok" in body and ("**OK**" in body or "defect" in body)
     assert "[heatmaps: 0]" not in body  # the heatmap overlay is shown with the verdict
     assert "Traceback" not in body
-    data_dir = Path(server_data_dir(server))
-    with Session(make_engine(f"sqlite:///{data_dir / 'plant.db'}")) as session:
+    with Session(make_engine(server_database(server))) as session:
         stored = session.exec(select(Inspection)).all()
     assert [s.verdict in ("ok", "minor", "severe") for s in stored] == [True]

@@ -143,3 +143,35 @@ def test_an_admins_document_is_added_and_searched_by_the_next_question(
     answer = after[-1].answer
     assert answer is not None and not answer.abstained and "4411" in answer.text
     assert answer.citations[0].source.endswith("CH-9 manual.md")
+
+
+def test_a_stopped_reply_stops_its_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stop in the chat cancels the reply's task: its generator is closed where it waits, so
+    no more tokens are generated for nobody."""
+    import threading
+
+    from assistant.answering.chain import ChainEvent
+
+    closed, made = threading.Event(), []
+
+    def tokens() -> Iterator[ChainEvent]:
+        try:
+            for i in range(1000):
+                made.append(i)
+                yield ChainEvent("token", token=f"t{i} ")
+        finally:
+            closed.set()
+
+    async def stop_after_two() -> list[str]:
+        got = []
+        replies = chat_service._replies(tokens, "q")
+        async for event in replies:
+            got.append(event.token)
+            if len(got) == 2:
+                break
+        await replies.aclose()  # type: ignore[attr-defined]  # what cancelling the task does
+        return got
+
+    assert asyncio.run(stop_after_two()) == ["t0 ", "t1 "]
+    assert closed.wait(timeout=10)
+    assert len(made) <= 3  # nothing generated after the stop but the step under way

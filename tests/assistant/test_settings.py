@@ -40,7 +40,8 @@ def test_apply_environment_turns_hub_offline(monkeypatch: pytest.MonkeyPatch) ->
     assert os.environ["HF_HUB_OFFLINE"] == "1"
 
 
-def test_database_url_defaults_to_sqlite_under_data_dir() -> None:
+def test_database_url_defaults_to_sqlite_under_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PLANT_DATABASE_URL", raising=False)  # as a PostgreSQL run sets it
     settings = Settings(data_dir=Path("/tmp/x"))
     assert settings.resolved_database_url == "sqlite:////tmp/x/plant.db"
     assert Settings(database_url="postgresql://h/db").resolved_database_url.startswith("postgresql")
@@ -53,4 +54,11 @@ def test_ocr_settings_reach_the_ingest_config() -> None:
         Settings(ocr_language="eng+deu", ocr_timeout_s=30, ocr_max_pages=3)
     ).load_options
     assert options.max_ocr_pages == 3
+    limited = ingest_config(
+        Settings(max_document_mb=1, max_pdf_pages=9, max_docx_compression_ratio=20,
+                 ingest_lock_timeout_s=5)
+    )  # fmt: skip
+    assert limited.load_options.max_file_bytes == 1024 * 1024  # a chat upload's megabyte
+    assert (limited.load_options.max_pdf_pages, limited.load_options.max_docx_ratio) == (9, 20)
+    assert limited.lock_timeout_s == 5
     assert (options.ocr.language, options.ocr.timeout_s) == ("eng+deu", 30)

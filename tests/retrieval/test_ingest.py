@@ -10,6 +10,7 @@ import pytest
 import retrieval.ingest as ingest_module
 from retrieval.documents import LoadedDocument
 from retrieval.embeddings import SentenceEmbedder
+from retrieval.errors import ManifestError, NoDocumentsError
 from retrieval.index_store import load_snapshot
 from retrieval.ingest import IngestConfig, ingest
 from retrieval.search import Searcher
@@ -129,10 +130,39 @@ def test_nothing_ingestable_raises_and_keeps_old_index(
     version = load_snapshot(ingest_config.index_dir).version
     junk = tmp_path / "junk"
     junk.mkdir()
-    (junk / "a.bin").write_bytes(b"\x00")
+    (junk / "a.pdf").write_bytes(b"%PDF-1.4 broken")
     fresh = IngestConfig(**{**ingest_config.__dict__, "index_dir": tmp_path / "other"})
     with pytest.raises(PlantError, match="Nothing could be ingested"):
         ingest([junk], fresh, embedder)
+    assert load_snapshot(ingest_config.index_dir).version == version
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({}, "junk holds no documents to ingest"),
+        ({"a.bin": b"\x00", ".hidden.md": b"# Hidden"}, "junk holds no documents to ingest"),
+        ({"table.xlsx": b"PK"}, "No documents to ingest in .*table.xlsx"),
+    ],
+)
+def test_a_path_without_documents_is_refused_and_the_index_kept(
+    tmp_path: Path,
+    corpus: Path,
+    ingest_config: IngestConfig,
+    embedder: SentenceEmbedder,
+    files: dict[str, bytes],
+    message: str,
+) -> None:
+    ingest([corpus], ingest_config, embedder)
+    version = load_snapshot(ingest_config.index_dir).version
+    junk = tmp_path / "junk"
+    junk.mkdir()
+    for name, data in files.items():
+        (junk / name).write_bytes(data)
+    target = junk / "table.xlsx" if "table.xlsx" in files else junk
+    with pytest.raises(NoDocumentsError, match=message) as info:
+        ingest([target], ingest_config, embedder)
+    assert ".md, .markdown, .txt, .pdf, .html, .htm, .docx" in str(info.value)
     assert load_snapshot(ingest_config.index_dir).version == version
 
 
@@ -195,11 +225,19 @@ def test_metadata_change_in_the_manifest_re_ingests_that_file(
     assert {c.doc_type for c in press} == {"maintenance"}
 
 
-def test_a_broken_manifest_is_reported_once_and_files_still_load(
+def test_a_broken_manifest_stops_the_run_naming_the_line_and_keeps_the_index(
     corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder
 ) -> None:
-    (corpus / "manifest.json").write_text("{not json", encoding="utf-8")
-    report = ingest([corpus], ingest_config, embedder)
-    assert [Path(p).name for p, _ in report.failed] == ["manifest.json"]
-    assert "without its metadata" in report.failed[0][1]
-    assert len(report.added) == 4
+    # going on without it would re-index every file without its title, type and audience
+    ingest([corpus], ingest_config, embedder)
+    before = load_snapshot(ingest_config.index_dir)
+    manifest = corpus / "manifest.json"
+    manifest.write_text('{\n  "press.pdf": {"doc_type": "manual",}\n}', encoding="utf-8")
+    with pytest.raises(ManifestError, match=r"manifest.json: is not valid JSON: line 2, column"):
+        ingest([corpus], ingest_config, embedder)
+    manifest.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ManifestError, match="must hold an object"):
+        ingest([corpus], ingest_config, embedder)
+    after = load_snapshot(ingest_config.index_dir)
+    assert after.version == before.version
+    assert {c.doc_type for c in after.chunks} == {c.doc_type for c in before.chunks}

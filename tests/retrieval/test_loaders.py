@@ -6,8 +6,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+import retrieval.loaders as loaders
 from retrieval.errors import DocumentLoadError
-from retrieval.loaders import iter_document_paths, load_document, read_manifest
+from retrieval.loaders import (
+    LoadOptions,
+    fingerprint,
+    iter_document_paths,
+    load_document,
+    read_manifest,
+)
 from retrieval.pdf_loader import drop_running_lines, reflow
 
 
@@ -149,3 +156,70 @@ def test_encrypted_pdf_is_refused_clearly(tmp_path: Path, corpus: Path) -> None:
     path.write_bytes(_encrypted_pdf(corpus))
     with pytest.raises(DocumentLoadError, match="password-protected"):
         load(path)
+
+
+def test_a_file_over_the_size_limit_is_refused_naming_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"x" * 2_000)
+    assert load_document(path, tmp_path, options=LoadOptions(max_file_bytes=2_000)).sections
+    with pytest.raises(DocumentLoadError, match=r"is 2 kB, over the limit of 1.5 kB per doc"):
+        load_document(path, tmp_path, options=LoadOptions(max_file_bytes=1_500))
+
+
+@pytest.mark.parametrize(
+    ("front", "entry", "message"),
+    [
+        ("title: {a: 1}", {}, r"its front matter: 'title' must be text, not \{'a': 1\}"),
+        ("audience: true", {}, "its front matter: 'audience' must be a name or a list of names"),
+        ("", {"machine": {"id": 3}}, "its entry 'a.md' in manifest.json: 'machine' must be"),
+        ("", [1], r"its entry 'a.md' in manifest.json must be an object .* not \[1\]"),
+    ],
+)
+def test_metadata_of_the_wrong_shape_names_the_field_and_where(
+    tmp_path: Path, front: str, entry: object, message: str
+) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(f"---\n{front}\n---\n# A\n\nText.\n", encoding="utf-8")
+    with pytest.raises(DocumentLoadError, match=message):
+        load_document(path, tmp_path, {"a.md": entry})
+
+
+def test_metadata_names_may_be_numbers_and_dates_may_be_titles(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("---\ntitle: 2024-05-01\nmachine: [100, P-7]\n---\nText.\n", "utf-8")
+    meta = load_document(path, tmp_path).meta
+    assert meta.title == "2024-05-01" and meta.machine == ("100", "P-7")
+
+
+def test_whatever_a_loader_fails_with_is_a_reason_for_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deep = tmp_path / "deep.html"
+    deep.write_text("<div>" * 5_000 + "text", encoding="utf-8")
+    with pytest.raises(DocumentLoadError, match="is nested too deeply to be read"):
+        load_document(deep, tmp_path)
+
+    def broken(path: Path, data: bytes) -> None:
+        raise RuntimeError("unexpected state")
+
+    monkeypatch.setitem(loaders._LOADERS, ".txt", broken)
+    (tmp_path / "a.txt").write_text("text", encoding="utf-8")
+    with pytest.raises(DocumentLoadError, match=r"could not be read \(RuntimeError: unexp"):
+        load_document(tmp_path / "a.txt", tmp_path)
+
+
+def test_a_link_given_by_name_is_refused_when_it_leads_out_of_its_folder(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "key.txt").write_text("private", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    link = tmp_path / "docs" / "key.txt"
+    link.symlink_to(tmp_path / "secret" / "key.txt")
+    with pytest.raises(DocumentLoadError, match="outside the folder being ingested"):
+        load(link)
+    with pytest.raises(DocumentLoadError, match="outside the folder being ingested"):
+        fingerprint(link, link.parent)
+    assert [p.name for p, _ in iter_document_paths([link, tmp_path / "manifest.json"])] == [
+        "key.txt"
+    ]

@@ -188,6 +188,26 @@ def test_html_title_falls_back_to_the_first_h1(tmp_path: Path) -> None:
     assert doc.meta.title == "Lathe L-2"
 
 
+def test_hidden_html_goes_and_what_a_reader_can_reach_stays(tmp_path: Path) -> None:
+    page = (
+        "<body><p>Shown.</p><p style='display: none !important'>gone 1</p>"
+        "<p style='visibility:collapse;color:red'>gone 2</p><p aria-hidden=TRUE>gone 3</p>"
+        "<p hidden='hidden'>gone 4</p><p hidden='until-found'>Found by search.</p>"
+        "<p style='display:block' aria-hidden='false'>Also shown.</p>"
+        "<p style='font-display: none-ish'>Odd style, shown.</p></body>"
+    )
+    text = all_text(load_bytes(tmp_path, "a.html", page.encode()))
+    assert "gone" not in text
+    for shown in ("Shown.", "Found by search.", "Also shown.", "Odd style, shown."):
+        assert shown in text
+
+
+def test_list_numbers_follow_start_and_value(tmp_path: Path) -> None:
+    page = b"<ol start='4'><li>d</li><li value='9'>i</li><li>j</li><ol><li>sub</li></ol></ol>"
+    text = all_text(load_bytes(tmp_path, "a.html", page))
+    assert text == "4. d\n9. i\n10. j\n\n1. sub"
+
+
 # ---------------------------------------------------------------------------------- docx
 def _docx() -> bytes:
     import docx
@@ -221,6 +241,29 @@ def _docx() -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def test_docx_text_hidden_by_a_run_or_its_style_is_left_out(tmp_path: Path) -> None:
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = docx.Document()
+    secret = document.styles.add_style("Secret", WD_STYLE_TYPE.CHARACTER)
+    secret.font.hidden = True
+    also = document.styles.add_style("Also secret", WD_STYLE_TYPE.CHARACTER)
+    also.base_style = secret
+    paragraph = document.add_paragraph("Shown. ")
+    paragraph.add_run("gone 1").font.hidden = True
+    paragraph.add_run("gone 2", style="Secret")
+    paragraph.add_run("gone 3", style="Also secret")
+    paragraph.add_run(" Unhidden.", style="Secret").font.hidden = False
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    cell.paragraphs[0].add_run("gone 4").font.hidden = True
+    buffer = io.BytesIO()
+    document.save(buffer)
+    text = all_text(load_bytes(tmp_path, "a.docx", buffer.getvalue()))
+    assert "Shown." in text and "Unhidden." in text
+    assert "gone" not in text
 
 
 def test_docx_headings_numbering_merged_cells_and_skipped_furniture(tmp_path: Path) -> None:

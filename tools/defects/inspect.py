@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field
 
-from tools.defects.images import load_rgb
+from tools.defects.images import MAX_PIXELS, WORKING_PIXELS, load_rgb
 from tools.defects.model import DEFECT_TYPES, SEVERITIES, DefectModel
 
 
@@ -49,11 +49,16 @@ def inspect_image(
     *,
     name: str | None = None,
     heatmap_dir: Path | None = None,
+    max_pixels: int = MAX_PIXELS,
+    working_pixels: int = WORKING_PIXELS,
 ) -> InspectionResult:
-    """Verdict, defect type, probabilities and, with `heatmap_dir`, the heatmap PNG."""
+    """Verdict, defect type, probabilities and, with `heatmap_dir`, the heatmap PNG; a photo
+    over `max_pixels` is refused, a large one shrunk to about `working_pixels` first."""
     data = source.read_bytes() if isinstance(source, Path) else source
     label = name or (source.name if isinstance(source, Path) else "image")
-    image = load_rgb(data, model.image_size, name=label)
+    image = load_rgb(
+        data, model.image_size, name=label, max_pixels=max_pixels, working_pixels=working_pixels
+    )
     severity_p, type_p = model.probabilities(image[None])
     severity_p, type_p = severity_p[0], type_p[0]
     verdict = SEVERITIES[int(np.argmax(severity_p))]

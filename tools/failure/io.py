@@ -6,6 +6,7 @@ names the row (as numbered in the file, header = row 1) and what is wrong with i
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,10 @@ COLUMN_FIELDS = {
     "Tool wear [min]": "tool_wear",
 }
 LABEL_COLUMNS = ("Machine failure", *MODES)
+# the defaults of the settings `max_rows_per_file` and `max_columns_per_file`
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 100
+_HEADER_CHARS_PER_COLUMN = 1024  # a header row longer than this per allowed column is refused
 
 
 class ReadingsFileError(PlantError):
@@ -80,14 +85,43 @@ def _message(error: ValidationError, columns: dict[str, str]) -> str:
     return "; ".join(parts)
 
 
-def read_readings(path: Path) -> list[RowResult]:
-    """Every data row of a CSV as a reading or an error; labels come along when present."""
+def _check_header(path: Path, max_columns: int) -> None:
+    """Refuse a file whose header row has more than `max_columns` columns, reading no more
+    of it than such a header could take."""
+    longest = max_columns * _HEADER_CHARS_PER_COLUMN
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            first = handle.readline(longest + 1)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReadingsFileError(f"{path.name}: not a readable CSV file ({exc})") from exc
+    columns = len(next(csv.reader([first]), []))
+    if len(first) > longest or columns > max_columns:
+        raise ReadingsFileError(
+            f"{path.name}: the header row has more than {max_columns:,} columns, the most a "
+            "readings file may have. Keep the AI4I columns (and labels) only."
+        )
+
+
+def read_readings(
+    path: Path, *, max_rows: int = MAX_ROWS, max_columns: int = MAX_COLUMNS
+) -> list[RowResult]:
+    """Every data row of a CSV as a reading or an error; labels come along when present. A
+    file with more than `max_rows` data rows or `max_columns` columns is refused, after
+    reading no more than that."""
     if not path.exists():
         raise ReadingsFileError(f"{path}: no such file")
+    _check_header(path, max_columns)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, skipinitialspace=True, nrows=max_rows + 1
+        )
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise ReadingsFileError(f"{path.name}: not a readable CSV file ({exc})") from exc
+    if len(frame) > max_rows:
+        raise ReadingsFileError(
+            f"{path.name} has more than {max_rows:,} rows, the most one readings file may "
+            "hold. Split it into several files."
+        )
     columns = _columns(frame, path)
     by_name = {_normalise(c): c for c in frame.columns}
     label_columns = [by_name.get(_normalise(c)) for c in LABEL_COLUMNS]

@@ -3,17 +3,23 @@ as a typed result (`SpcAnalysis`) whose `to_json()` is the documented `plant spc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.spc import charts as spc
 from tools.spc.capability import capability as capability_of
+from tools.spc.limits import DEFAULT_LIMITS, SpcLimits
+from tools.spc.rules import violation_lists
 
 ChartName = Literal["xbar-r", "xbar-s", "imr", "p", "np", "c", "u", "ewma", "cusum"]
 ATTRIBUTE_CHARTS = ("p", "np", "c", "u")
+Groups = list[list[float]] | np.ndarray  # one list per subgroup, or one row per subgroup
 
 
 class SeriesPoint(BaseModel):
@@ -24,14 +30,47 @@ class SeriesPoint(BaseModel):
 
 
 class ChartSeries(BaseModel):
-    """One drawn chart: its centre, limits (one number, or one per point when n varies)."""
+    """One drawn chart: its centre, limits (one number, or one per point when n varies) and
+    its points, held as arrays (`points` builds `SeriesPoint` objects when asked for)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     name: str
     center: float
     lcl: float | list[float | None] | None
     ucl: float | list[float | None] | None
     sigma: float
-    points: list[SeriesPoint]
+    index: np.ndarray = Field(exclude=True)
+    values: np.ndarray = Field(exclude=True)
+    lower: np.ndarray | None = Field(None, exclude=True, description="The lower CUSUM.")
+    rule_names: list[str] = Field(default_factory=list, exclude=True)
+    flags: np.ndarray = Field(exclude=True, description="points x rules: which each breaks")
+
+    @property
+    def size(self) -> int:
+        return int(self.values.size)
+
+    @cached_property
+    def points(self) -> list[SeriesPoint]:
+        return self._points(np.arange(self.size))
+
+    def flagged_points(self) -> list[SeriesPoint]:
+        """Only the points that break a rule."""
+        return self._points(np.flatnonzero(self.flags.any(axis=1)))
+
+    def _points(self, at: np.ndarray) -> list[SeriesPoint]:
+        return [SeriesPoint.model_validate(p) for p in self.points_json(at)]
+
+    def points_json(self, at: np.ndarray) -> list[dict[str, Any]]:
+        """The points at positions `at` as `plant spc --json` lists them."""
+        index, values = self.index[at].tolist(), self.values[at].tolist()
+        broken = violation_lists(self.rule_names, self.flags[at])
+        if self.lower is None:
+            return [{"index": i, "value": v, "violations": b}
+                    for i, v, b in zip(index, values, broken, strict=True)]  # fmt: skip
+        lower = self.lower[at].tolist()
+        return [{"index": i, "value": v, "lower": lo, "violations": b}
+                for i, v, lo, b in zip(index, values, lower, broken, strict=True)]  # fmt: skip
 
 
 class CapabilityIndices(BaseModel):
@@ -65,19 +104,15 @@ class SpcAnalysis(BaseModel):
 
     @property
     def in_control(self) -> bool:
-        return not any(p.violations for c in self.charts for p in c.points)
+        return not any(c.flags.any() for c in self.charts)
 
-    def to_json(self) -> dict[str, Any]:
-        """The `plant spc --json` object (keys as documented in the README)."""
+    def to_json(self, max_points: int | None = None) -> dict[str, Any]:
+        """The `plant spc --json` object (keys as documented in the README). With
+        `max_points`, a longer chart lists only its first `max_points` points and says how
+        many it has in `points_total` (the chat shows the start of a long series)."""
         data: dict[str, Any] = {
             "chart": self.chart,
-            "charts": [
-                {
-                    **c.model_dump(exclude={"points"}),
-                    "points": [p.model_dump(exclude_none=True) for p in c.points],
-                }
-                for c in self.charts
-            ],
+            "charts": [_chart_json(c, max_points) for c in self.charts],
             "capability": self.capability.model_dump() if self.capability else None,
         }
         if self.excluded is not None:
@@ -106,34 +141,45 @@ class SpcOptions:
     exclude_out_of_control: bool = False  # phase I: drop points beyond limits, estimate again
 
 
-def _limit(values: list[float | None]) -> float | list[float | None] | None:
+def _chart_json(series: ChartSeries, max_points: int | None) -> dict[str, Any]:
+    shown = series.size if max_points is None else min(series.size, max_points)
+    data = {**series.model_dump(), "points": series.points_json(np.arange(shown))}
+    if shown < series.size:
+        data["points_total"] = series.size
+    return data
+
+
+def _limit(values: np.ndarray) -> float | list[float | None] | None:
     """One number when every point shares it, else the list (limits vary with n)."""
-    distinct = {round(v, 12) for v in values if v is not None}
-    return values[0] if len(distinct) <= 1 else values
+    if values.size == 0:
+        return None
+    rounded = np.round(values[~np.isnan(values)], 12)
+    if rounded.size == 0 or np.all(rounded == rounded[0]):
+        return float(values[0])
+    return [None if np.isnan(v) else v for v in values.tolist()]
 
 
-def series_of(chart: Any) -> ChartSeries:
-    points = [SeriesPoint(index=p.index, value=p.value, violations=p.violations)
-              for p in chart.points]  # fmt: skip
+def series_of(chart: spc.ControlChart) -> ChartSeries:
     return ChartSeries(
         name=chart.chart,
         center=chart.center,
-        lcl=_limit([p.lcl for p in chart.points]),
-        ucl=_limit([p.ucl for p in chart.points]),
+        lcl=_limit(chart.lcl),
+        ucl=_limit(chart.ucl),
         sigma=chart.sigma,
-        points=points,
+        index=chart.index,
+        values=chart.values,
+        rule_names=chart.rule_names,
+        flags=chart.flags,
     )
 
 
 def cusum_series(result: spc.Cusum) -> ChartSeries:
     limit = result.h * result.sigma
-    points = [
-        SeriesPoint(index=i, value=upper, lower=-lower,
-                    violations=["beyond-limits"] if i in result.signals else [])
-        for i, (upper, lower) in enumerate(zip(result.upper, result.lower, strict=True), 1)
-    ]  # fmt: skip
+    index = np.arange(1, len(result.upper) + 1)
     return ChartSeries(name="cusum", center=result.center, lcl=-limit, ucl=limit,
-                       sigma=result.sigma, points=points)  # fmt: skip
+                       sigma=result.sigma, index=index, values=np.asarray(result.upper),
+                       lower=-np.asarray(result.lower), rule_names=["beyond-limits"],
+                       flags=np.isin(index, result.signals)[:, None])  # fmt: skip
 
 
 def analyse_counts(counts: list[float], sizes: list[float] | None, o: SpcOptions) -> SpcAnalysis:
@@ -157,15 +203,22 @@ def analyse_counts(counts: list[float], sizes: list[float] | None, o: SpcOptions
     return SpcAnalysis(chart=chosen, charts=[series_of(made)], drawn=[made])
 
 
-def _default_chart(groups: list[list[float]]) -> str:
-    if all(len(g) == 1 for g in groups):
+def _sizes(groups: Groups) -> set[int]:
+    """The subgroup sizes in the data."""
+    if isinstance(groups, np.ndarray):
+        return {groups.shape[1]}
+    return {len(g) for g in groups}
+
+
+def _default_chart(groups: Groups) -> str:
+    sizes = _sizes(groups)
+    if sizes <= {1}:
         return "imr"
-    equal = len({len(g) for g in groups}) == 1
-    return "xbar-r" if equal and len(groups[0]) <= 10 else "xbar-s"
+    return "xbar-r" if len(sizes) == 1 and len(groups[0]) <= 10 else "xbar-s"
 
 
 def _individuals(
-    chosen: str, values: list[float], o: SpcOptions
+    chosen: str, values: Sequence[float] | np.ndarray, o: SpcOptions
 ) -> tuple[list[Any], Any, list[int]]:
     """I-MR, EWMA or CUSUM: the drawn charts (or the CUSUM result) and the points excluded."""
     known: dict[str, Any] = {"center": o.center, "sigma": o.sigma}
@@ -182,9 +235,7 @@ def _individuals(
     return [], spc.cusum(values, k=o.k, h=o.h, **known), excluded
 
 
-def _subgrouped(
-    chosen: str, groups: list[list[float]], o: SpcOptions
-) -> tuple[list[Any], list[int]]:
+def _subgrouped(chosen: str, groups: Groups, o: SpcOptions) -> tuple[list[Any], list[int]]:
     draw = spc.xbar_r if chosen == "xbar-r" else spc.xbar_s
     rules: Any = o.rules
     if o.exclude_out_of_control and o.sigma is None:
@@ -193,22 +244,26 @@ def _subgrouped(
     return list(draw(groups, rules, phase1=o.phase1, center=o.center, sigma=o.sigma)), []
 
 
-def analyse_groups(groups: list[list[float]], o: SpcOptions) -> SpcAnalysis:
-    """Variable charts for subgroups (or single values), with capability when limits exist."""
+def analyse_groups(groups: Groups, o: SpcOptions) -> SpcAnalysis:
+    """Variable charts for subgroups (or single values), with capability when limits exist;
+    `groups` is one list per subgroup, or a 2-D array with one row per subgroup."""
     chosen = o.chart or _default_chart(groups)
     cusum = None
+    values: Sequence[float] | np.ndarray
     if chosen in ("imr", "ewma", "cusum"):
-        if not all(len(g) == 1 for g in groups):
+        if not _sizes(groups) <= {1}:
             raise spc.SpcInputError(
                 f"the {chosen} chart takes one value per row; this data has subgroups"
             )
-        values = [g[0] for g in groups]
+        values = groups[:, 0] if isinstance(groups, np.ndarray) else [g[0] for g in groups]
         drawn, cusum, excluded = _individuals(chosen, values, o)
         within = cusum.sigma if cusum is not None else drawn[0].sigma
     elif chosen in ("xbar-r", "xbar-s"):
         drawn, excluded = _subgrouped(chosen, groups, o)
         within = drawn[0].sigma
-        values = [v for g in groups for v in g]
+        values = (
+            groups.ravel() if isinstance(groups, np.ndarray) else [v for g in groups for v in g]
+        )
     else:
         raise spc.SpcInputError(f"the {chosen} chart needs counts (--count-col)")
     series = [series_of(c) for c in drawn] + ([cusum_series(cusum)] if cusum is not None else [])
@@ -226,14 +281,16 @@ def analyse_groups(groups: list[list[float]], o: SpcOptions) -> SpcAnalysis:
 
 
 def analyse_file(
-    path: Path, o: SpcOptions, *, count_col: str | None = None, size_col: str | None = None
-) -> SpcAnalysis:
-    """A CSV or XLSX file, wide or long, or count columns for attribute charts."""
-    from tools.spc.io import column, read_table, subgroups
+    path: Path, o: SpcOptions, *, count_col: str | None = None, size_col: str | None = None,
+    limits: SpcLimits = DEFAULT_LIMITS,
+) -> SpcAnalysis:  # fmt: skip
+    """A CSV or XLSX file, wide or long, or count columns for attribute charts; a file over
+    the row or column cap of `limits` (or an XLSX that unpacks too large) is refused."""
+    from tools.spc.io import column, read_table, subgroup_table
 
-    frame = read_table(path)
+    frame = read_table(path, limits)
     if o.chart in ATTRIBUTE_CHARTS or count_col:
         counts = column(frame, count_col or "count")
         sizes = column(frame, size_col) if size_col else None
         return analyse_counts(counts, sizes, o)
-    return analyse_groups(subgroups(frame, o.subgroup_size), o)
+    return analyse_groups(subgroup_table(frame, o.subgroup_size), o)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from tools.spc.charts import _finite
+from tools.spc.charts import Values, _finite
 from tools.spc.errors import SpcInputError
 
 
@@ -26,7 +25,7 @@ class Capability(BaseModel):
 
 
 def capability(
-    values: Sequence[float],
+    values: Values,
     *,
     sigma_within: float,
     lsl: float | None = None,

@@ -15,39 +15,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, Literal
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
 
 from tools.spc.constants import MAX_N, MIN_N, constants
+from tools.spc.control_chart import ChartPoint as ChartPoint  # callers import SPC from here
+from tools.spc.control_chart import ControlChart, Subgroups, Values
 from tools.spc.errors import SpcInputError
-from tools.spc.rules import RuleSet, run_rules
+from tools.spc.rules import RuleSet, rule_flags
 from tools.spc.rules import parse_rules as parse_rules  # callers use tools.spc for all of SPC
-
-
-class ChartPoint(BaseModel):
-    index: int = Field(description="1-based subgroup or observation number")
-    value: float
-    lcl: float | None
-    ucl: float | None
-    violations: list[str] = Field(default_factory=list, description="e.g. ['nelson-1', 'we-2']")
-
-
-class ControlChart(BaseModel):
-    chart: Literal["xbar", "r", "s", "i", "mr", "p", "np", "c", "u", "ewma"]
-    center: float
-    sigma: float = Field(description="Process sigma (variables) or per-unit sigma (attributes)")
-    points: list[ChartPoint]
-    rules: RuleSet = "nelson"
-
-    @property
-    def out_of_control(self) -> bool:
-        return any(p.violations for p in self.points)
+from tools.spc.rules import run_rules as run_rules
 
 
 # ----------------------------------------------------------------------------- validation
-def _finite(values: Sequence[float], what: str) -> np.ndarray:
+def _finite(values: Values, what: str) -> np.ndarray:
     array = np.asarray(values, dtype=float)
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:
@@ -55,22 +39,61 @@ def _finite(values: Sequence[float], what: str) -> np.ndarray:
     return array
 
 
-def _subgroups(data: Sequence[Sequence[float]], *, equal: bool) -> list[np.ndarray]:
-    groups = [_finite(row, f"subgroup {i}") for i, row in enumerate(data, start=1)]
+def _subgroups(data: Subgroups, *, equal: bool) -> list[np.ndarray] | np.ndarray:
+    """The subgroups checked: one 2-D array when they all have the same size (fast on long
+    series), else one array each."""
+    rectangular = _rectangular(data)
+    groups: list[np.ndarray] | np.ndarray = (
+        [_finite(row, f"subgroup {i}") for i, row in enumerate(data, start=1)]
+        if rectangular is None
+        else rectangular
+    )
     if len(groups) < 2:
         raise SpcInputError(f"need at least two subgroups, got {len(groups)}")
-    for i, group in enumerate(groups, start=1):
-        if not MIN_N <= group.size <= MAX_N:
-            raise SpcInputError(
-                f"subgroup {i} has {group.size} values; subgroup size must be {MIN_N}..{MAX_N}"
-            )
-    if equal and len({g.size for g in groups}) > 1:
-        sizes = sorted({g.size for g in groups})
+    sizes = _sizes(groups)
+    wrong = np.flatnonzero((sizes < MIN_N) | (sizes > MAX_N))
+    if wrong.size:
+        i = int(wrong[0])
         raise SpcInputError(
-            f"subgroups have different sizes ({sizes}); the X-bar-R chart needs equal sizes, "
-            "use the X-bar-S chart"
+            f"subgroup {i + 1} has {sizes[i]} values; subgroup size must be {MIN_N}..{MAX_N}"
+        )
+    if equal and len(set(sizes.tolist())) > 1:
+        raise SpcInputError(
+            f"subgroups have different sizes ({sorted(set(sizes.tolist()))}); the X-bar-R chart "
+            "needs equal sizes, use the X-bar-S chart"
         )
     return groups
+
+
+def _rectangular(data: Subgroups) -> np.ndarray | None:
+    """All subgroups as one array when they have one size, with the first bad value named."""
+    try:
+        array = np.asarray(data, dtype=float)
+    except (ValueError, TypeError):
+        return None  # ragged, or not numbers: checked one subgroup at a time
+    if array.ndim != 2:
+        return None
+    bad = np.argwhere(~np.isfinite(array))
+    if bad.size:
+        row, column = (int(v) for v in bad[0])
+        raise SpcInputError(f"subgroup {row + 1}: value {column + 1} is not a number")
+    return array
+
+
+def _sizes(groups: list[np.ndarray] | np.ndarray) -> np.ndarray:
+    if isinstance(groups, np.ndarray):
+        return np.full(groups.shape[0], groups.shape[1])
+    return np.array([g.size for g in groups])
+
+
+def _group_stats(groups: list[np.ndarray] | np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each subgroup's mean, range and standard deviation."""
+    if isinstance(groups, np.ndarray):
+        return groups.mean(axis=1), np.ptp(groups, axis=1), groups.std(axis=1, ddof=1)
+    means = np.array([g.mean() for g in groups])
+    ranges = np.array([np.ptp(g) for g in groups])
+    sds = np.array([g.std(ddof=1) for g in groups])
+    return means, ranges, sds
 
 
 def _chart(
@@ -91,16 +114,16 @@ def _chart(
     ucl = center + k * se
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(se > 0, (values - center) / se, 0.0)
-    broken = run_rules(z, rules)
-    points = [
-        ChartPoint(index=i + 1, value=float(v), lcl=float(lo), ucl=float(hi), violations=b)
-        for i, (v, lo, hi, b) in enumerate(zip(values, lcl, ucl, broken, strict=True))
-    ]
+    names, flags = rule_flags(z, rules)
     return ControlChart(
-        chart=kind,
+        chart=kind,  # type: ignore[arg-type]
         center=float(center),
         sigma=float(sigma),
-        points=points,
+        values=np.asarray(values, dtype=float),
+        lcl=np.broadcast_to(np.asarray(lcl, dtype=float), values.shape).copy(),
+        ucl=np.broadcast_to(np.asarray(ucl, dtype=float), values.shape).copy(),
+        rule_names=names,
+        flags=flags,
         rules=rules,
     )
 
@@ -110,24 +133,25 @@ def _phase1(n_points: int, phase1: int | None, exclude: Sequence[int] = ()) -> n
     """Rows that estimate the limits: all or the first `phase1`, less `exclude` (1-based)."""
     if phase1 is not None and not 2 <= phase1 <= n_points:
         raise SpcInputError(f"--phase1 must be between 2 and the {n_points} points, got {phase1}")
-    dropped = {i - 1 for i in exclude}
-    rows = np.array([i for i in range(phase1 or n_points) if i not in dropped], dtype=int)
+    keep = np.ones(phase1 or n_points, dtype=bool)
+    dropped = np.asarray(exclude, dtype=int) - 1
+    keep[dropped[(dropped >= 0) & (dropped < keep.size)]] = False
+    rows = np.flatnonzero(keep)
     if rows.size < 2:
         raise SpcInputError("fewer than two points are left to estimate the limits")
     return rows
 
 
 def xbar_r(
-    data: Sequence[Sequence[float]], rules: RuleSet = "nelson", *, phase1: int | None = None,
+    data: Subgroups, rules: RuleSet = "nelson", *, phase1: int | None = None,
     center: float | None = None, sigma: float | None = None, exclude: Sequence[int] = (),
 ) -> tuple[ControlChart, ControlChart]:  # fmt: skip
     """X-bar and R charts for equal subgroups; sigma = R-bar / d2 of the estimating subgroups
     (all, the first `phase1`, or given as `sigma` with `center` for phase II)."""
     groups = _subgroups(data, equal=True)
-    n = groups[0].size
+    n = int(_sizes(groups)[0])
     c = constants(n)
-    means = np.array([g.mean() for g in groups])
-    ranges = np.array([np.ptp(g) for g in groups])
+    means, ranges, _ = _group_stats(groups)
     est = _phase1(len(groups), phase1, exclude)
     sd = float(ranges[est].mean()) / c.d2 if sigma is None else sigma
     _no_variation(sd)
@@ -139,15 +163,15 @@ def xbar_r(
 
 
 def xbar_s(
-    data: Sequence[Sequence[float]], rules: RuleSet = "nelson", *, phase1: int | None = None,
+    data: Subgroups, rules: RuleSet = "nelson", *, phase1: int | None = None,
     center: float | None = None, sigma: float | None = None, exclude: Sequence[int] = (),
 ) -> tuple[ControlChart, ControlChart]:  # fmt: skip
     """X-bar and S charts; subgroup sizes may vary (qcc's weighted estimates)."""
     groups = _subgroups(data, equal=False)
-    sizes = np.array([g.size for g in groups])
-    means = np.array([g.mean() for g in groups])
-    sds = np.array([g.std(ddof=1) for g in groups])
-    c4s = np.array([constants(int(n)).c4 for n in sizes])
+    sizes = _sizes(groups)
+    means, _, sds = _group_stats(groups)
+    distinct, which = np.unique(sizes, return_inverse=True)
+    c4s = np.array([constants(int(n)).c4 for n in distinct])[which]
     est = _phase1(len(groups), phase1, exclude)
     # qcc's "UWAVE-SD": sum(h_i s_i / c4_i) / sum(h_i), h_i = c4_i^2 / (1 - c4_i^2)
     h = c4s[est] ** 2 / (1 - c4s[est] ** 2)
@@ -158,14 +182,13 @@ def xbar_s(
     s_center = sd * c4s  # varies with n
     s_se = sd * np.sqrt(1 - c4s**2)
     s_chart = _chart("s", float(s_center.mean()), sd, sds, s_se, "none")
-    # the S chart's centre varies with n; rebuild limits around each point's own centre
-    for point, centre, se in zip(s_chart.points, s_center, s_se, strict=True):
-        point.lcl, point.ucl = max(0.0, centre - 3 * se), centre + 3 * se
+    # the S chart's centre varies with n; limits around each point's own centre
+    s_chart = replace(s_chart, lcl=np.maximum(0.0, s_center - 3 * s_se), ucl=s_center + 3 * s_se)
     return xbar, _only_beyond_limits(s_chart)
 
 
 def imr(
-    values: Sequence[float], rules: RuleSet = "nelson", *, phase1: int | None = None,
+    values: Values, rules: RuleSet = "nelson", *, phase1: int | None = None,
     center: float | None = None, sigma: float | None = None, exclude: Sequence[int] = (),
 ) -> ControlChart:  # fmt: skip
     """Individuals chart; sigma = average moving range (span 2) / d2(2), as qcc's xbar.one."""
@@ -191,18 +214,25 @@ def reestimate(draw: Any, data: Any, rules: RuleSet = "nelson", *, phase1: int |
     for _ in range(max_rounds):
         charts = draw(data, rules, phase1=phase1, exclude=sorted(dropped))
         every = charts if isinstance(charts, tuple) else (charts,)
-        limit = phase1 or len(every[0].points)
-        beyond = {
-            p.index for chart in every for p in chart.points[:limit]
-            if {"nelson-1", "we-1", "beyond-limits"} & set(p.violations)
-        }  # fmt: skip
+        limit = phase1 or every[0].values.size
+        beyond = {index for chart in every for index in _beyond_limits(chart, limit)}
         if beyond <= dropped:
             return charts, sorted(dropped)
         dropped |= beyond
     return charts, sorted(dropped)
 
 
-def moving_range(values: Sequence[float], *, sigma: float | None = None) -> ControlChart:
+def _beyond_limits(chart: ControlChart, limit: int) -> list[int]:
+    """Numbers of the first `limit` points that lie beyond the limits (rule 1 or its like)."""
+    wanted = [j for j, name in enumerate(chart.rule_names)
+              if name in ("nelson-1", "we-1", "beyond-limits")]  # fmt: skip
+    if not wanted:
+        return []
+    hits = chart.flags[:limit, wanted].any(axis=1)
+    return [int(i) for i in chart.index[:limit][hits]]
+
+
+def moving_range(values: Values, *, sigma: float | None = None) -> ControlChart:
     """The MR chart that goes with `imr` (points from the second value on)."""
     x = _finite(values, "values")
     mr = np.abs(np.diff(x))
@@ -210,9 +240,7 @@ def moving_range(values: Sequence[float], *, sigma: float | None = None) -> Cont
     sd = float(mr.mean()) / c.d2 if sigma is None else sigma
     _no_variation(sd)
     chart = _chart("mr", c.d2 * sd, sd, mr, np.full(mr.size, c.d3 * sd), "none")
-    for point in chart.points:
-        point.index += 1
-    return _only_beyond_limits(chart)
+    return _only_beyond_limits(replace(chart, first_index=2))
 
 
 def _no_variation(sigma: float) -> None:
@@ -222,11 +250,8 @@ def _no_variation(sigma: float) -> None:
 
 def _only_beyond_limits(chart: ControlChart) -> ControlChart:
     """Dispersion charts: only points beyond their limits are signalled."""
-    for p in chart.points:
-        below = p.lcl is not None and p.value < p.lcl
-        above = p.ucl is not None and p.value > p.ucl
-        p.violations = ["beyond-limits"] if below or above else []
-    return chart
+    beyond = (chart.values < chart.lcl) | (chart.values > chart.ucl)
+    return replace(chart, rule_names=["beyond-limits"], flags=beyond[:, None])
 
 
 # ----------------------------------------------------------------------------- attributes
@@ -259,9 +284,7 @@ def p_chart(
     sigma = math.sqrt(p_bar * (1 - p_bar))
     _no_variation(sigma)
     chart = _chart("p", p_bar, sigma, d / n, sigma / np.sqrt(n), rules)
-    for point in chart.points:
-        point.ucl = min(point.ucl or 1.0, 1.0)
-    return chart
+    return replace(chart, ucl=np.minimum(chart.ucl, 1.0))
 
 
 def np_chart(defectives: Sequence[float], size: int, rules: RuleSet = "nelson") -> ControlChart:
@@ -299,7 +322,7 @@ def _individual_sigma(x: np.ndarray) -> float:
     return float(np.mean(np.abs(np.diff(x)))) / constants(2).d2
 
 
-def ewma(values: Sequence[float], *, lam: float = 0.2, width: float = 3.0,
+def ewma(values: Values, *, lam: float = 0.2, width: float = 3.0,
          center: float | None = None, sigma: float | None = None) -> ControlChart:  # fmt: skip
     """EWMA chart of individual values: z_i = lam x_i + (1 - lam) z_(i-1), z_0 = centre,
     limits centre ± width sigma sqrt(lam / (2 - lam) (1 - (1 - lam)^(2i))).
@@ -335,7 +358,7 @@ class Cusum(BaseModel):
     signals: list[int] = Field(description="1-based points where either sum exceeds h·sigma")
 
 
-def cusum(values: Sequence[float], *, k: float = 0.5, h: float = 5.0,
+def cusum(values: Values, *, k: float = 0.5, h: float = 5.0,
           center: float | None = None, sigma: float | None = None) -> Cusum:  # fmt: skip
     """C+_i = max(0, x_i - (mu + k sigma) + C+_(i-1)), C-_i = max(0, (mu - k sigma) - x_i +
     C-_(i-1)); a signal where either exceeds h sigma (Montgomery, section 9.1)."""

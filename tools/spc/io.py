@@ -4,10 +4,15 @@ Wide: one row per subgroup, its numeric columns are the measurements, other colu
 Long: a `subgroup` column and a `value` column. One numeric column: individual values
 (`subgroup_size` groups consecutive values). Attribute charts read a count column and,
 where the chart needs it, a sample-size column.
+
+Cells are converted a column at a time (pandas, numpy); only the cells pandas cannot read as
+numbers (a decimal comma, a typo) go through the exact rules of `_number` one by one. A file
+is read no further than the row cap; an XLSX's zip is checked before it is opened.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 from typing import Any
@@ -15,11 +20,14 @@ from typing import Any
 import numpy as np
 
 from tools.spc.charts import SpcInputError
+from tools.spc.limits import DEFAULT_LIMITS, SpcLimits
+from tools.spc.workbook import check_xlsx
 
 _SEPARATORS = re.compile(r"[\s;]+|,(?=\s)")
+_HEADER_CHARS_PER_COLUMN = 1024  # a header row longer than this per allowed column is refused
 
 
-def read_table(path: Path) -> Any:
+def read_table(path: Path, limits: SpcLimits = DEFAULT_LIMITS) -> Any:
     """The file as a DataFrame of strings (cells checked later, so errors name them)."""
     import pandas as pd
 
@@ -28,18 +36,52 @@ def read_table(path: Path) -> Any:
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str)
+            check_xlsx(path, limits)
+            frame = pd.read_excel(path, dtype=str, nrows=limits.max_rows_per_file + 1)
         elif suffix in (".csv", ".txt", ""):
-            frame = pd.read_csv(path, dtype=str, sep=None, engine="python")
+            frame = _read_csv(path, limits)
         else:
             raise SpcInputError(f"{path.name}: use a .csv or .xlsx file (got '{suffix}')")
     except SpcInputError:
         raise
     except Exception as exc:
-        raise SpcInputError(f"{path.name} could not be read as a table ({exc})") from exc
+        reason = str(exc).strip().removeprefix("Error tokenizing data. C error: ")
+        raise SpcInputError(f"{path.name} could not be read as a table ({reason})") from exc
     if frame.empty:
         raise SpcInputError(f"{path.name} has a header but no rows")
+    _check_size(path, len(frame.columns), len(frame), limits)
     return frame
+
+
+def _read_csv(path: Path, limits: SpcLimits) -> Any:
+    """pandas' fast reader, on the delimiter its slow one would sniff from the first line."""
+    import pandas as pd
+
+    longest = limits.max_columns_per_file * _HEADER_CHARS_PER_COLUMN
+    with path.open(encoding="utf-8", newline="") as handle:
+        first = handle.readline(longest + 1)
+    if len(first) > longest:
+        raise SpcInputError(
+            f"{path.name}: the header row is longer than {longest:,} characters; a "
+            f"measurement file may have at most {limits.max_columns_per_file:,} columns"
+        )
+    delimiter = csv.Sniffer().sniff(first).delimiter
+    columns = len(next(csv.reader([first], delimiter=delimiter), []))
+    _check_size(path, columns, 0, limits)
+    return pd.read_csv(path, dtype=str, sep=delimiter, nrows=limits.max_rows_per_file + 1)
+
+
+def _check_size(path: Path, columns: int, rows: int, limits: SpcLimits) -> None:
+    if columns > limits.max_columns_per_file:
+        raise SpcInputError(
+            f"{path.name} has {columns:,} columns; the most a measurement file may have is "
+            f"{limits.max_columns_per_file:,}. Keep the measurement columns and a few labels."
+        )
+    if rows > limits.max_rows_per_file:
+        raise SpcInputError(
+            f"{path.name} has more than {limits.max_rows_per_file:,} rows, the most one file "
+            "may hold. Split it, or chart a shorter period."
+        )
 
 
 def _number(cell: Any) -> float | None:
@@ -56,53 +98,93 @@ def _number(cell: Any) -> float | None:
         return float("nan")
 
 
-def _numeric_columns(frame: Any) -> list[str]:
-    """Columns most of whose filled cells are numbers; the others are labels."""
-    numeric = []
-    for column in frame.columns:
-        cells = [_number(c) for c in frame[column]]
-        filled = [c for c in cells if c is not None]
-        if filled and sum(not np.isnan(c) for c in filled) > len(filled) / 2:
-            numeric.append(column)
+def _numbers(cells: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A column as numbers (NaN where a cell is empty or not a number) and which of its cells
+    are filled but not numbers. pandas reads plain numbers; the rest go through `_number`."""
+    import pandas as pd
+
+    present = cells.notna().to_numpy()
+    if not present.any():  # an empty column (pandas would still look at every cell)
+        return np.full(present.size, np.nan), np.zeros(present.size, dtype=bool)
+    numbers = pd.to_numeric(cells, errors="coerce")
+    values = np.array(numbers.to_numpy(dtype=float, na_value=np.nan), dtype=float)  # writable
+    bad = np.zeros(values.size, dtype=bool)
+    raw = cells.to_numpy(dtype=object)
+    for at in np.flatnonzero(np.isnan(values) & present).tolist():
+        value = _number(raw[at])
+        if value is None:
+            continue
+        values[at] = value
+        bad[at] = np.isnan(value)
+    return values, bad
+
+
+def _not_a_number(frame: Any, row: int, column: str) -> SpcInputError:
+    return SpcInputError(
+        f"row {row + 2}, column '{column}': '{frame[column].iloc[row]}' is not a number"
+    )
+
+
+def _numeric_columns(frame: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Columns most of whose filled cells are numbers, with their numbers; the others are
+    labels."""
+    numeric = {}
+    for name in frame.columns:
+        values, bad = _numbers(frame[name])
+        filled = int(np.count_nonzero(~np.isnan(values) | bad))
+        if filled and filled - int(bad.sum()) > filled / 2:
+            numeric[name] = (values, bad)
     return numeric
 
 
-def _cell(frame: Any, row: int, column: str) -> float | None:
-    value = _number(frame[column].iloc[row])
-    if value is not None and np.isnan(value):
-        raise SpcInputError(
-            f"row {row + 2}, column '{column}': '{frame[column].iloc[row]}' is not a number"
-        )
-    return value
-
-
-def subgroups(frame: Any, subgroup_size: int | None = None) -> list[list[float]]:
-    """Subgroups (or single values as one-element subgroups) from a wide or long table."""
+def subgroup_table(frame: Any, subgroup_size: int | None = None) -> np.ndarray | list[list[float]]:
+    """Subgroups (or single values as one-element subgroups) from a wide or long table: a 2-D
+    array, one row per subgroup, when every row is complete; else one list per subgroup."""
     columns = {str(c).strip().lower(): c for c in frame.columns}
     if "subgroup" in columns and "value" in columns:
-        groups: dict[str, list[float]] = {}
-        for row in range(len(frame)):
-            value = _cell(frame, row, columns["value"])
-            if value is not None:
-                key = str(frame[columns["subgroup"]].iloc[row]).strip()
-                groups.setdefault(key, []).append(value)
-        return list(groups.values())
+        return _long_subgroups(frame, columns["subgroup"], columns["value"])
     numeric = _numeric_columns(frame)
     if not numeric:
         raise SpcInputError("no numeric column found: expected measurements under a header row")
-    rows = []
-    for row in range(len(frame)):
-        values = [v for c in numeric if (v := _cell(frame, row, c)) is not None]
-        if values:
-            rows.append(values)
-    if len(numeric) == 1 and subgroup_size:
-        flat = [v for r in rows for v in r]
-        if len(flat) % subgroup_size:
+    names = list(numeric)
+    values = np.column_stack([numeric[c][0] for c in names])
+    bad = np.argwhere(np.column_stack([numeric[c][1] for c in names]))  # row by row
+    if bad.size:
+        raise _not_a_number(frame, int(bad[0][0]), names[int(bad[0][1])])
+    filled = ~np.isnan(values)
+    if len(names) == 1 and subgroup_size:
+        flat = values[filled]
+        if flat.size % subgroup_size:
             raise SpcInputError(
-                f"{len(flat)} values do not split into subgroups of {subgroup_size}"
+                f"{flat.size} values do not split into subgroups of {subgroup_size}"
             )
-        return [flat[i : i + subgroup_size] for i in range(0, len(flat), subgroup_size)]
-    return rows
+        return flat.reshape(-1, subgroup_size)
+    if filled.all():
+        return values
+    return [[v for v in row if v == v] for row in values[filled.any(axis=1)].tolist()]
+
+
+def subgroups(frame: Any, subgroup_size: int | None = None) -> list[list[float]]:
+    """`subgroup_table` as lists."""
+    table = subgroup_table(frame, subgroup_size)
+    return table.tolist() if isinstance(table, np.ndarray) else table
+
+
+def _long_subgroups(frame: Any, key_column: str, value_column: str) -> list[list[float]]:
+    """Values grouped by the subgroup column, groups in the order they first appear."""
+    import pandas as pd
+
+    values, bad = _numbers(frame[value_column])
+    if bad.any():
+        raise _not_a_number(frame, int(np.flatnonzero(bad)[0]), value_column)
+    filled = ~np.isnan(values)
+    keys = frame[key_column].astype(object).map(lambda k: str(k).strip()).to_numpy()[filled]
+    if not keys.size:
+        return []
+    codes, _ = pd.factorize(keys, sort=False)
+    order = np.argsort(codes, kind="stable")
+    ends = np.cumsum(np.bincount(codes))[:-1]
+    return [group.tolist() for group in np.split(values[filled][order], ends)]
 
 
 def column(frame: Any, name: str) -> list[float]:
@@ -112,20 +194,38 @@ def column(frame: Any, name: str) -> list[float]:
         raise SpcInputError(
             f"column '{name}' not found; the columns are: {', '.join(map(str, frame.columns))}"
         )
-    values = []
-    for row in range(len(frame)):
-        value = _cell(frame, row, matches[0])
-        if value is None:
-            raise SpcInputError(f"row {row + 2}, column '{name}': the cell is empty")
-        values.append(value)
-    return values
+    values, bad = _numbers(frame[matches[0]])
+    wrong = np.flatnonzero(np.isnan(values))  # not a number, or empty
+    if wrong.size:
+        row = int(wrong[0])
+        if bad[row]:
+            raise _not_a_number(frame, row, matches[0])
+        raise SpcInputError(f"row {row + 2}, column '{name}': the cell is empty")
+    return list(values.tolist())
 
 
-def parse_pasted(text: str) -> list[float]:
-    """Numbers typed or pasted in a chat message ("12.01, 12.03 11.98; 12,02")."""
+def check_message_length(text: str, limits: SpcLimits = DEFAULT_LIMITS) -> None:
+    """Refuse a message too long to search for numbers (checked before any pattern runs)."""
+    if len(text) > limits.max_paste_chars:
+        raise SpcInputError(
+            f"The message has {len(text):,} characters; the most a pasted message may hold is "
+            f"{limits.max_paste_chars:,}. Upload the measurements as a CSV file instead."
+        )
+
+
+def parse_pasted(text: str, limits: SpcLimits = DEFAULT_LIMITS) -> list[float]:
+    """Numbers typed or pasted in a chat message ("12.01, 12.03 11.98; 12,02"), refused when
+    the message is longer, or holds more numbers, than `limits` allow."""
+    check_message_length(text, limits)
     values = []
     for token in _SEPARATORS.split(text):
         value = _number(token.strip("()[]:"))
         if value is not None and not np.isnan(value):
             values.append(value)
+    if len(values) > limits.max_numbers_per_paste:
+        raise SpcInputError(
+            f"The paste has {len(values):,} numbers; the most one paste may hold is "
+            f"{limits.max_numbers_per_paste:,}. Upload a CSV file instead, or chart fewer "
+            "points."
+        )
     return values

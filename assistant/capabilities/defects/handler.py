@@ -33,6 +33,7 @@ class DefectCapability:
     heatmap_dir: Path
     chain: RagChain  # finds the defect catalogue's disposition
     engine: Engine | None = None  # where inspections are stored
+    pixels: tuple[int, int] | None = None  # (most pixels per photo, working size) from settings
 
     def can_handle(self, request: Request) -> bool:
         return any(self.accepts(u) for u in request.uploads)
@@ -61,6 +62,7 @@ class DefectCapability:
                 heatmap_dir=self.heatmap_dir,
                 chain=self.chain,
                 user=request.user,
+                pixels=self.pixels,
             )
         finally:
             if session is not None:

@@ -93,8 +93,12 @@ def inspect(
     heatmap_dir: Path | None = None,
     chain: RagChain | None = None,
     user: str | None = None,
+    pixels: tuple[int, int] | None = None,
 ) -> InspectToolResult:
-    result = inspect_image(model, source, name=name, heatmap_dir=heatmap_dir)
+    """Inspect a photo; `pixels` is (most pixels taken, working size), the tool's defaults
+    unless given."""
+    limits = {} if pixels is None else {"max_pixels": pixels[0], "working_pixels": pixels[1]}
+    result = inspect_image(model, source, name=name, heatmap_dir=heatmap_dir, **limits)
     stored = record(session, result, user=user) if session is not None else None
     citations = disposition(chain, result) if chain is not None else []
     return InspectToolResult(

@@ -67,20 +67,36 @@ class Library:
             self.folder.mkdir(parents=True, exist_ok=True)
             target = self.folder / name
             replaced = target.exists()
+            previous = self.folder.parent / f".{name}.previous"  # outside the ingested folder
+            if replaced:
+                shutil.copyfile(target, previous)
             shutil.copyfile(upload.path, target)
             try:
                 report = self.ingest([self.folder])
+                reason = _failure(report, name)
             except PlantError as exc:  # nothing readable at all: the index is left as it was
-                target.unlink(missing_ok=True)
-                raise PlantError(f"{name} could not be added: {exc}") from exc
-        failed = dict(report.failed)
-        reason = next((why for path, why in failed.items() if Path(path).name == name), None)
+                reason = str(exc)
+            if reason is not None:  # the earlier copy (if any) comes back, and its passages
+                _restore(target, previous if replaced else None)
+                if replaced:
+                    self.ingest([self.folder])
+            previous.unlink(missing_ok=True)
         if reason is not None:
-            target.unlink(missing_ok=True)
-            text = f"{name} could not be added: {reason}"
-            yield answer_event(request, text, "library")
+            kept = " The earlier copy is kept." if replaced else ""
+            yield answer_event(request, f"{name} could not be added: {reason}{kept}", "library")
             return
         yield answer_event(request, _added(name, report, replaced), "library")
+
+
+def _failure(report: IngestReport, name: str) -> str | None:
+    return next((why for path, why in report.failed if Path(path).name == name), None)
+
+
+def _restore(target: Path, previous: Path | None) -> None:
+    if previous is None:
+        target.unlink(missing_ok=True)
+    else:
+        shutil.copyfile(previous, target)
 
 
 def _added(name: str, report: IngestReport, replaced: bool) -> str:

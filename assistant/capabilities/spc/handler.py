@@ -4,7 +4,7 @@ uploaded measurement file → chart, verdict, capability, and the reaction plan 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,8 +14,15 @@ from assistant.answering.answers import Citation
 from assistant.answering.chain import ChainEvent, RagChain
 from assistant.capabilities.base import Request, Upload, answer_event, numbered
 from assistant.capabilities.documents.lookup import cite, whole_section
-from assistant.capabilities.spc.tool import SpcToolInput, SpcToolResult, read_request, run_spc
+from assistant.capabilities.spc.tool import (
+    SpcToolInput,
+    SpcToolResult,
+    read_request,
+    run_spc,
+    spc_limits,
+)
 from assistant.persistence.spc import characteristic_names
+from tools.spc.limits import SpcLimits
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -37,13 +44,14 @@ class SpcCapability:
     engine: Engine
     chart_dir: Path
     chain: RagChain  # finds the reaction plan
+    limits: SpcLimits = field(default_factory=spc_limits)  # the settings' defaults unless given
 
     def _known(self) -> list[str]:
         with Session(self.engine) as session:
             return characteristic_names(session)
 
     def _read(self, request: Request) -> SpcToolInput:
-        return read_request(request.message, self._known())
+        return read_request(request.message, self._known(), self.limits)
 
     def can_handle(self, request: Request) -> bool:
         if any(self.accepts(u) for u in request.uploads):
@@ -64,10 +72,10 @@ class SpcCapability:
 
         files = [u for u in request.uploads if self.accepts(u)]
         if files:
-            found = run_spc_file(files[0].path, self.chart_dir, files[0].name)
+            found = run_spc_file(files[0].path, self.chart_dir, files[0].name, self.limits)
         else:
             with Session(self.engine) as session:
-                found = run_spc(self._read(request), session, self.chart_dir)
+                found = run_spc(self._read(request), session, self.chart_dir, self.limits)
         yield from self._reply(request, found)
 
     def _reply(self, request: Request, found: SpcToolResult) -> Iterator[ChainEvent]:
@@ -85,7 +93,7 @@ class SpcCapability:
             citations=citations,
             images=[found.image] if found.image else [],
             figures=[found.figure] if found.figure else [],
-            tool_result=found.analysis.to_json(),
+            tool_result=found.analysis.to_json(max_points=self.limits.max_chart_points),
         )
 
     def _reaction_plan(self) -> list[Citation]:

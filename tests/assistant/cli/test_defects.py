@@ -110,10 +110,10 @@ def chain(corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder)
 
 
 def test_the_tool_stores_and_cites_and_the_router_asks_for_a_photo(
-    chain: RagChain, data_dir: Path, photos: list[Path], tmp_path: Path
+    chain: RagChain, data_dir: Path, photos: list[Path], tmp_path: Path, database_url: str
 ) -> None:
     model = DefectModel.load(data_dir / "models" / "defects")
-    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    engine = make_engine(database_url)
     with Session(engine) as session:
         found = inspect(model, photos[0], session, chain=chain, user="ana")
     assert (

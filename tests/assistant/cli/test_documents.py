@@ -83,3 +83,24 @@ def test_eval_real_docs_names_a_missing_folder(env: Path, tmp_path: Path) -> Non
     assert result.exit_code == 1
     output = " ".join(result.output.split())
     assert "nowhere does not exist" in output and "PLANT_REAL_DOCS_DIR" in output
+
+
+def test_ingest_of_a_folder_without_documents_fails_naming_it(env: Path) -> None:
+    empty = env / "empty"
+    empty.mkdir()
+    (empty / "photo.jpg").write_bytes(b"\xff\xd8")
+    for target in (empty, env / "missing"):
+        result = runner.invoke(app, ["ingest", str(target)])
+        assert result.exit_code == 1
+        unwrapped = "".join(result.output.split())  # the console wraps long paths
+        assert str(target) in unwrapped and ".docx" in unwrapped
+        assert "Traceback" not in result.output
+
+
+def test_ingest_with_a_broken_manifest_fails_naming_the_line(env: Path, corpus: Path) -> None:
+    (corpus / "manifest.json").write_text('{\n  "press.pdf": {,}\n}', encoding="utf-8")
+    result = runner.invoke(app, ["ingest"])
+    assert result.exit_code == 1
+    unwrapped = "".join(result.output.split())  # the console wraps long paths
+    assert f"{corpus}/manifest.json:isnotvalidJSON:line2,column17" in unwrapped
+    assert not (env / "data" / "index" / "CURRENT").exists()

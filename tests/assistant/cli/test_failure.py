@@ -126,3 +126,17 @@ def test_machines_seed_and_risk(trained: Path) -> None:
     assert risk.exit_code == 0, risk.output
     ranked = [m["machine_id"] for m in json.loads(risk.stdout)["machines"]]
     assert len(ranked) == 6 and set(ranked[:2]) == {"M1-02", "L1-01"}
+
+
+def test_a_csv_over_the_row_cap_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    csv = tmp_path / "rows.csv"
+    simulate(5, seed=3).to_csv(csv, index=False)
+    monkeypatch.setenv("PLANT_MAX_ROWS_PER_FILE", "4")
+    get_settings.cache_clear()
+    assert get_settings().max_rows_per_file == 4
+    result = runner.invoke(app, ["predict-failure", "--csv", str(csv)])
+    assert result.exit_code == 1 and "rows.csv has more than 4 rows" in result.output
+    assert "Traceback" not in result.output
+    monkeypatch.delenv("PLANT_MAX_ROWS_PER_FILE")
+    get_settings.cache_clear()
+    assert get_settings().max_rows_per_file == 1_000_000

@@ -6,6 +6,7 @@ import getpass
 import json
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
@@ -137,3 +138,19 @@ def test_exclude_out_of_control_reports_what_was_dropped(tmp_path: Path) -> None
     out = runner.invoke(app, ["spc", str(single), "--exclude-out-of-control", "--json"])
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["excluded"] == [5]
+
+
+def test_the_row_cap_comes_from_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLANT_MAX_ROWS_PER_FILE", "4")
+    get_settings.cache_clear()
+    try:
+        assert get_settings().max_rows_per_file == 4
+        result = runner.invoke(app, ["spc", str(wide(tmp_path, ROWS))])  # 6 rows
+        assert result.exit_code == 1 and "has more than 4 rows" in result.output
+        assert "Traceback" not in result.output
+    finally:
+        monkeypatch.delenv("PLANT_MAX_ROWS_PER_FILE")
+        get_settings.cache_clear()
+    assert get_settings().max_rows_per_file == 1_000_000

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlmodel import Session
 
@@ -15,8 +13,8 @@ from tools.common.errors import PlantError
 from tools.common.intents import INTENTS
 
 
-def test_a_user_corrects_only_their_own_message_and_only_once(tmp_path: Path) -> None:
-    with Session(make_engine(f"sqlite:///{tmp_path / 'plant.db'}")) as session:
+def test_a_user_corrects_only_their_own_message_and_only_once(database_url: str) -> None:
+    with Session(make_engine(database_url)) as session:
         anna = record_message(session, text="is OD-12 ok", intent="manual_question",
                               confidence=0.6, user="anna")  # fmt: skip
         with pytest.raises(PlantError, match="No stored message"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -27,8 +26,8 @@ PASSWORD = "torque-wrench-7"
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    with Session(make_engine(f"sqlite:///{tmp_path / 'plant.db'}")) as session:
+def session(database_url: str) -> Iterator[Session]:
+    with Session(make_engine(database_url)) as session:
         yield session
 
 

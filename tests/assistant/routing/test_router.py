@@ -43,8 +43,8 @@ def chain(corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder)
 
 
 @pytest.fixture
-def router(chain: RagChain, tmp_path: Path) -> Router:
-    return Router(chain, engine=make_engine(f"sqlite:///{tmp_path / 'plant.db'}"))
+def router(chain: RagChain, database_url: str) -> Router:
+    return Router(chain, engine=make_engine(database_url))
 
 
 def test_documents_and_fixed_replies_are_always_there(router: Router) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tools.defects.images import ImageError, load_rgb
+from tools.defects.images import MAX_PIXELS, ImageError, check_header, load_rgb
 
 
 def _png(image: Image.Image) -> bytes:
@@ -66,3 +66,29 @@ def test_decompression_bomb_is_refused_before_decoding() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ImageError, match="cannot be read"):
         load_rgb(tmp_path / "gone.jpg", 64)
+
+
+def test_a_mode_inspection_cannot_read_is_refused_by_name() -> None:
+    with pytest.raises(ImageError, match=r"scan\.tif: its colour mode 'La' is not one inspection"):
+        check_header("scan.tif", 10, 10, "La", MAX_PIXELS)
+    check_header("scan.tif", 10, 10, "I;16B", MAX_PIXELS)  # 16-bit big-endian: read
+
+
+def _halves(width: int, height: int, orientation: int) -> bytes:
+    """A JPEG, dark on the left, bright on the right, with an EXIF orientation."""
+    pixels = np.zeros((height, width, 3), dtype=np.uint8)
+    pixels[:, width // 2 :] = 250
+    image = Image.fromarray(pixels)
+    exif = image.getexif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("size", [(600, 400), (4_000, 3_000)], ids=["small", "reduced first"])
+def test_large_photos_are_reduced_before_conversion_and_stay_upright(size: tuple[int, int]) -> None:
+    # orientation 6: the camera was turned; shown upright, the dark half is on top
+    array = load_rgb(_halves(*size, orientation=6), 64, working_pixels=1_000_000)
+    assert array.shape == (64, 64, 3)
+    assert array[:16].mean() < 40 and array[-16:].mean() > 210

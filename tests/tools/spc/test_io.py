@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tools.spc.charts import SpcInputError
-from tools.spc.io import column, parse_pasted, read_table, subgroups
+from tools.spc.io import column, parse_pasted, read_table, subgroup_table, subgroups
+from tools.spc.limits import SpcLimits
 
 
 def write(tmp_path: Path, text: str, name: str = "m.csv") -> Path:
@@ -65,3 +67,30 @@ def test_xlsx_and_bad_files(tmp_path: Path) -> None:
 def test_pasted_numbers() -> None:
     text = "is this in control: 12.01, 12.03 11.98; 12,02 and (12.00)"
     assert parse_pasted(text) == [12.01, 12.03, 11.98, 12.02, 12.0]
+
+
+def test_complete_rows_come_as_one_array(tmp_path: Path) -> None:
+    frame = read_table(write(tmp_path, "\ufeffx1;x2\n1,5;2,5\n3,0;4,25\n"))  # BOM, commas
+    assert list(frame.columns) == ["x1", "x2"]
+    table = subgroup_table(frame)
+    assert isinstance(table, np.ndarray) and table.tolist() == [[1.5, 2.5], [3.0, 4.25]]
+    single = subgroup_table(read_table(write(tmp_path, "od\n1\n2\n\n3\n4\n")), subgroup_size=2)
+    assert isinstance(single, np.ndarray) and single.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_a_header_too_long_for_the_column_cap_is_refused_unread(tmp_path: Path) -> None:
+    path = write(tmp_path, "x" * 3_000 + "\n1\n")
+    with pytest.raises(SpcInputError, match=r"header row is longer than 2,048 characters; a "
+                       "measurement file may have at most 2 columns"):  # fmt: skip
+        read_table(path, SpcLimits(max_columns_per_file=2))
+    with pytest.raises(SpcInputError, match="not a readable XLSX workbook"):
+        read_table(write(tmp_path, "x1,x2\n1,2\n", "fake.xlsx"))
+
+
+def test_the_paste_limits_are_parameters() -> None:
+    limits = SpcLimits(max_numbers_per_paste=3, max_paste_chars=1_000)
+    assert parse_pasted("1 2 3", limits) == [1.0, 2.0, 3.0]
+    with pytest.raises(SpcInputError, match="The paste has 4 numbers; the most one paste may"):
+        parse_pasted("1 2 3 4", limits)
+    with pytest.raises(SpcInputError, match="1,001 characters; the most a pasted message"):
+        parse_pasted("1" * 1_001, limits)

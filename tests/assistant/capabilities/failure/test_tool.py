@@ -40,8 +40,8 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def engine(tmp_path: Path):
-    return make_engine(f"sqlite:///{tmp_path / 'plant.db'}")
+def engine(database_url: str):
+    return make_engine(database_url)
 
 
 def test_seeding_adds_the_fleet_once_and_keeps_what_is_stored(engine) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Session
@@ -18,8 +18,9 @@ PLAN = ROOT / "knowledge" / "src" / "control-plan.md"
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Session:
-    return Session(make_engine(f"sqlite:///{tmp_path / 'plant.db'}"))
+def session(database_url: str) -> Iterator[Session]:
+    with Session(make_engine(database_url)) as session:
+        yield session
 
 
 def test_the_control_plan_is_read_into_characteristics() -> None:

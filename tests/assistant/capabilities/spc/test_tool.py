@@ -32,8 +32,8 @@ def test_read_request_finds_a_characteristic_or_numbers() -> None:
     assert read_request("is the process ok", known) == SpcToolInput()
 
 
-def test_run_spc_on_pasted_values_draws_and_judges(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+def test_run_spc_on_pasted_values_draws_and_judges(tmp_path: Path, database_url: str) -> None:
+    engine = make_engine(database_url)
     values = [5.0, 5.2, 4.9, 5.1, 5.0, 4.8, 5.1, 5.2, 4.9, 5.0, 9.0]
     with Session(engine) as session:
         found = run_spc(SpcToolInput(values=values), session, tmp_path / "charts")
@@ -45,8 +45,8 @@ def test_run_spc_on_pasted_values_draws_and_judges(tmp_path: Path) -> None:
             run_spc(SpcToolInput(), session, tmp_path)
 
 
-def test_the_langchain_tool(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+def test_the_langchain_tool(tmp_path: Path, database_url: str) -> None:
+    engine = make_engine(database_url)
     with Session(engine) as session:
         seed_spc(session, PLAN)
     tool = make_spc_tool(lambda: Session(engine), tmp_path / "charts")
@@ -58,11 +58,15 @@ def test_the_langchain_tool(tmp_path: Path) -> None:
 
 @pytest.fixture
 def router(
-    corpus: Path, ingest_config: IngestConfig, embedder: SentenceEmbedder, tmp_path: Path
+    corpus: Path,
+    ingest_config: IngestConfig,
+    embedder: SentenceEmbedder,
+    tmp_path: Path,
+    database_url: str,
 ) -> Router:
     ingest([corpus], ingest_config, embedder)
     chain = RagChain(Searcher(load_snapshot(ingest_config.index_dir), embedder, search_config()))
-    engine = make_engine(f"sqlite:///{tmp_path / 'plant.db'}")
+    engine = make_engine(database_url)
     with Session(engine) as session:
         seed_spc(session, PLAN)
     tools = make_capabilities(chain, engine=engine, chart_dir=tmp_path / "charts")
