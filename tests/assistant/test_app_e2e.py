@@ -33,9 +33,10 @@ async def correct_route_in_browser(
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = await send(browser, url, question)
-        await page.get_by_role("button", name="Wrong topic?").first.click(timeout=60_000)
-        await page.get_by_role("button", name=choice).first.click(timeout=30_000)
-        await page.wait_for_selector(f"text={wait_for}", timeout=60_000)
+        # a loaded 2-core machine (the whole suite at once) can take minutes for a first reply
+        await page.get_by_role("button", name="Wrong topic?").first.click(timeout=180_000)
+        await page.get_by_role("button", name=choice).first.click(timeout=60_000)
+        await page.wait_for_selector(f"text={wait_for}", timeout=180_000)
         await page.wait_for_timeout(1000)
         ARTIFACTS.mkdir(exist_ok=True)
         shot = "chat-corrected-route.png" if "reply" in choice else "chat-spc.png"

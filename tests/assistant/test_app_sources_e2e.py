@@ -25,8 +25,20 @@ GREASE = "How often are the press slide gibs greased?"
 
 
 async def panel(page: Any) -> dict[str, Any]:
-    """The source panel's title and passages now (empty when it is closed)."""
-    await page.wait_for_timeout(1500)  # the panel's own script acts 50 ms after a change
+    """The source panel's title and passages once it has settled (empty when closed): read
+    until two reads a second apart agree (the panel's script acts 50 ms after a change, but
+    a loaded machine renders late), for at most 30 s."""
+    last: dict[str, Any] | None = None
+    for _ in range(30):
+        await page.wait_for_timeout(1000)
+        now = await _panel_now(page)
+        if now == last:
+            return now
+        last = now
+    return last or {}
+
+
+async def _panel_now(page: Any) -> dict[str, Any]:
     if await page.locator("#side-view-content").count() == 0:
         return {"title": "", "text": "", "passages": 0}
     return {
@@ -41,7 +53,7 @@ async def ask(page: Any, question: str, answers_before: int) -> None:
     await page.click("#chat-submit")
     await page.wait_for_function(
         f"document.body.innerText.split('Sources:').length > {answers_before + 1}",
-        timeout=60_000,
+        timeout=180_000,
     )
 
 
