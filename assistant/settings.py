@@ -141,6 +141,12 @@ class Settings(BaseSettings):
     max_docx_compression_ratio: float = Field(
         100, gt=1, description="A .docx squeezed more than this is refused (real ones: < 25)."
     )
+    max_pdf_unpacked_mb: float = Field(
+        1_000, gt=0, description="A PDF whose streams inflate to more is refused (Flate bomb)."
+    )
+    max_pdf_compression_ratio: float = Field(
+        100, gt=1, description="A PDF inflating more than this (past 100 MB) is refused."
+    )
     ingest_lock_timeout_s: float = Field(
         30, gt=0, description="How long an ingest waits for another one on the same index."
     )

@@ -111,6 +111,8 @@ def ingest_config(settings: Settings) -> IngestConfig:
             max_pdf_pages=settings.max_pdf_pages,
             max_docx_unpacked_bytes=int(settings.max_docx_unpacked_mb * 1_000_000),
             max_docx_ratio=settings.max_docx_compression_ratio,
+            max_pdf_unpacked_bytes=int(settings.max_pdf_unpacked_mb * 1_000_000),
+            max_pdf_ratio=settings.max_pdf_compression_ratio,
         ),
         lock_timeout_s=settings.ingest_lock_timeout_s,
     )

@@ -26,6 +26,8 @@ from retrieval.limits import (
     MAX_DOCX_UNPACKED_BYTES,
     MAX_FILE_BYTES,
     MAX_PDF_PAGES,
+    MAX_PDF_RATIO,
+    MAX_PDF_UNPACKED_BYTES,
     check_file_size,
 )
 from retrieval.markdown_loader import load_markdown
@@ -48,7 +50,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class LoadOptions:
     """How files are read: Tesseract's options and the most pages OCR'd per file, and the
-    limits past which a file is refused (bytes on disk, PDF pages, unzipped .docx size)."""
+    limits past which a file is refused (bytes on disk, PDF pages, unzipped .docx size,
+    inflated PDF streams)."""
 
     ocr: OcrOptions = field(default_factory=OcrOptions)
     max_ocr_pages: int = MAX_OCR_PAGES
@@ -56,6 +59,8 @@ class LoadOptions:
     max_pdf_pages: int = MAX_PDF_PAGES
     max_docx_unpacked_bytes: int = MAX_DOCX_UNPACKED_BYTES
     max_docx_ratio: float = MAX_DOCX_RATIO
+    max_pdf_unpacked_bytes: int = MAX_PDF_UNPACKED_BYTES
+    max_pdf_ratio: float = MAX_PDF_RATIO
 
 
 def fingerprint(
@@ -111,6 +116,8 @@ def _loader(path: Path, options: LoadOptions) -> _Loader:
             ocr=options.ocr,
             max_ocr_pages=options.max_ocr_pages,
             max_pages=options.max_pdf_pages,
+            max_unpacked=options.max_pdf_unpacked_bytes,
+            max_ratio=options.max_pdf_ratio,
         )
     if suffix == ".docx":
         return functools.partial(

@@ -13,7 +13,13 @@ from typing import Any
 
 from retrieval.documents import Extraction
 from retrieval.errors import DocumentLoadError
-from retrieval.limits import MAX_PDF_PAGES, check_page_count
+from retrieval.limits import (
+    MAX_PDF_PAGES,
+    MAX_PDF_RATIO,
+    MAX_PDF_UNPACKED_BYTES,
+    check_page_count,
+    check_pdf_streams,
+)
 from retrieval.ocr import OcrOptions
 from retrieval.pdf_furniture import drop_running_lines
 from retrieval.pdf_pages import MAX_OCR_PAGES, read_pages
@@ -27,8 +33,11 @@ def load_pdf(
     ocr: OcrOptions | None = None,
     max_ocr_pages: int = MAX_OCR_PAGES,
     max_pages: int = MAX_PDF_PAGES,
+    max_unpacked: int = MAX_PDF_UNPACKED_BYTES,
+    max_ratio: float = MAX_PDF_RATIO,
 ) -> Extraction:
     """Read a PDF into sections. Raises `DocumentLoadError` with a reason a user can act on."""
+    check_pdf_streams(path, data, max_unpacked, max_ratio)
     doc = _open(path, data)
     try:
         check_page_count(path, len(doc), max_pages)

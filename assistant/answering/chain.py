@@ -4,6 +4,11 @@ A question goes through small steps, each taking what the one before produced: `
 `standalone_question`, `lookup` (one `Retrieval`: passages, best dense score, the query's
 vector), `_abstain_reason`, `_draft` (quote, or generate and ground), `_finish` (style,
 safety quote, timings). The query and every candidate sentence are embedded once per question.
+
+Everything a passage or a customer writes is data, never an instruction: passages lose the
+text that addresses an AI assistant and their foreign links and images (`passage_guard`), the
+prompt marks them as data (`prompts`), generated sentences are shown only once grounded
+(`GroundedStream`), and every text the chain returns is safe Markdown (`safe_markdown`).
 """
 
 from __future__ import annotations
@@ -24,26 +29,28 @@ from assistant.answering.composition import (
     append_pointed_sections,
     merge_citations,
     missing_attribute_text,
+    safety_quote,
 )
 from assistant.answering.extractive import ExtractiveAnswerer, render
-from assistant.answering.grounding import (
-    cited_numbers,
-    drop_unsupported_sentences,
-    should_abstain,
-    strip_invalid_citations,
-)
+from assistant.answering.grounded_stream import GroundedStream
+from assistant.answering.grounding import MIN_SUPPORT, cited_numbers, should_abstain
+from assistant.answering.passage_guard import clean_passage, strip_instructions
 from assistant.answering.prompts import (
     ABSTAIN_TEXT,
     ANSWER_PROMPT,
     CONDENSE_PROMPT,
+    GUARDED_NOTICE,
     NOT_FOUND,
     REPLY_CLOSING,
     REPLY_OPENING,
     REPLY_PROMPT,
     UNTIED_NOTICE,
+    as_data,
+    format_sources,
 )
 from assistant.answering.question_cues import answer_type_missing
-from assistant.answering.retrieval_result import Retrieval, TextVectors
+from assistant.answering.retrieval_result import Retrieval, TextVectors, cleaned_citations
+from assistant.answering.safe_markdown import safe_markdown
 from assistant.settings import setting_default
 from retrieval.search import Searcher, SearchFilter
 from tools.common.errors import PlantError
@@ -124,6 +131,8 @@ class RagChain:
     answerability: AnswerabilityModel | None = None
     search_filter: SearchFilter | None = None  # e.g. only onboarding or customer documents
     style: Literal["answer", "reply"] = "answer"  # "reply": a draft for a customer
+    # a generated sentence keeps at least this share of its content words in its sources
+    min_support: float = MIN_SUPPORT
     extractive: ExtractiveAnswerer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -142,7 +151,12 @@ class RagChain:
         started = time.perf_counter()
         question, notice = self._clean(question)
         standalone = self.standalone_question(question, history)
+        if self.style == "reply":  # the customer's request, without what it tells the assistant
+            standalone = strip_instructions(standalone)[0] or standalone
         found = self.lookup(standalone)
+        if found.guarded:
+            guarded = GUARDED_NOTICE.format(sources=", ".join(found.guarded))
+            notice = f"{notice} {guarded}" if notice else guarded
         turn = _Turn(
             started=started,
             found=found,
@@ -150,7 +164,7 @@ class RagChain:
                 "question": question,
                 "standalone_question": standalone,
                 "backend": self.backend,
-                "notice": notice or self.notice,
+                "notice": " ".join(n for n in (notice, self.notice) if n) or None,
                 "retrieval_score": found.best_dense,
             },
             timings=Timings(retrieval=time.perf_counter() - started),
@@ -170,27 +184,16 @@ class RagChain:
 
     def lookup(self, question: str) -> Retrieval:
         """The passages for `question`, the best dense score, and the query's vector — from
-        one embedding of the query, kept for the steps that score sentences against it."""
+        one embedding of the query, kept for the steps that score sentences against it.
+
+        Each passage is cleaned (`clean_passage`) before anything reads or shows it."""
         found = self.searcher.hybrid_search(
             question, k=self.answer_k, search_filter=self.search_filter
         )
-        citations = [
-            Citation(
-                n=i,
-                source=h.chunk.source,
-                title=h.chunk.title,
-                section=h.chunk.section,
-                page=h.chunk.page,
-                text=h.chunk.text,
-                score=h.score,
-                chunk_id=h.chunk.chunk_id,
-                doc_type=h.chunk.doc_type,
-            )
-            for i, h in enumerate(found.hits, start=1)
-        ]
+        citations, guarded = cleaned_citations(found.hits)
         # keyed by the text as embedded: a question the search cut or re-spaced is another text
         vectors = TextVectors(self.searcher.embedder, {found.query: found.query_vector[0]})
-        return Retrieval(question, citations, found.best_dense, vectors)
+        return Retrieval(question, citations, found.best_dense, vectors, guarded)
 
     def retrieve(self, query: str) -> tuple[list[Citation], float | None]:
         """The passages for `query` and the best dense score (see `lookup`)."""
@@ -246,7 +249,7 @@ class RagChain:
         if self.chat_model is None:
             text = self._quote(turn)
             turn.timings.first_token = turn.elapsed()
-            yield ChainEvent("token", token=text)
+            yield ChainEvent("token", token=safe_markdown(text))
             return text, False
         text, abstained = yield from self._generate_grounded(turn)
         if not abstained and not cited_numbers(text):
@@ -255,15 +258,18 @@ class RagChain:
         return text, abstained
 
     def _generate_grounded(self, turn: _Turn) -> Generator[ChainEvent, None, tuple[str, bool]]:
-        """Generate with the chat model and ground the result; quotes if the backend fails."""
+        """Generate with the chat model and stream each sentence once it is grounded (so
+        `first_token` is when the first grounded sentence is shown); quotes if the backend
+        fails."""
+        gate = GroundedStream(turn.found.passages, self.min_support)
         try:
-            pieces = []
-            for piece in self._generate(turn.found.question, turn.found.citations):
+            for shown in gate.run(self._generate(turn.found.question, turn.found.citations)):
                 if turn.timings.first_token is None:
                     turn.timings.first_token = turn.elapsed()
-                pieces.append(piece)
-                yield ChainEvent("token", token=piece)
-            return self._ground("".join(pieces), turn.found.passages)
+                yield ChainEvent("token", token=shown)
+            if gate.dropped:
+                log.info("dropped %d unsupported sentence(s)", gate.dropped)
+            return ("", True) if gate.declined else (gate.text, False)
         except Exception as exc:  # a backend that is down must not take the answer down
             log.warning("%s backend failed: %s", self.backend, exc, exc_info=True)
             turn.fields["notice"] = (
@@ -271,7 +277,7 @@ class RagChain:
                 f"({type(exc).__name__}); here are the relevant passages."
             )
             text = self._quote(turn)
-            yield ChainEvent("token", token=text)
+            yield ChainEvent("token", token=safe_markdown(text))
             return text, False
 
     def _quote(self, turn: _Turn) -> str:
@@ -290,7 +296,7 @@ class RagChain:
         elif self.style == "reply":
             text = f"{REPLY_OPENING}\n\n{text}{REPLY_CLOSING}"
         elif citations[0].doc_type == "safety" and self.chat_model is not None:
-            text += self._safety_quote(citations[0])
+            text += safety_quote(citations[0])
         shown = citations if not abstained else citations[:3]
         turn.timings.generation = turn.elapsed() - turn.timings.retrieval
         turn.timings.total = turn.elapsed()
@@ -307,10 +313,16 @@ class RagChain:
         reason: Declined | None,
     ) -> ChainEvent:
         text, citations = merge_citations(text, citations)
+        safe = [  # passages a composition step added come straight from the index
+            c.model_copy(update={"text": clean_passage(c.text)[0]}) for c in citations
+        ]
+        fields = dict(turn.fields)
+        if fields.get("notice"):
+            fields["notice"] = safe_markdown(fields["notice"])
         answer = Answer(
-            **turn.fields,
-            text=text,
-            citations=citations,
+            **fields,
+            text=safe_markdown(text),
+            citations=safe,
             abstained=abstained,
             abstain_reason=reason,
             timings=turn.timings,
@@ -364,33 +376,11 @@ class RagChain:
         return f"{previous[-1]} {question}"
 
     def _generate(self, question: str, citations: list[Citation]) -> Iterator[str]:
+        """The model's raw tokens; the passages and the question go in marked as data."""
         assert self.chat_model is not None
-        context = "\n\n".join(
-            f"[{c.n}] {c.title} > {c.section}"
-            + (f" (page {c.page})" if c.page else "")
-            + f"\n{c.text}"
-            for c in citations
-        )
         prompt = REPLY_PROMPT if self.style == "reply" else ANSWER_PROMPT
         chain: Any = prompt | self.chat_model
-        for chunk in chain.stream({"context": context, "question": question}):
+        inputs = {"context": format_sources(citations), "question": as_data(question)}
+        for chunk in chain.stream(inputs):
             if chunk.content:
                 yield str(chunk.content)
-
-    @staticmethod
-    def _ground(text: str, passages: dict[int, str]) -> tuple[str, bool]:
-        if NOT_FOUND.lower() in text.lower():
-            return "", True
-        text = strip_invalid_citations(text, set(passages))
-        text, dropped = drop_unsupported_sentences(text, passages)
-        if dropped:
-            log.info("dropped %d sentence(s) with numbers not found in the sources", dropped)
-        return text, False
-
-    @staticmethod
-    def _safety_quote(citation: Citation) -> str:
-        quoted = "\n".join(f"> {line}" for line in citation.text.splitlines() if line.strip())
-        return (
-            f"\n\nFrom {citation.title} ({citation.section}), word for word "
-            f"[{citation.n}]:\n{quoted}"
-        )

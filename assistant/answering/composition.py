@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from assistant.answering.answers import Citation
 from assistant.answering.extractive import Quote
+from assistant.answering.passage_guard import clean_passage
 from retrieval.documents import Chunk
 
 # "see troubleshooting T-4", "refer to section 6.2", "see Table 1-2", "(see clause 4.2.1)"
@@ -176,7 +177,9 @@ def append_pointed_sections(
         if not section or any(c.chunk_id == origin.chunk_id for c in section if origin):
             continue  # nothing named, or the pointer sits in the section it names
         first = section[0]
-        section_text = _join_all([c.text for c in section])
+        section_text = clean_passage(_join_all([c.text for c in section]))[0]
+        if not section_text:
+            continue
         if section_text.splitlines()[0] in text:
             continue  # already quoted
         cited = next((c for c in citations if c.chunk_id == first.chunk_id), None)
@@ -225,13 +228,26 @@ def append_continuation(
         if (following.source, following.heading_path) != (current.source, current.heading_path):
             continue
         added = _join(current.text, following.text)[len(current.text) :].strip()
+        added = clean_passage(added)[0]
         if not added:
             continue
         n = len(citations) + 1
         citations.append(
             origin.model_copy(
-                update={"n": n, "text": following.text, "chunk_id": following.chunk_id}
+                update={
+                    "n": n,
+                    "text": clean_passage(following.text)[0],
+                    "chunk_id": following.chunk_id,
+                }
             )
         )
         return f"{text}\n{added} [{n}]"
     return text
+
+
+def safety_quote(citation: Citation) -> str:
+    """A safety passage word for word, as a Markdown quote after a generated answer."""
+    quoted = "\n".join(f"> {line}" for line in citation.text.splitlines() if line.strip())
+    return (
+        f"\n\nFrom {citation.title} ({citation.section}), word for word [{citation.n}]:\n{quoted}"
+    )

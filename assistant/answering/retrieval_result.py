@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.answering.answers import Citation
+from assistant.answering.passage_guard import clean_passage
+from assistant.answering.safe_markdown import safe_markdown
+
 if TYPE_CHECKING:
-    from assistant.answering.answers import Citation
     from retrieval.embeddings import SentenceEmbedder
+    from retrieval.search import Hit
+
+log = logging.getLogger(__name__)
 
 
 class TextVectors:
@@ -59,8 +66,35 @@ class Retrieval:
     citations: list[Citation]
     best_dense: float | None  # cosine of the best passage by embeddings alone
     vectors: TextVectors = field(compare=False, repr=False)
+    # sources whose passages held text addressed to an AI assistant, cut out (passage_guard)
+    guarded: tuple[str, ...] = ()
 
     @property
     def passages(self) -> dict[int, str]:
         """The passage texts by citation number, as the answerers read them."""
         return {c.n: c.text for c in self.citations}
+
+
+def cleaned_citations(hits: Sequence[Hit]) -> tuple[list[Citation], tuple[str, ...]]:
+    """The hits as numbered citations, each passage cleaned (`clean_passage`: instructions
+    to an assistant cut, Markdown made safe), and the sources that had text cut."""
+    citations, guarded = [], []
+    for i, h in enumerate(hits, start=1):
+        text, cut = clean_passage(h.chunk.text)
+        if cut and h.chunk.source not in guarded:
+            log.warning("left out instruction-like text in %s", h.chunk.chunk_id)
+            guarded.append(h.chunk.source)
+        citations.append(
+            Citation(
+                n=i,
+                source=h.chunk.source,
+                title=safe_markdown(h.chunk.title),
+                section=safe_markdown(h.chunk.section),
+                page=h.chunk.page,
+                text=text,
+                score=h.score,
+                chunk_id=h.chunk.chunk_id,
+                doc_type=h.chunk.doc_type,
+            )
+        )
+    return citations, tuple(guarded)

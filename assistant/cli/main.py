@@ -173,6 +173,7 @@ def _register_commands() -> None:
     from assistant.cli import demo as demo_cli
     from assistant.cli import documents as document_cli
     from assistant.cli import failure as failure_cli
+    from assistant.cli import injection as injection_cli
     from assistant.cli import intent as intent_cli
     from assistant.cli import spc as spc_cli
     from assistant.cli.report import report_app
@@ -182,6 +183,7 @@ def _register_commands() -> None:
     app.command("ask")(user_errors(answer_cli.ask))
     eval_app.command("answers")(user_errors(answer_cli.eval_answers))
     eval_app.command("real-docs")(user_errors(answer_cli.eval_real_docs))
+    eval_app.command("injection")(user_errors(injection_cli.eval_injection))
     app.command("calibrate")(user_errors(answer_cli.calibrate))
 
     train_app.command("intent")(user_errors(intent_cli.train_intent))

@@ -8,17 +8,22 @@ from typing import Any
 import chainlit as cl
 
 from assistant.answering.answers import Answer, Citation
+from assistant.answering.safe_markdown import safe_markdown
 from assistant.routing.router import INTENT_PHRASES
 
 
 def source_elements(citations: list[Citation]) -> list[cl.Text]:
     """One side element per source, named as the answer cites it ("[1]"), so every inline
-    citation and the sources line open the passage it stands for."""
-    elements = []
-    for c in citations:
-        body = f"**{source_name(c)}**\n\n*{c.section}* ({c.where})\n\n{c.text}"
-        elements.append(cl.Text(name=citation_mark(c), content=body, display="side"))
-    return elements
+    citation and the sources line open the passage it stands for. A passage's images and
+    links that point outside the app are shown as text (`safe_markdown`)."""
+    return [
+        cl.Text(name=citation_mark(c), content=source_body(c), display="side") for c in citations
+    ]
+
+
+def source_body(c: Citation) -> str:
+    """A source panel's Markdown: name, section and place, then the passage."""
+    return safe_markdown(f"**{source_name(c)}**\n\n*{c.section}* ({c.where})\n\n{c.text}")
 
 
 def citation_mark(c: Citation) -> str:
@@ -31,6 +36,8 @@ def source_name(c: Citation) -> str:
 
 
 def final_text(answer: Answer) -> str:
+    """The reply as shown: notice, answer, sources line, how it was understood. Whatever
+    route wrote it, images and links that point outside the app are shown as text."""
     parts = [answer.text]
     if answer.notice:
         parts.insert(0, f"*{answer.notice}*")
@@ -40,7 +47,7 @@ def final_text(answer: Answer) -> str:
     if answer.intent and not answer.clarify_options:
         sure = f" ({answer.intent_confidence:.0%})" if answer.intent_confidence is not None else ""
         parts.append(f"*Understood as: {answer.intent.replace('_', ' ')}{sure}*")
-    return "\n\n".join(parts)
+    return safe_markdown("\n\n".join(parts))
 
 
 def chart_elements(answer: Answer) -> list[Any]:

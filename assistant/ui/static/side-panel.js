@@ -8,9 +8,15 @@
 // again; when it was closed, it is closed again. Opening by a click is left alone.
 (function () {
   "use strict";
-  var CLICK_WINDOW_MS = 600;
+  var SETTLE_MS = 600; // a user's click owns the panel's changes until it is this long quiet
+  var CLICK_OWNS_AT_MOST_MS = 3000;
+  var RESTORE_GAP_MS = 400; // between two of this script's own clicks
+  var MAX_RESTORES = 6; // in a row without success, then leave the panel as it is
   var wanted = null; // the source the user opened: {index of its link, what the panel showed}
-  var lastClickAt = 0;
+  var clickAt = 0;
+  var lastChangeAt = 0;
+  var restoredAt = 0;
+  var restores = 0;
   var pending = false;
 
   function links() {
@@ -34,25 +40,53 @@
     }
   }
 
+  function later(ms) {
+    setTimeout(check, ms);
+  }
+
+  function userClickOwns(now) {
+    return wanted && now - clickAt < CLICK_OWNS_AT_MOST_MS && now - lastChangeAt < SETTLE_MS;
+  }
+
   function check() {
     pending = false;
     var p = panel();
-    if (Date.now() - lastClickAt < CLICK_WINDOW_MS) {
-      if (p && wanted) wanted.key = p.key; // opened (or changed) by the user's click
+    var now = Date.now();
+    if (userClickOwns(now)) {
+      // the panel as the user's click left it (it may render in several steps)
+      var key = p ? p.key : null;
+      if (key !== wanted.key) {
+        wanted.key = key;
+        lastChangeAt = now;
+      }
+      later(SETTLE_MS);
       return;
     }
     if (!wanted) {
       if (p) closePanel(p); // the panel opened by itself: close it
       return;
     }
-    if (p && p.key === wanted.key) return;
+    if (p && p.key === wanted.key) {
+      restores = 0;
+      return;
+    }
+    if (restores >= MAX_RESTORES) return;
+    if (now - restoredAt < RESTORE_GAP_MS) {
+      later(RESTORE_GAP_MS);
+      return;
+    }
     var link = links()[wanted.index];
-    if (link) {
-      link.click(); // the panel was showing a clicked source: show that source again
-    } else {
+    if (!link) {
       wanted = null;
       if (p) closePanel(p);
+      return;
     }
+    // the panel was showing a clicked source: show that source again (this click is the
+    // script's own, untrusted, so it does not change which source is wanted)
+    restores += 1;
+    restoredAt = now;
+    link.click();
+    later(RESTORE_GAP_MS);
   }
 
   document.addEventListener(
@@ -62,8 +96,11 @@
       if (!target || !target.closest) return;
       var link = target.closest("a.element-link");
       if (link) {
+        if (!event.isTrusted) return; // this script's own restoring click
         wanted = { index: Array.prototype.indexOf.call(links(), link), key: null };
-        lastClickAt = Date.now();
+        clickAt = lastChangeAt = Date.now();
+        restores = 0;
+        later(50);
       } else if (target.closest("#side-view-title button")) {
         wanted = null; // the user closed the panel
       }
