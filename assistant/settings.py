@@ -238,6 +238,30 @@ class Settings(BaseSettings):
         8.0, ge=0.0, description="Longest wait after repeated failed sign-ins (doubles per try)."
     )
 
+    # --- product inspection (PatchCore-style models learnt from good photos, issue 19) -------
+    product_working_size: int = Field(
+        224, ge=64, le=1024, description="Product photos are resized to this square for features."
+    )
+    product_coreset_ratio: float = Field(
+        0.02, gt=0.0, le=1.0, description="Share of good-photo patches kept in a product's bank."
+    )
+    product_min_ok_photos: int = Field(
+        10, ge=2, description="Fewest good photos a product is learnt from; fewer are refused."
+    )
+    product_signature_margin: float = Field(
+        3.0,
+        gt=1.0,
+        description="A photo farther from a product's good photos than this many times the "
+        "farthest held-out good photo is refused as another product (lower: stricter; a "
+        "photo of the product with a large defect may then be refused too).",
+    )
+    product_train_lock_timeout_s: float = Field(
+        0.0,
+        ge=0.0,
+        description="How long a product's training waits for another one of the same product "
+        "before it is refused (0: refused at once).",
+    )
+
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
@@ -270,6 +294,11 @@ class Settings(BaseSettings):
     @property
     def defect_model_dir(self) -> Path:
         return self.data_dir / "models" / "defects"
+
+    @property
+    def products_dir(self) -> Path:
+        """One model per inspected product (`plant train defects --product NAME`)."""
+        return self.data_dir / "models" / "products"
 
     @property
     def failure_model_dir(self) -> Path:

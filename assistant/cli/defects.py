@@ -1,4 +1,8 @@
-"""`plant inspect`, `plant train defects`, `plant eval defects` and `plant data surfaces`."""
+"""`plant inspect`, `plant train defects`, `plant eval defects` and `plant data surfaces`.
+
+Without `--product` they serve the demo classifier trained on generated surfaces; with
+`--product NAME`, the product's model learnt from its good photos (`assistant/cli/products.py`).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +29,24 @@ def _load(model: Path | None) -> Any:
     return defect_model(model or settings.defect_model_dir, settings.device)
 
 
+ProductOption = Annotated[
+    str | None, typer.Option(help="A product learnt from its good photos (plant products list).")
+]
+OkOption = Annotated[Path | None, typer.Option("--ok", help="Folder of photos of good parts.")]
+DefectsOption = Annotated[
+    Path | None, typer.Option("--defects", help="Folder of photos of defective parts.")
+]
+MasksOption = Annotated[
+    Path | None,
+    typer.Option("--masks", help="Defect masks, named like the defect photos (X.jpg -> X.png)."),
+]
+
+
 def train_defects(
+    product: ProductOption = None,
+    ok: OkOption = None,
+    defects: DefectsOption = None,
+    masks: MasksOption = None,
     images: Annotated[int | None, typer.Option(help="Generated training images.")] = None,
     epochs: Annotated[
         int | None, typer.Option(help="At most; early stopping may end sooner.")
@@ -39,8 +60,18 @@ def train_defects(
         typer.Option(help="Seconds; no epoch starts that would end later (default 540)."),
     ] = None,
 ) -> None:
-    """Fine-tune the defect model on generated surface images (about 8 minutes on 2 cores)."""
+    """Learn a product from photos of its good parts (--product NAME --ok FOLDER, optionally
+    --defects and --masks to set thresholds and validate), or, without --product, fine-tune the
+    demo defect model on generated surface images (about 8 minutes on 2 cores)."""
     from finetune.defects import main, shortfalls
+
+    if product is not None:
+        from assistant.cli.products import train_product
+
+        train_product(product, ok, defects, masks)
+        return
+    if ok is not None or defects is not None or masks is not None:
+        raise PlantError("--ok, --defects and --masks need --product NAME")
 
     target = output or get_settings().defect_model_dir
     args = ["--output_dir", str(target)]
@@ -68,13 +99,25 @@ def train_defects(
 
 
 def eval_defects(
+    product: ProductOption = None,
+    ok: OkOption = None,
+    defects: DefectsOption = None,
+    masks: MasksOption = None,
     images: Annotated[int, typer.Option(help="Generated test images.")] = 600,
     model: Annotated[Path | None, typer.Option(help="Model folder (default: data dir).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Severity accuracy, defect-vs-ok ROC-AUC, recall per grade and localization hit rate on
-    a generated test set (other seeds; half with texture scales not seen in training)."""
+    """With --product: image ROC-AUC, accuracy at the product's threshold, recall per grade
+    and, with --masks, pixel ROC-AUC and PRO on folders of good and defect photos. Without:
+    severity accuracy, defect-vs-ok ROC-AUC, recall per grade and localization hit rate on a
+    generated test set (other seeds; half with texture scales not seen in training)."""
     from finetune.defects import evaluate, make_set
+
+    if product is not None:
+        from assistant.cli.products import eval_product
+
+        eval_product(product, ok, defects, masks, as_json)
+        return
 
     loaded = _load(model)
     seed = int(loaded.metrics.get("args", {}).get("seed", 0))
@@ -107,9 +150,11 @@ def inspect_command(
         Path | None, typer.Option(help="Write each heatmap overlay as a PNG into this folder.")
     ] = None,
     model: Annotated[Path | None, typer.Option(help="Model folder (default: data dir).")] = None,
+    product: ProductOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Verdict (ok / minor / severe), defect type, probabilities and heatmap per image; each
+    """Verdict (ok / minor / severe), defect type, probabilities and heatmap per image; with
+    --product, the product's anomaly score, threshold, and the defect's area and box; each
     inspection is stored."""
     from sqlmodel import Session
 
@@ -118,6 +163,12 @@ def inspect_command(
     from tools.defects.images import ImageError
     from tools.defects.inspect import inspect_image
 
+    if product is not None:
+        from assistant.cli.products import inspect_with_product
+
+        if inspect_with_product(product, images, heatmap, as_json) == len(images):
+            raise typer.Exit(1)
+        return
     loaded = _load(model)
     failed = 0
     settings = get_settings()
@@ -136,28 +187,23 @@ def inspect_command(
                     err.print(f"{path}: {exc}")
                 continue
             record(session, result, user="cli")
-            if as_json:
-                print(
-                    json.dumps(
-                        {
-                            "path": result.path,
-                            "verdict": result.verdict,
-                            "defect_type": result.defect_type,
-                            "probabilities": result.probabilities,
-                            "heatmap": result.heatmap,
-                        }
-                    )
-                )
-                continue
-            kind = f" — {result.defect_type}" if result.defect_type else ""
-            out.print(
-                f"[bold]{path}[/]: {result.verdict}{kind} ({result.confidence:.0%}); "
-                + ", ".join(f"{k} {v:.1%}" for k, v in result.probabilities.items())
-                + (f"; heatmap {result.heatmap}" if result.heatmap else "")
-            )
+            _print_result(result, as_json)
     sys.stdout.flush()
     if failed == len(images):
         raise typer.Exit(1)
+
+
+def _print_result(result: Any, as_json: bool) -> None:
+    if as_json:
+        keys = ("path", "verdict", "defect_type", "probabilities", "heatmap")
+        print(json.dumps({k: getattr(result, k) for k in keys}))
+        return
+    kind = f" — {result.defect_type}" if result.defect_type else ""
+    out.print(
+        f"[bold]{result.path}[/]: {result.verdict}{kind} ({result.confidence:.0%}); "
+        + ", ".join(f"{k} {v:.1%}" for k, v in result.probabilities.items())
+        + (f"; heatmap {result.heatmap}" if result.heatmap else "")
+    )
 
 
 def data_surfaces(

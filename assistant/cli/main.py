@@ -175,6 +175,7 @@ def _register_commands() -> None:
     from assistant.cli import failure as failure_cli
     from assistant.cli import injection as injection_cli
     from assistant.cli import intent as intent_cli
+    from assistant.cli import products as product_cli
     from assistant.cli import spc as spc_cli
     from assistant.cli.report import report_app
     from assistant.cli.users import users_app
@@ -199,6 +200,7 @@ def _register_commands() -> None:
     train_app.command("defects")(user_errors(defect_cli.train_defects))
     eval_app.command("defects")(user_errors(defect_cli.eval_defects))
     app.command("inspect")(user_errors(defect_cli.inspect_command))
+    app.add_typer(product_cli.app, name="products")
     data_app.command("surfaces")(user_errors(defect_cli.data_surfaces))
     demo_app.command("seed")(user_errors(demo_cli.demo_seed))
     app.add_typer(users_app, name="users")

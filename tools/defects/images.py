@@ -10,9 +10,11 @@ more than a gigabyte for a 40-megapixel scan.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,8 +63,24 @@ def load_rgb(
     max_pixels: int = MAX_PIXELS, working_pixels: int = WORKING_PIXELS,
 ) -> np.ndarray:  # fmt: skip
     """The image as uint8 RGB of `size` x `size` (centre-cropped to a square, then resized)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
+    name, data = _image_bytes(source, name)
+    with _readable(name):
+        probe = _open(data)
+        with probe:
+            check_header(name, *probe.size, probe.mode, max_pixels)
+            image = _decode_reduced(probe, size, working_pixels)
+            image = _to_rgb(_upright(image, probe.getexif().get(0x0112)))
+    side = min(image.size)
+    left, top = (image.width - side) // 2, (image.height - side) // 2
+    square = image.crop((left, top, left + side, top + side))
+    resized = square.resize((size, size), Image.Resampling.BILINEAR)
+    return np.asarray(resized, dtype=np.uint8).copy()
+
+
+def _image_bytes(source: Path | bytes, name: str | None) -> tuple[str, bytes]:
+    """The name to report and the file's bytes, refused past `MAX_BYTES`."""
     name = name or (source.name if isinstance(source, Path) else "the image")
     try:
         data = source.read_bytes() if isinstance(source, Path) else source
@@ -70,14 +88,25 @@ def load_rgb(
         raise ImageError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
     if len(data) > MAX_BYTES:
         raise ImageError(f"{name}: {len(data) / 2**20:.0f} MB is larger than the 50 MB limit")
+    return name, data
+
+
+def _open(data: bytes) -> Image.Image:
+    """PIL's lazy image (header only); our own pixel limit says more than PIL's warning."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return Image.open(io.BytesIO(data))
+
+
+@contextlib.contextmanager
+def _readable(name: str) -> Iterator[None]:
+    """PIL's errors while reading `name`, as messages a user can act on."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
-        with warnings.catch_warnings():  # our own pixel limit below says it better
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(data))
-        with probe:
-            check_header(name, *probe.size, probe.mode, max_pixels)
-            image = _decode_reduced(probe, size, working_pixels)
-            image = _to_rgb(_upright(image, probe.getexif().get(0x0112)))
+        yield
     except ImageError:
         raise
     except UnidentifiedImageError as exc:
@@ -86,11 +115,6 @@ def load_rgb(
         raise ImageError(f"{name}: the image is damaged or truncated ({exc})") from exc
     except Image.DecompressionBombError as exc:
         raise ImageError(f"{name}: too many pixels ({exc})") from exc
-    side = min(image.size)
-    left, top = (image.width - side) // 2, (image.height - side) // 2
-    square = image.crop((left, top, left + side, top + side))
-    resized = square.resize((size, size), Image.Resampling.BILINEAR)
-    return np.asarray(resized, dtype=np.uint8).copy()
 
 
 def _scale(width: int, height: int, size: int, working_pixels: int) -> float:
@@ -149,3 +173,34 @@ def _to_rgb(image: Image.Image) -> Image.Image:
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, rgba)
     return image.convert("RGB")
+
+
+def load_photo(
+    source: Path | bytes, *, name: str | None = None, min_side: int = 224,
+    max_pixels: int = MAX_PIXELS, working_pixels: int = WORKING_PIXELS,
+) -> tuple[np.ndarray, tuple[int, int]]:  # fmt: skip
+    """The whole photo, upright, as uint8 RGB (no crop; a large one reduced to about
+    `working_pixels`, its short side kept at `min_side` or more), and its size as stored
+    (width, height)."""
+    from PIL import Image
+
+    name, data = _image_bytes(source, name)
+    with _readable(name):
+        probe = _open(data)
+        with probe:
+            size = probe.size
+            check_header(name, *size, probe.mode, max_pixels)
+            scale = _scale(*size, min_side, working_pixels)
+            if scale < 1 and probe.format == "JPEG":
+                probe.draft(probe.mode, (math.ceil(size[0] * scale), math.ceil(size[1] * scale)))
+            probe.load()
+            image: Image.Image = probe
+            if scale < 1:
+                target = (max(1, round(size[0] * scale)), max(1, round(size[1] * scale)))
+                image = probe.convert("RGBA") if probe.mode == "PA" else probe
+                image = image.resize(target, Image.Resampling.BOX)
+            orientation = probe.getexif().get(0x0112)
+            image = _to_rgb(_upright(image, orientation))
+    if orientation in (5, 6, 7, 8):  # a quarter turn: the upright photo is transposed
+        size = (size[1], size[0])
+    return np.asarray(image, dtype=np.uint8).copy(), size

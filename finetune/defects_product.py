@@ -1,0 +1,170 @@
+"""Learn a product from photos of its good parts: a PatchCore memory bank, its thresholds and
+its signature, written atomically to `output_dir/PRODUCT.npz`.
+
+Shaped like the transformers example scripts: one dataclass of arguments from flags or one
+JSON file, a seed, data loading, "training" (feature extraction and coreset selection),
+validation and saving. A share of the good photos (`holdout_share`) is kept out of the
+memory bank to see what good photos the model has never seen score; the thresholds come
+from them, and from defect photos when there are some.
+
+Example:
+    python -m finetune.defects_product --product casting --ok_dir photos/ok \
+        --output_dir .plant/models/products
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from finetune.defects_photos import (
+    PhotoSet,
+    embed,
+    read_folder,
+    score_set,
+    validation_metrics,
+)
+from tools.common.errors import PlantError
+from tools.defects.metrics import choose_thresholds
+from tools.defects.patchcore import PatchCoreConfig, global_features, greedy_coreset
+from tools.defects.product import ProductModel, Signature, Thresholds
+from tools.defects.product_store import check_name, save_product, training_lock
+
+log = logging.getLogger(__name__)
+
+
+class TooFewPhotos(PlantError):
+    """Not enough good photos to learn a product from."""
+
+
+@dataclass
+class ProductTrainingArguments:
+    product: str = field(metadata={"help": "Product name: lower-case letters, digits, - or _."})
+    ok_dir: str = field(metadata={"help": "Folder of photos of good parts."})
+    output_dir: str = field(metadata={"help": "Products folder; the model is PRODUCT.npz."})
+    defects_dir: str | None = field(
+        default=None, metadata={"help": "Folder of defect photos: used to set the thresholds."}
+    )
+    masks_dir: str | None = field(
+        default=None, metadata={"help": "Defect masks (same stem as the photo) for pixel metrics."}
+    )
+    working_size: int = field(default=224, metadata={"help": "Photos are resized to this square."})
+    coreset_ratio: float = field(default=0.02, metadata={"help": "Share of patches kept."})
+    smoothing_sigma: float = field(default=4.0)
+    holdout_share: float = field(
+        default=0.2, metadata={"help": "Good photos kept out of the bank to set thresholds."}
+    )
+    min_ok_photos: int = field(default=10)
+    good_quantile: float = field(
+        default=0.99, metadata={"help": "Without defects: ok/minor limit at this quantile."}
+    )
+    severe_factor: float = field(default=2.0)
+    signature_margin: float = field(
+        default=3.0, metadata={"help": "A photo farther from the good photos (mean patch "
+                               "feature, or median patch distance) than this times the "
+                               "farthest held-out good photo is refused as another product."}
+    )  # fmt: skip
+    batch_size: int = field(default=16)
+    max_photos: int = field(default=0, metadata={"help": "Use at most this many (0: all)."})
+    lock_timeout_s: float = field(default=0.0)
+    seed: int = field(default=0)
+    progress: bool = field(default=True)
+
+
+def split_holdout(count: int, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the photos for the memory bank and of the held-out ones (at least 2)."""
+    order = np.random.default_rng(seed).permutation(count)
+    held = min(count - 1, max(2, round(count * share)))
+    return np.sort(order[held:]), np.sort(order[:held])
+
+
+def build_model(args: ProductTrainingArguments, good: PhotoSet) -> tuple[ProductModel, np.ndarray]:
+    """The product's memory bank and signature references from the bank photos; returns the
+    model (thresholds and signature limit still to set) and the held-out photos' indices."""
+    config = PatchCoreConfig(
+        working_size=args.working_size, coreset_ratio=args.coreset_ratio,
+        smoothing_sigma=args.smoothing_sigma, seed=args.seed,
+    )  # fmt: skip
+    model = ProductModel(
+        name=args.product, config=config, bank=np.zeros((0, 0), dtype=np.float32),
+        thresholds=Thresholds(0.0, 0.0), signature=Signature.unset(),
+    )  # fmt: skip
+    from tqdm import tqdm
+
+    bank_rows, held_rows = split_holdout(len(good.images), args.holdout_share, args.seed)
+    features = embed(model, [good.images[i] for i in bank_rows], args.batch_size, args.progress)
+    flat = features.reshape(-1, features.shape[-1])
+    started = time.perf_counter()
+    keep = max(1, min(len(flat), round(len(flat) * config.coreset_ratio)))
+    with tqdm(total=keep, desc="memory bank", unit="patch", disable=not args.progress) as bar:
+        picked = greedy_coreset(
+            flat, config.coreset_ratio, config.coreset_dims, config.seed, progress=bar.update
+        )
+    log.info("coreset: %d of %d patches in %.1f s", len(picked), len(flat),
+             time.perf_counter() - started)  # fmt: skip
+    model.bank = np.ascontiguousarray(flat[picked], dtype=np.float32)
+    model.signature = Signature(global_features(features), typical=1.0, limit=float("inf"))
+    return model, held_rows
+
+
+def train(args: ProductTrainingArguments) -> dict[str, Any]:
+    check_name(args.product)
+    started = time.perf_counter()
+    output = Path(args.output_dir)
+    with training_lock(output, args.product, args.lock_timeout_s):
+        good = read_folder(Path(args.ok_dir), "good", max_photos=args.max_photos)
+        if len(good.images) < args.min_ok_photos:
+            raise TooFewPhotos(
+                f"{args.ok_dir}: {len(good.images)} readable good photos; a product needs at "
+                f"least {args.min_ok_photos} to learn what a good part looks like"
+                + (f" ({len(good.skipped)} skipped as unreadable)" if good.skipped else "")
+            )
+        model, held_rows = build_model(args, good)
+        held = good.subset(held_rows)
+        held_scores = score_set(model, held, args.batch_size, args.progress)
+        model.signature = Signature.fit(
+            model.signature.references, held_scores.globals, held_scores.medians,
+            args.signature_margin,
+        )  # fmt: skip
+        held_scores.distance = model.signature.distances(held_scores.globals, held_scores.medians)
+        defects = defect_scores = None
+        if args.defects_dir:
+            defects = read_folder(Path(args.defects_dir), "defect", masks=args.masks_dir)
+            defect_scores = score_set(model, defects, args.batch_size, args.progress)
+        choice = choose_thresholds(
+            held_scores.image, None if defect_scores is None else defect_scores.image,
+            quantile=args.good_quantile, severe_factor=args.severe_factor,
+        )  # fmt: skip
+        model.thresholds = choice.thresholds
+        metrics: dict[str, Any] = {
+            "ok_photos": len(good.images), "bank_photos": len(good.images) - len(held_rows),
+            "held_out_photos": len(held_rows), "bank_patches": len(model.bank),
+            "threshold_method": choice.method, "skipped": good.skipped,
+            "held_out_good_scores": [round(float(s), 4) for s in held_scores.image],
+        }  # fmt: skip
+        if defects is not None and defect_scores is not None:
+            metrics["skipped"] = good.skipped + defects.skipped
+            metrics["validation"] = validation_metrics(
+                model.thresholds, held, held_scores, defects, defect_scores
+            )
+        metrics["train_seconds"] = round(time.perf_counter() - started, 1)
+        metrics["args"] = asdict(args)
+        model.metrics = metrics
+        model.version = time.strftime("%Y%m%dT%H%M%S")
+        metrics["path"] = str(save_product(model, output))
+    return metrics
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    from finetune.arguments import parse_arguments
+
+    return train(parse_arguments(ProductTrainingArguments, argv))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,107 @@
+"""Learning a product from a folder of good photos: refusals, skipped files, thresholds with
+and without defect photos, validation metrics, and a model that inspects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from finetune.defects_product import TooFewPhotos, main, split_holdout
+from tests.tools.defects.conftest import good_surface, with_blot
+from tools.defects.product_store import ProductBusy, load_product, training_lock
+
+
+def _good_folder(folder: Path, count: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        image = Image.fromarray(good_surface(i))
+        if i % 3 == 1:
+            image = image.convert("L").resize((80, 64))  # grey, another size
+        image.save(folder / f"good_{i:02d}.png")
+    return folder
+
+
+def _defect_folder(root: Path, count: int) -> tuple[Path, Path]:
+    photos, masks = root / "defect", root / "masks"
+    photos.mkdir(parents=True)
+    masks.mkdir()
+    for i in range(count):
+        centre = (16 + 8 * i, 40)
+        Image.fromarray(with_blot(good_surface(500 + i), centre, 7)).save(photos / f"d{i}.png")
+        mask = with_blot(np.zeros((64, 64, 3), np.uint8), centre, 7)[..., 0] == 15
+        Image.fromarray((mask * 255).astype(np.uint8)).save(masks / f"d{i}.png")
+    return photos, masks
+
+
+def _args(ok: Path, out: Path, *extra: str) -> list[str]:
+    return ["--product", "tiny-part", "--ok_dir", str(ok), "--output_dir", str(out),
+            "--working_size", "64", "--coreset_ratio", "0.3", "--smoothing_sigma", "2",
+            "--holdout_share", "0.3", "--progress", "false", *extra]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    root = tmp_path_factory.mktemp("product")
+    ok = _good_folder(root / "ok", 14)
+    (ok / "torn.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    (ok / "notes.txt").write_text("shift 2 photos", encoding="utf-8")
+    defects, masks = _defect_folder(root, 4)
+    metrics = main(
+        _args(ok, root / "products", "--defects_dir", str(defects), "--masks_dir", str(masks))
+    )
+    return metrics, root
+
+
+def test_corrupt_and_other_files_are_reported_and_skipped(trained: Any) -> None:
+    metrics, _ = trained
+    assert metrics["ok_photos"] == 14
+    assert metrics["bank_photos"] + metrics["held_out_photos"] == 14
+    assert any(s.startswith("torn.jpg: the image is damaged") for s in metrics["skipped"])
+    assert any(s.startswith("notes.txt: not a photo file") for s in metrics["skipped"])
+
+
+def test_defect_photos_set_the_thresholds_and_are_validated(trained: Any) -> None:
+    metrics, root = trained
+    assert metrics["threshold_method"] == "defects"
+    validation = metrics["validation"]
+    assert validation["defect"] == 4 and validation["good"] == metrics["held_out_photos"]
+    assert validation["image_roc_auc"] == 1.0 and validation["accuracy"] == 1.0
+    assert validation["pixel_roc_auc"] > 0.8 and 0.0 < validation["pro"] <= 1.0
+    model = load_product(root / "products", "tiny-part")
+    held = max(metrics["held_out_good_scores"])
+    assert held < model.thresholds.minor <= model.thresholds.severe
+    assert model.metrics["bank_patches"] == len(model.bank)
+
+
+def test_without_defects_the_thresholds_come_from_held_out_good_photos(tmp_path: Path) -> None:
+    ok = _good_folder(tmp_path / "ok", 10)
+    metrics = main(_args(ok, tmp_path / "products", "--good_quantile", "1.0"))
+    assert metrics["threshold_method"] == "good-quantile" and "validation" not in metrics
+    model = load_product(tmp_path / "products", "tiny-part")
+    assert model.thresholds.minor == pytest.approx(max(metrics["held_out_good_scores"]), 1e-3)
+    assert model.thresholds.severe > model.thresholds.minor
+
+
+def test_fewer_than_ten_good_photos_are_refused_with_the_reason(tmp_path: Path) -> None:
+    ok = _good_folder(tmp_path / "ok", 9)
+    (ok / "broken.png").write_bytes(b"\x89PNG garbage")
+    with pytest.raises(TooFewPhotos, match=r"9 readable good photos; .* at least 10 .*1 skipped"):
+        main(_args(ok, tmp_path / "products"))
+    assert not (tmp_path / "products" / "tiny-part.npz").exists()
+
+
+def test_a_product_in_training_is_not_trained_twice(tmp_path: Path) -> None:
+    ok = _good_folder(tmp_path / "ok", 10)
+    with training_lock(tmp_path / "products", "tiny-part"), pytest.raises(ProductBusy):
+        main(_args(ok, tmp_path / "products"))
+
+
+def test_the_holdout_split_keeps_at_least_two_photos() -> None:
+    bank, held = split_holdout(10, 0.05, seed=0)
+    assert len(held) == 2 and len(bank) == 8 and not set(bank) & set(held)
+    bank, held = split_holdout(200, 0.2, seed=0)
+    assert len(held) == 40

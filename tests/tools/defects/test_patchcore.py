@@ -1,0 +1,83 @@
+"""PatchCore pieces: photo arrays of any mode, coreset coverage, exact nearest neighbours,
+and a synthetic defect scored above good patches and found where it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+from tests.tools.defects.conftest import SIZE, good_surface, with_blot
+from tools.defects.patchcore import (
+    greedy_coreset,
+    nearest_distances,
+    prepare,
+    to_rgb_array,
+)
+
+
+@pytest.mark.parametrize(
+    ("array", "expected_pixel"),
+    [
+        (np.full((5, 7), 200, dtype=np.uint8), (200, 200, 200)),
+        (np.full((5, 7, 1), 10, dtype=np.uint8), (10, 10, 10)),
+        (np.dstack([np.full((5, 7, 3), 0, np.uint8), np.full((5, 7), 0, np.uint8)]), (255,) * 3),
+        (np.dstack([np.full((5, 7, 3), 40, np.uint8), np.full((5, 7), 255, np.uint8)]), (40,) * 3),
+    ],
+)
+def test_photo_arrays_of_any_mode_become_rgb(array: np.ndarray, expected_pixel: tuple) -> None:
+    rgb = to_rgb_array(array)
+    assert rgb.shape == (5, 7, 3) and rgb.dtype == np.uint8
+    assert tuple(rgb[2, 3]) == expected_pixel
+
+
+def test_sixteen_bit_photos_are_stretched_to_their_range() -> None:
+    ramp = np.linspace(1000, 3000, 20 * 10).reshape(10, 20).astype(np.uint16)
+    rgb = to_rgb_array(ramp)
+    assert rgb.min() == 0 and rgb.max() == 255
+    with pytest.raises(ValueError, match="not a photo array"):
+        to_rgb_array(np.zeros((4, 4, 2), dtype=np.uint8))
+
+
+def test_mixed_sizes_make_one_batch_of_the_working_size() -> None:
+    photos: list[np.ndarray] = [np.zeros((30, 90), np.uint8), np.zeros((300, 200, 3), np.uint8),
+              np.zeros((64, 64, 4), np.uint16)]  # fmt: skip
+    batch = prepare(photos, 48)
+    assert tuple(batch.shape) == (3, 3, 48, 48)
+    assert torch.isfinite(batch).all()
+
+
+def test_the_coreset_covers_every_cluster_however_small() -> None:
+    rng = np.random.default_rng(0)
+    big = rng.normal(0, 0.1, size=(500, 8))
+    small = rng.normal(0, 0.1, size=(5, 8)) + 10  # a rare kind of good patch
+    far = rng.normal(0, 0.1, size=(5, 8)) - 10
+    points = np.concatenate([big, small, far]).astype(np.float32)
+    picked = greedy_coreset(points, ratio=3 / len(points), dims=4, seed=1)
+    assert len(picked) == 3 and len(set(picked.tolist())) == 3
+    clusters = {0 if i < 500 else 1 if i < 505 else 2 for i in picked}
+    assert clusters == {0, 1, 2}
+    counted: list[int] = []
+    picked = greedy_coreset(points, ratio=0.5, dims=4, seed=1, progress=counted.append)
+    assert sum(counted) == len(picked) == 255 and len(counted) == 3  # steps 100, 200, 254
+
+
+def test_nearest_distances_are_exact() -> None:
+    rng = np.random.default_rng(1)
+    bank, queries = rng.normal(size=(50, 6)), rng.normal(size=(30, 6))
+    brute = np.sqrt(((queries[:, None] - bank[None]) ** 2).sum(-1)).min(axis=1)
+    np.testing.assert_allclose(nearest_distances(bank, queries, chunk=7), brute, rtol=1e-4)
+
+
+def test_a_defect_scores_above_good_photos_and_is_found_where_it_is(tiny_model: Any) -> None:
+    good = [good_surface(i) for i in range(200, 204)]
+    defective = [with_blot(good_surface(i), (44, 20), 6) for i in range(300, 304)]
+    scores = tiny_model.score(good + defective)
+    assert scores.image[4:].min() > scores.image[:4].max()
+    for anomaly_map in scores.maps[4:]:
+        y, x = np.unravel_index(int(np.argmax(anomaly_map)), anomaly_map.shape)
+        assert abs(x - 44) <= 8 and abs(y - 20) <= 8, (x, y)
+    assert scores.maps.shape == (8, SIZE, SIZE)
+    assert torch.is_grad_enabled()  # no_grad inside, the global mode left as it was
