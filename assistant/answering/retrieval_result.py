@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.answering.answers import Citation
-from assistant.answering.passage_guard import clean_passage
+from assistant.answering.passage_guard import clean_passages
 from assistant.answering.safe_markdown import safe_markdown
 
 if TYPE_CHECKING:
@@ -76,11 +76,11 @@ class Retrieval:
 
 
 def cleaned_citations(hits: Sequence[Hit]) -> tuple[list[Citation], tuple[str, ...]]:
-    """The hits as numbered citations, each passage cleaned (`clean_passage`: instructions
+    """The hits as numbered citations, each passage cleaned (`clean_passages`: instructions
     to an assistant cut, Markdown made safe), and the sources that had text cut."""
     citations, guarded = [], []
-    for i, h in enumerate(hits, start=1):
-        text, cut = clean_passage(h.chunk.text)
+    cleaned = clean_passages([h.chunk.text for h in hits])  # one batch for the learned guard
+    for i, (h, (text, cut)) in enumerate(zip(hits, cleaned, strict=True), start=1):
         if cut and h.chunk.source not in guarded:
             log.warning("left out instruction-like text in %s", h.chunk.chunk_id)
             guarded.append(h.chunk.source)
