@@ -73,8 +73,9 @@ def signals(
     `vectors` (the question's `Retrieval.vectors`) supplies the vectors already computed —
     the query's — and keeps the sentences' for the answer that follows.
     """
+    from assistant.answering.asked_value import answer_type_missing
     from assistant.answering.extractive import passage_units
-    from assistant.answering.question_cues import answer_type_missing, asks_for_live_figures
+    from assistant.answering.question_cues import asks_for_live_figures
 
     bm25 = searcher.bm25
     terms = bm25.resolve_terms(question)

@@ -24,6 +24,7 @@ from langchain_core.language_models import BaseChatModel
 
 from assistant.answering.answerability import AnswerabilityModel, signals
 from assistant.answering.answers import Answer, Citation, Timings
+from assistant.answering.asked_value import answer_type_missing
 from assistant.answering.composition import (
     append_continuation,
     append_pointed_sections,
@@ -48,7 +49,6 @@ from assistant.answering.prompts import (
     as_data,
     format_sources,
 )
-from assistant.answering.question_cues import answer_type_missing
 from assistant.answering.retrieval_result import Retrieval, TextVectors, cleaned_citations
 from assistant.answering.safe_markdown import safe_markdown
 from assistant.settings import setting_default
@@ -204,9 +204,11 @@ class RagChain:
     def _abstain_reason(self, turn: _Turn) -> AbstainReason | None:
         """Why this question gets no answer, or None; notes the probability and the notice.
 
-        A code the documents never mention outranks everything; passages that describe the
-        subject but hold no value of the asked kind (a weight, a voltage) come next, before
-        the answerability model and the unknown-words test.
+        A code the documents never mention outranks everything; then the answerability model
+        (one of its signals: the passages hold no value of the asked kind for the asked
+        subject, `asked_value.py`) and the unknown-words test. A decline whose passages lack
+        the asked value is an `attribute_missing` one, said in one sentence; without the model
+        that lack alone declines.
         """
         found = turn.found
         unknown = self.unknown_subject(found.question)
@@ -214,12 +216,17 @@ class RagChain:
             reason: AbstainReason | None = "no_sources"
         elif unknown and unknown.startswith(_UNKNOWN_CODE):
             reason = "unknown_subject"
-        elif answer_type_missing(
-            found.question, [f"{c.title} {c.section}\n{c.text}" for c in found.citations]
-        ):
-            return "attribute_missing"
         else:
-            reason = "unknown_subject" if unknown else self._model_reason(turn)
+            missing = answer_type_missing(
+                found.question, [f"{c.title} {c.section}\n{c.text}" for c in found.citations]
+            )
+            if missing and self.answerability is None:  # no model to weigh it: decline
+                reason = "attribute_missing"
+            else:
+                reason = "unknown_subject" if unknown else self._model_reason(turn)
+            # a decline whose passages describe the subject without the asked value says so
+            if reason is not None and missing:
+                reason = "attribute_missing"
         if unknown:
             turn.fields["notice"] = unknown
         return reason

@@ -149,9 +149,13 @@ def missing_attribute_text(question: str, citations: Sequence[Citation]) -> str:
         >>> missing_attribute_text("what does the VMC-850 weigh", [c])
         'The VMC-850 manual gives Technical data [1], but not the weight you asked for.'
     """
-    from assistant.answering.question_cues import expected_answer_types
+    from assistant.answering.question_cues import asked_count_nouns, expected_answer_types
 
-    kinds = " or ".join(t.name for t in expected_answer_types(question)) or "value"
+    names = [t.name for t in expected_answer_types(question)]
+    counted = asked_count_nouns(question)
+    if counted and not names:
+        names = [f"number of {' '.join(counted)}"]
+    kinds = " or ".join(names) or "value"
     if not citations:
         return f"The documents do not state the {kinds} you asked for."
     first = citations[0]

@@ -1,11 +1,12 @@
 """What a question asks for, read from its words: the kind of value and whether it is live data.
 
-Two cues the answerability model cannot get from similarity alone:
+Cues the answerability model cannot get from similarity alone:
 
 * **Expected answer type** (the question-classification step of classic QA systems): "what
   does the RX-6 weigh" wants a weight, "what supply voltage does the welder need" a voltage.
   When no retrieved passage holds a value of that kind (a number with kg, V, bar, Nm, a price,
-  an IP code, a colour), the passages talk about the right machine but not about the asked fact.
+  an IP code, a colour) bound to the asked subject (`asked_value.py`), the passages talk about
+  the right machine but not about the asked fact. "How many lockers" asks for a count of them.
 * **Live figures**: "today's OEE", "how many did we ship last month", "the menu this Friday".
   Manuals and procedures hold fixed facts, never the figures of a given day or month.
 """
@@ -13,30 +14,67 @@ Two cues the answerability model cannot get from similarity alone:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-
-from retrieval.tables import split_blocks, with_header_units
 
 _NUMBER = r"\d+(?:[.,]\d+)?\s?"
 _ASKED_WINDOW_WORDS = 8
 _DIGIT = re.compile(r"\d")
 _COMPOUND = re.compile(r"\w+(?:-\w+)+")
 _ASKS = re.compile(r"\b(?:what|which|how|when|where|who|whats|what's)\b", re.IGNORECASE)
+# a code names one machine, product or data set: letters and digits, maybe with a hyphen
+_CODE = re.compile(r"\b[A-Za-z]{1,5}-?\d[\w.-]*\b")
+# words that end the counted noun phrase of "how many ... " and words that are never counted
+_NOT_COUNTED = frozenset(
+    "do does did are is can could should must will would have has had were was in on of per "
+    "at for we you i there they the a an to be it our with high long wide deep tall big large "
+    "many much different separate".split()
+)
+_HOW_MANY = re.compile(
+    r"\bhow many\s+((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:"
+    + "|".join(sorted(_NOT_COUNTED - {"high", "long", "wide", "deep", "tall", "big", "large"}))
+    + r")\b|\s*[?.,!]|\s*$)",
+    re.IGNORECASE,
+)
+# a unit after "how many" asks for a measured quantity, not a count of things
+_COUNT_UNIT = re.compile(
+    r"(?:grams?|g|kilos?|kg|years?|hours?|days?|weeks?|months?|minutes?|seconds?|times?|amps?|"
+    r"amperes?|volts?|watts?|ohms?|strokes?|degrees?|percent|mm|cm|metres?|meters?|miles?|feet|"
+    r"inches|bar|litres?|liters?|euros?|dollars?|pounds?|tons?|tonnes?|rpm|bits?|bytes?|"
+    r"calories|cycles?)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class AnswerType:
-    """A kind of value: the words that ask for it and the pattern of a value of that kind."""
+    """A kind of value: the words that ask for it and the pattern of a value of that kind.
+
+    `attribute` is set for kinds whose unit many attributes share (kg is a weight but also a
+    payload, bar a spray pressure but also a filter's differential pressure, a colour belongs
+    to anything): a value of such a kind answers only in a sentence or table row that names
+    the attribute (`asked_value.py`). Kinds with a unit of their own (V, Hz, Nm) need no name.
+    """
 
     name: str
     cue: re.Pattern[str]
     value: re.Pattern[str]
+    attribute: re.Pattern[str] | None = None
 
 
-def _type(name: str, cue: str, value: str, *, value_case: bool = False) -> AnswerType:
+def _type(
+    name: str, cue: str, value: str, *, value_case: bool = False, attribute: str | None = None
+) -> AnswerType:
     flags = 0 if value_case else re.IGNORECASE
-    return AnswerType(name, re.compile(cue, re.IGNORECASE), re.compile(value, flags))
+    named = None if attribute is None else re.compile(attribute, re.IGNORECASE)
+    return AnswerType(name, re.compile(cue, re.IGNORECASE), re.compile(value, flags), named)
+
+
+_DURATION = (
+    _NUMBER + r"(?:s|secs?|seconds?|min|mins|minutes?|h|hrs?|hours?|days?|weeks?|months?|"
+    r"years?|shifts?)\b|\d\s?(?:times|x)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:duration|period|"
+    r"interval|time)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|a|an)\s"
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b"
+)
 
 
 ANSWER_TYPES: tuple[AnswerType, ...] = (
@@ -44,6 +82,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "weight",
         r"\bweigh(?:s|ing)?\b|\bweight\b|\bmass\b|\bhow heavy\b",
         _NUMBER + r"(?:kg|t|g|lbs?|tonnes?|pounds?|grams?|kilograms?)\b",
+        attribute=r"\bweigh|\bweight|\bmass\b|\bheavy|\bnet\b|\bgross\b",
     ),
     _type("voltage", r"\bvolt", _NUMBER + r"(?:V|kV|mV|VAC|VDC|V AC|V DC)\b", value_case=True),
     _type(
@@ -69,6 +108,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"\bprice\b|\bcosts?\b|\bhow much did\b.*\b(?:pay|buy)\b|\bhow much money\b"
         r"|\b(?:maximum|minimum|the) fines?\b|\bfines? (?:amount|in)\b|\bin (?:euros?|dollars?)\b",
         r"[€$£]\s?\d|\d\s?(?:EUR|USD|GBP|euros?|pounds?|dollars?)\b|\b(?:price|EUR)\b",
+        attribute=r"\bprice|\bcosts?\b|\bfines?\b|\bpa(?:y|id)\b|\bbought\b|\bbuy\b|\bcharge|"
+        r"\bfees?\b|\brate\b|\beach\b|\bper\b|\bpenalt",
     ),
     _type(
         "colour",
@@ -89,6 +130,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "speed",
         r"\b(?:maximum|minimum|max|min|top|rated|wind|travel|feed|cutting) speed\b",
         _NUMBER + r"(?:m/s|km/h|mph|knots?|ft/min|m/min|mm/s|mm/min|in/min|rpm|min-1|1/min)",
+        attribute=r"\bspeed|\bvelocit|\bfeed|\brate\b",
     ),
     _type(
         "memory",
@@ -113,11 +155,22 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type(
         "flow rate",
         r"\bflow rate\b|\bper hour\b|\bper minute\b",
-        _NUMBER + r"(?:l/min|m³/h|m3/h|l/h|/h\b|/min\b|per hour|per minute)",
+        # "40 L/min", "12 cases per minute", "600 parts/h"
+        r"\d\s?(?:[A-Za-z³]+\s?)?(?:/\s?(?:h|min|hour|minute)\b|per (?:hour|minute))",
     ),
     _type("stroke rate", r"\bstrokes per minute\b|\bspm\b", r"strokes?\s?(?:per|/)\s?min|\bspm\b"),
-    _type("service life", r"\bhow many years\b", _NUMBER + r"(?:years?|yrs?)\b"),
-    _type("thickness", r"\bthickness\b", _NUMBER + r"(?:mm|µm|um|in)\b"),
+    _type(
+        "service life",
+        r"\bhow many years\b",
+        _NUMBER + r"(?:years?|yrs?)\b",
+        attribute=r"\blife|\blast|\bdurab|\breplace|\bservice|\bevery\b|\bwarrant",
+    ),
+    _type(
+        "thickness",
+        r"\bthickness\b",
+        _NUMBER + r"(?:mm|µm|um|in)\b",
+        attribute=r"\bthick|\bgauge\b|\bwall\b|\bsheet\b|\bplate\b|\bcoating\b|\blayer",
+    ),
     _type(
         "strength",
         r"\btensile\b|\byield strength\b",
@@ -129,6 +182,51 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "phone number", r"\bphone\b|\btelephone\b", r"\+?\d[\d ()-]{6,}\d|\bext(?:ension)?\.?\s?\d+"
     ),
     _type("bank account", r"\baccount number\b|\biban\b", r"\bIBAN\b|\baccount\b"),
+    _type("duration", r"\bhow long\b(?!\s+ago)", _DURATION),
+    _type("percentage", r"\bwhat (?:percent(?:age)?|share|proportion)\b", r"%|\bper ?cent\b"),
+    _type("humidity", r"\bhumidity\b", r"\d\s?%|\bRH\b", attribute=r"\bhumid|\bRH\b"),
+    _type(
+        "noise level",
+        r"\bnoise(?: level)?\b|\bhow loud\b|\bsound (?:pressure |power )?level\b|\bdecibels?\b",
+        r"\d\s?dB",
+    ),
+    _type(
+        "resolution",
+        r"\bresolution\b",
+        r"\d\s?(?:MP|megapixels?|px|pixels?|dpi|ppi|bits?|µm|um|mm|lines)\b|\d+\s?[x×]\s?\d+",
+        attribute=r"\bresolution|\bpixel|\bmegapixel",
+    ),
+    _type(
+        # sizes as a product of lengths: "400 x 300 x 250 mm", "1200 × 800"
+        "dimensions",
+        r"\bdimensions?\b|\bfootprint\b|\bfloor space\b|\bhow big\b",
+        r"\d\s?(?:mm|cm|m|in)?\s?[x×]\s?\d",
+    ),
+    _type(
+        "length",
+        r"\bhow (?:wide|tall|high|deep)\b|\b(?:width|height|depth)\b",
+        r"\d\s?(?:mm|cm|m|in|inch(?:es)?|ft|feet)\b|\d\s?(?:mm|cm|m|in)?\s?[x×]\s?\d",
+        attribute=r"\bwidth|\bheight|\bdepth|\bwide\b|\bhigh\b|\btall\b|\bdeep\b|\bsize\b|"
+        r"\bdimension|\bL\s?[x×]\s?W|\bW\s?[x×]\s?H",
+    ),
+    _type(
+        "version",
+        r"\b(?:software|firmware|program|os|plc) version\b|\b(?:which|what) (?:\w+ )?version\b",
+        r"\bv\.?\s?\d+(?:\.\d+)+|\b\d+\.\d+(?:\.\d+)+\b|\bversion\s+\d|\brev(?:ision)?\.?\s?\d",
+    ),
+    _type(
+        "part number",
+        r"\bpart (?:number|no)\b|\border (?:number|code)\b|\bmodel (?:number|no)\b|"
+        r"\bcatalog(?:ue)? number\b",
+        r"\b[A-Z0-9]{2,}[-/][A-Z0-9-]{2,}\b",
+        value_case=True,
+    ),
+    _type(
+        "shelf life",
+        r"\bshelf[- ]life\b|\bexpiry\b|\bexpire",
+        _DURATION,
+        attribute=r"\bshelf|\blife\b|\bexpir|\buse (?:within|by)\b|\bstor",
+    ),
 )
 
 _LIVE = re.compile(
@@ -162,36 +260,42 @@ def expected_answer_types(question: str) -> list[AnswerType]:
     return [t for t in ANSWER_TYPES if t.cue.search(window)]
 
 
-def answer_type_missing(question: str, passages: Iterable[str]) -> bool:
-    """Whether the question asks for a kind of value that none of the passages holds.
+def subject_codes(question: str) -> set[str]:
+    """The codes a question names (RX-6, VMC-850, FD002, PA66-GF30), lower-cased without
+    separators: the subject a value must belong to.
 
     Example:
-        >>> answer_type_missing("what voltage does the welder need", ["Wire: 1.0 mm"])
-        True
-        >>> answer_type_missing("what voltage does the welder need", ["Supply: 400 V"])
-        False
+        >>> sorted(subject_codes("what does the RX-6 robot weigh next to the LT320"))
+        ['lt320', 'rx6']
     """
-    kinds = expected_answer_types(question)
-    if not kinds:
-        return False
-    passages = list(passages)
-    text = "\n".join(with_header_units(p) for p in passages)
-    return any(
-        not kind.value.search(text) and not any(_table_of(kind, p) for p in passages)
-        for kind in kinds
-    )
+    return {normalise_code(c) for c in _CODE.findall(question) if re.search(r"[A-Za-z]", c)}
 
 
-def _table_of(kind: AnswerType, passage: str) -> bool:
-    """Whether the passage has a table of numbers headed by the asked quantity: in its first
-    line (the heading path the caller puts there) or a table header — "SAFE CURRENT
-    RATINGS" over a table of bare numbers holds currents."""
-    blocks = split_blocks(passage)
-    tables = [b for b in blocks if b.header is not None and any(_DIGIT.search(r) for r in b.rows)]
-    if not tables:
-        return False
-    first_line = passage.split("\n", 1)[0]
-    return any(kind.cue.search(t) for t in (first_line, *(str(b.header) for b in tables)))
+def normalise_code(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def asked_count_nouns(question: str) -> list[str]:
+    """The words a "how many ..." question counts, or none when it asks for a quantity with a
+    unit ("how many amps", handled by the kinds above) or counts a code ("how many PH-55").
+
+    Example:
+        >>> asked_count_nouns("how many spare spindles do we keep for the VMC-850")
+        ['spare', 'spindles']
+        >>> asked_count_nouns("how many years does the battery last")
+        []
+    """
+    found = _HOW_MANY.search(question)
+    if found is None:
+        return []
+    words = found.group(1).split()
+    if _COUNT_UNIT.fullmatch(words[0]) or _DIGIT.search(words[0]):
+        return []
+    return [
+        w
+        for w in words
+        if w.lower() not in _NOT_COUNTED and not _DIGIT.search(w) and not _COUNT_UNIT.fullmatch(w)
+    ]
 
 
 def asks_for_live_figures(question: str) -> bool:

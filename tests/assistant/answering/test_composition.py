@@ -92,6 +92,9 @@ def test_missing_attribute_text_names_what_the_document_gives() -> None:
     assert missing_attribute_text("what does the VMC-850 weigh", [c]) == (
         "The VMC-850 manual gives Technical data [1], but not the weight you asked for."
     )
+    assert missing_attribute_text("how many spindles does the VMC-850 have", [c]) == (
+        "The VMC-850 manual gives Technical data [1], but not the number of spindles you asked for."
+    )
 
 
 def test_a_quote_ending_its_passage_with_a_colon_is_continued_from_the_next_chunk() -> None:

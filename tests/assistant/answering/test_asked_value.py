@@ -1,0 +1,102 @@
+"""Whether the passages state the asked value for the asked subject and attribute."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.asked_value import answer_type_missing
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "missing"),
+    [
+        ("what does the RX-6 weigh", "RX-6 data\n| Weight | 6 kg |", False),
+        # a value of the asked kind that belongs to another attribute is no answer
+        ("what does the RX-6 weigh", "RX-6 data\n| Payload | 6 kg |", True),
+        ("what does the RX-6 weigh", "| Reach | 900 mm |", True),
+        ("what is the IP rating of the cabinet", "Cabinet protection IP54", False),
+        ("what is the IP rating of the cabinet", "The ip address is printed on it", True),
+        ("what is the price of the SK-16 kit", "| Part | Price (EUR) |\n| SK-16 | 24.80 |", False),
+        ("what colour is the guard door", "The guard door is RAL 7035 grey", False),
+        ("what colour is the guard door", "The guard door has a safety switch", True),
+        ("which torque for the bolts", "Tighten to 25 Nm crosswise", False),
+        ("how do I reset alarm E-114", "Press reset", False),  # no kind asked: never missing
+        ("what pressure do I set on the regulator", "Set it to 5 to 7 psig.", False),
+        # a transposed table: the unit is in the row's label
+        (
+            "what tensile strength has aluminum",
+            "| Item | Al |\n|---|---|\n| Tensile strength (lb/in2). | 25,000 |",
+            False,
+        ),
+        # a table of bare numbers under a heading naming the asked quantity
+        (
+            "how many amps can 0000 wire carry",
+            "SAFE CURRENT RATINGS\n| Size | PTFE |\n|---|---|\n| 0000 | 850 |",
+            False,
+        ),
+        (
+            "how many amps can 0000 wire carry",
+            "CONDUCTOR SIZES\n| Size | Mils |\n|---|---|\n| 0000 | 460 |",
+            True,
+        ),
+        ("what tensile strength does aluminum have", "about 25,000 psi", False),
+        # the unit may sit in the column header only
+        (
+            "what is the ampacity of 12 AWG wire",
+            "| AWG | Ampacity (amperes) |\n|---|---|\n| 12 | 20 |",
+            False,
+        ),
+        (
+            "what is the ampacity of 12 AWG wire",
+            "| AWG | Diameter (mils) |\n|---|---|\n| 12 | 80.8 |",
+            True,
+        ),
+    ],
+)
+def test_answer_type_missing(question: str, passage: str, missing: bool) -> None:
+    assert answer_type_missing(question, [passage]) is missing
+
+
+def test_the_value_may_be_in_any_passage() -> None:
+    question = "what voltage does the welder need"
+    assert answer_type_missing(question, ["Wire 1.0 mm"])
+    assert not answer_type_missing(question, ["Wire 1.0 mm", "Supply 400 V, 3 phase"])
+
+
+def test_the_value_must_belong_to_the_named_subject() -> None:
+    question = "what does the RX-6 robot weigh"
+    other = "IM-220 manual > Start-up\nWeigh the 11th shot: it must be within 1.5 g of target."
+    own = "RX-6 manual > Robot data\n| Item | Value |\n|---|---|\n| Net weight | 180 kg |"
+    assert answer_type_missing(question, [other])
+    assert not answer_type_missing(question, [other, own])
+    # the code may stand in the paragraph, not in the sentence itself
+    assert not answer_type_missing(
+        question, ["Robots\nThe RX-6 is a six-axis arm. It weighs 180 kg."]
+    )
+    # a list item is its own paragraph: a code in another item does not bind
+    steps = "IM-220 > Start-up\n5 Weigh the shot: 12 g.\n6 Start the robot RX-6."
+    assert answer_type_missing(question, [steps])
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "missing"),
+    [
+        (
+            "how many lockers are in Hall C",
+            "Return workwear to your locker shelf within 3 days.",
+            True,
+        ),
+        ("how many lockers are in Hall C", "Hall C has 120 lockers with padlocks.", False),
+        ("how many lockers are in Hall C", "Lockers: 120", False),
+        (
+            "how many lockers are in Hall C",
+            "Rooms\n| Room | Lockers |\n|---|---|\n| Hall C | 120 |",
+            False,
+        ),
+        # a unit between the number and the word measures it ("15 kW spindle motor")
+        ("how many spindles does the VMC-850 have", "VMC-850: a 15 kW spindle motor.", True),
+        ("how many good parts before restarting", "measure 5 consecutive parts", False),
+    ],
+)
+def test_counts(question: str, passage: str, missing: bool) -> None:
+    assert answer_type_missing(question, [passage]) is missing
