@@ -9,6 +9,7 @@ INDEX  := .plant/index/CURRENT
 INTENT := .plant/models/intent/labels.json
 FAILURE := .plant/models/failure/failure_model.json
 DEFECTS := .plant/models/defects/defect_model.json
+TICKETS := .plant/models/tickets/urgency/labels.json
 
 # Nothing is ever downloaded from a model hub.
 export HF_HUB_OFFLINE := 1
@@ -79,14 +80,16 @@ index: corpus
 	$(VENV)/bin/plant ingest
 
 ## models: train what is missing (2 cores: intent classifier ~1 min, failure model 20 s,
-## defect model ~8 min)
-models: $(INTENT) $(FAILURE) $(DEFECTS)
+## defect model ~8 min, ticket triage a few minutes)
+models: $(INTENT) $(FAILURE) $(DEFECTS) $(TICKETS)
 $(INTENT): $(wildcard finetune/data/intents/*.jsonl) finetune/intent.py | $(STAMP)
 	$(VENV)/bin/plant train intent
 $(FAILURE): finetune/failure.py finetune/data/machines.py tools/failure/readings.py | $(STAMP)
 	$(VENV)/bin/plant train failure
 $(DEFECTS): finetune/defects.py finetune/data/surfaces.py tools/defects/model.py | $(STAMP)
 	$(VENV)/bin/plant train defects
+$(TICKETS): finetune/data/tickets/train.jsonl finetune/tickets.py | $(STAMP)
+	$(VENV)/bin/plant train tickets
 
 ## demo: seed the demo plant's data (control-plan measurements, machine readings); idempotent
 demo: install

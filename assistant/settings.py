@@ -262,6 +262,35 @@ class Settings(BaseSettings):
         "before it is refused (0: refused at once).",
     )
 
+    # --- customer-service tickets (issue 18) ---------------------------------------------
+    ticket_file_max_mb: float = Field(
+        50, gt=0, description="Largest CSV, JSONL or .eml file `plant tickets import` reads."
+    )
+    ticket_file_max_rows: int = Field(
+        100_000, ge=1, description="Tickets read from one CSV or JSONL file; the rest is reported."
+    )
+    ticket_body_max_chars: int = Field(
+        5_000_000,
+        ge=1_000,
+        description="Longest ticket body imported (stored whole; a longer one is reported and "
+        "skipped). Also the CSV field size the reader accepts.",
+    )
+    ticket_import_batch: int = Field(
+        200,
+        ge=1,
+        description="Tickets an import stores per transaction: an interrupted import keeps "
+        "every finished batch and is completed by running it again.",
+    )
+    ticket_train_epochs: int = Field(
+        4, ge=1, description="Upper bound for each triage classifier; early stopping ends it."
+    )
+    ticket_language_min_stopwords: int = Field(
+        2,
+        ge=1,
+        description="Common words of one language a ticket must hold for its language to be "
+        "set (en, de, fr, es, it); fewer: unknown.",
+    )
+
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
@@ -290,6 +319,11 @@ class Settings(BaseSettings):
     @property
     def intent_model_dir(self) -> Path:
         return self.data_dir / "models" / "intent"
+
+    @property
+    def ticket_model_dir(self) -> Path:
+        """The ticket triage: `category/` and `urgency/` classifiers (`plant train tickets`)."""
+        return self.data_dir / "models" / "tickets"
 
     @property
     def defect_model_dir(self) -> Path:

@@ -164,6 +164,20 @@ def tiny_intent_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "model"
 
 
+@pytest.fixture(scope="session")
+def tiny_ticket_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Ticket triage trained for two steps per classifier on a sample of the training tickets,
+    reported on the development tickets: real files, real code."""
+    from finetune.tickets import main
+
+    folder = tmp_path_factory.mktemp("tickets")
+    main([
+        "--output_dir", str(folder / "model"), "--max_train_samples", "48",
+        "--max_steps", "2", "--num_train_epochs", "1", "--disable_tqdm", "true",
+    ])  # fmt: skip
+    return folder / "model"
+
+
 def search_config(**overrides: Any) -> SearchConfig:
     """The search configuration users get (built from `Settings`), with an empty glossary
     unless the test gives one: tests search the way the product does."""

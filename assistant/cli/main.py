@@ -178,6 +178,7 @@ def _register_commands() -> None:
     from assistant.cli import products as product_cli
     from assistant.cli import spc as spc_cli
     from assistant.cli.report import report_app
+    from assistant.cli.tickets import eval_tickets, tickets_app, train_tickets
     from assistant.cli.users import users_app
 
     app.command("ingest")(user_errors(document_cli.ingest))
@@ -205,6 +206,9 @@ def _register_commands() -> None:
     demo_app.command("seed")(user_errors(demo_cli.demo_seed))
     app.add_typer(users_app, name="users")
     app.add_typer(report_app, name="report")
+    app.add_typer(tickets_app, name="tickets")
+    train_app.command("tickets")(user_errors(train_tickets))
+    eval_app.command("tickets")(user_errors(eval_tickets))
 
 
 _register_commands()

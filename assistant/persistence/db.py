@@ -122,6 +122,7 @@ def project_metadata() -> MetaData:
     import assistant.persistence.machines
     import assistant.persistence.messages
     import assistant.persistence.spc
+    import assistant.persistence.tickets
     import assistant.persistence.users  # noqa: F401  (each registers its tables)
 
     return SQLModel.metadata

@@ -1,0 +1,100 @@
+"""Triage a ticket: its category and urgency from the fine-tuned classifiers, and urgent by
+rule whenever it holds safety wording (`safety.py`), whatever the model says."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.routing.classifier import IntentClassifier
+from assistant.tickets.safety import safety_terms
+from tools.common.errors import ModelMissing
+from tools.common.tickets import CATEGORIES, ticket_text
+
+
+class TriageModelMissing(ModelMissing):
+    """No trained ticket triage where the settings point."""
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """One ticket's triage: the category with its calibrated probability, the urgency, the
+    model's probability of `urgent`, and the safety wording that made it urgent by rule."""
+
+    category: str
+    confidence: float
+    urgency: str
+    urgent_probability: float
+    safety_terms: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "confidence": round(self.confidence, 4),
+            "urgency": self.urgency,
+            "urgent_probability": round(self.urgent_probability, 4),
+            "safety_terms": self.safety_terms,
+            "reason": self.reason,
+        }
+
+    @property
+    def reason(self) -> str:
+        if self.safety_terms:
+            return "urgent by rule: safety wording (" + ", ".join(self.safety_terms[:3]) + ")"
+        return f"model: P(urgent) {self.urgent_probability:.2f}"
+
+
+class TicketTriage:
+    """The category and urgency classifiers saved by `finetune.tickets`.
+
+    Example:
+        >>> triage = TicketTriage.load(Path(".plant/models/tickets"))  # doctest: +SKIP
+        >>> triage.triage("Leak", "Hot oil sprayed on our fitter").urgency  # doctest: +SKIP
+        'urgent'
+    """
+
+    def __init__(
+        self, category: IntentClassifier, urgency: IntentClassifier, urgent_threshold: float
+    ) -> None:
+        self.category = category
+        self.urgency = urgency
+        self.urgent_threshold = urgent_threshold
+
+    @classmethod
+    def load(cls, path: Path, *, max_length: int = 128) -> TicketTriage:
+        meta = path / "urgency" / "labels.json"
+        if not (path / "category" / "labels.json").is_file() or not meta.is_file():
+            raise TriageModelMissing(
+                f"No ticket triage model in {path}. Train it with: plant train tickets"
+            )
+        category = IntentClassifier.load(path / "category", threshold=0.0)
+        urgency = IntentClassifier.load(path / "urgency", threshold=0.0)
+        category.max_length = urgency.max_length = max_length
+        info: dict[str, Any] = json.loads(meta.read_text(encoding="utf-8"))
+        return cls(category, urgency, float(info.get("urgent_threshold", 0.5)))
+
+    def triage(self, subject: str, body: str) -> TriageResult:
+        return self.triage_many([(subject, body)])[0]
+
+    def triage_many(self, tickets: list[tuple[str, str]]) -> list[TriageResult]:
+        """Triage in input order."""
+        texts = [ticket_text(subject, body) for subject, body in tickets]
+        categories = self.category.classify_many(texts)
+        urgencies = self.urgency.classify_many(texts)
+        results = []
+        for (subject, body), category, urgency in zip(tickets, categories, urgencies, strict=True):
+            urgent = dict(urgency.top).get("urgent", 0.0)
+            terms = safety_terms(f"{subject}\n{body}")
+            label = category.intent if category.intent in CATEGORIES else "other"
+            results.append(
+                TriageResult(
+                    category=label,
+                    confidence=category.confidence,
+                    urgency="urgent" if terms or urgent >= self.urgent_threshold else "normal",
+                    urgent_probability=urgent,
+                    safety_terms=terms,
+                )
+            )
+        return results

@@ -1,0 +1,61 @@
+"""The ticket triage fine-tuning script and its training tickets."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from finetune.tickets import CATEGORIES, DATA_DIR, URGENCIES, read_tickets, urgent_threshold
+
+
+def test_the_training_tickets_cover_every_label_and_language() -> None:
+    rows = read_tickets(DATA_DIR / "train.jsonl")
+    categories = Counter(r["category"] for r in rows)
+    assert set(categories) == set(CATEGORIES) and min(categories.values()) >= 70
+    urgent = sum(r["urgency"] == "urgent" for r in rows)
+    assert 0.15 * len(rows) < urgent < 0.4 * len(rows)
+    languages = Counter(json.loads(line)["lang"] for line in (DATA_DIR / "train.jsonl").open())
+    assert {"de", "fr"} <= set(languages)
+
+
+def test_bad_lines_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text(
+        '{"body": "hi", "category": "billing", "urgency": "normal"}\n'
+        '{"body": "x", "category": "weather", "urgency": "normal"}\n'
+    )
+    with pytest.raises(ValueError, match="line 2: unknown label"):
+        read_tickets(path)
+    path.write_text('{"subject": "no body"}\n')
+    with pytest.raises(ValueError, match="line 1"):
+        read_tickets(path)
+
+
+def test_the_urgent_threshold_keeps_every_urgent_validation_ticket() -> None:
+    probabilities = np.array([0.95, 0.4, 0.35, 0.1])
+    urgent = np.array([True, True, False, False])
+    threshold = urgent_threshold(probabilities, urgent)
+    assert threshold == pytest.approx(0.4)
+    assert (probabilities[urgent] >= threshold).all()
+    assert urgent_threshold(np.array([0.9]), np.array([True])) == 0.5  # capped
+
+
+def test_training_writes_both_classifiers(tiny_ticket_model: Path) -> None:
+    for task, labels in (("category", CATEGORIES), ("urgency", URGENCIES)):
+        meta = json.loads((tiny_ticket_model / task / "labels.json").read_text())
+        assert meta["labels"] == list(labels) and meta["temperature"] > 0
+        assert (tiny_ticket_model / task / "confusion_matrix.png").stat().st_size > 0
+    assert (
+        0
+        < json.loads((tiny_ticket_model / "urgency" / "labels.json").read_text())[
+            "urgent_threshold"
+        ]
+        <= 0.5
+    )
+    metrics = json.loads((tiny_ticket_model / "metrics.json").read_text())
+    assert metrics["category"]["test"]["n"] == 40  # the development tickets
+    assert "ticket triage" in (tiny_ticket_model / "README.md").read_text()
