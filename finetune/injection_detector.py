@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from finetune.arguments import parse_arguments
-from finetune.intent import BUNDLED_MODEL, resolve_model
+from finetune.text_classification import BUNDLED_MODEL, jsonl_objects, resolve_model
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +80,10 @@ class InjectionDetectorArguments:
 def read_sentences(path: str | Path) -> list[dict[str, str]]:
     """JSONL lines `{"text", "label", "lang"}`; a bad line raises ValueError naming it."""
     rows = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
+    for number, row in jsonl_objects(path):
         try:
-            row = json.loads(line)
             text, label, lang = str(row["text"]), str(row["label"]), str(row.get("lang", "en"))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except KeyError as exc:
             raise ValueError(
                 f"{path}, line {number}: expected {{'text', 'label'}} ({exc})"
             ) from exc

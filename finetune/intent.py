@@ -68,13 +68,10 @@ class DataArguments:
 def read_examples(path: str | Path) -> list[dict[str, str]]:
     """JSONL lines `{"text", "label"}`; a bad line raises ValueError naming file and line."""
     rows = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
+    for number, row in tc.jsonl_objects(path):
         try:
-            row = json.loads(line)
             text, label = str(row["text"]), str(row["label"])
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except KeyError as exc:
             raise ValueError(
                 f"{path}, line {number}: expected {{'text', 'label'}} ({exc})"
             ) from exc

@@ -13,7 +13,7 @@ import itertools
 import json
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,21 @@ def default_training_flags(output_dir: str, epochs: int, learning_rate: str) -> 
         "--weight_decay", "0.01", "--logging_strategy", "epoch",
         "--report_to", "none", "--seed", "42", "--use_cpu", str(not torch.cuda.is_available()),
     ]  # fmt: skip
+
+
+def jsonl_objects(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON objects of a JSONL file with their line numbers, blank lines skipped; a line
+    that is not a JSON object raises ValueError naming file and line."""
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}, line {number}: not valid JSON ({exc})") from exc
+        if not isinstance(row, dict):
+            raise ValueError(f"{path}, line {number}: expected a JSON object")
+        yield number, row
 
 
 def parse_classifier_arguments(

@@ -52,14 +52,11 @@ def read_tickets(path: str | Path) -> list[dict[str, str]]:
     """JSONL tickets `{"subject", "body", "category", "urgency"}`; a bad line raises
     ValueError naming file and line."""
     rows = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
+    for number, row in tc.jsonl_objects(path):
         try:
-            row = json.loads(line)
             text = ticket_text(str(row.get("subject") or ""), str(row["body"]))
             category, urgency = str(row["category"]), str(row["urgency"])
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        except KeyError as exc:
             raise ValueError(
                 f"{path}, line {number}: expected {{'body', 'category', 'urgency'}} ({exc})"
             ) from exc
