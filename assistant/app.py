@@ -14,6 +14,7 @@ from chainlit.types import ThreadDict
 
 from assistant import accounts
 from assistant.accounts import SignedIn
+from assistant.api import make_api, mount_first
 from assistant.capabilities.base import Upload
 from assistant.chat_service import answer_events, correct_intent
 from assistant.persistence.auth_secret import auth_secret
@@ -32,6 +33,7 @@ from assistant.ui.render import (
     source_name,
 )
 from assistant.ui.session_files import use_private_files_dir
+from assistant.ui.tickets import handlers as ticket_queue
 from assistant.ui.upload_limit import UploadLimit
 from tools.common.errors import PlantError
 from tools.common.intents import INTENTS
@@ -79,6 +81,7 @@ if get_settings().auth_header:  # a single-sign-on proxy in front names the user
 use_private_files_dir(get_settings().data_dir)  # uploads: not in a folder shared by processes
 _ELEMENTS = LocalElementStore(get_settings().elements_dir)
 routes.install(chainlit_server.app, routes.element_router(_ELEMENTS))
+mount_first(chainlit_server.app, "/api", make_api(get_settings()))  # helpdesk API, tokens only
 # an upload over the largest file the app takes is refused while it arrives
 chainlit_server.app.add_middleware(UploadLimit, max_bytes=get_settings().max_upload_bytes)
 
@@ -130,6 +133,7 @@ async def start() -> None:
     cl.user_session.set("history", [])
     if await _signed_in() is None:
         await cl.Message(content=SIGNED_OUT).send()
+    await ticket_queue.offer_commands()  # the Tickets button in the Customer service profile
 
 
 @cl.on_chat_resume
@@ -138,6 +142,7 @@ async def resume(thread: ThreadDict) -> None:
     keep = get_settings().history_messages
     steps: list[Any] = list(thread.get("steps") or [])
     cl.user_session.set("history", turns_from_steps(steps, keep))
+    await ticket_queue.offer_commands()
 
 
 async def reply_to(
@@ -205,12 +210,18 @@ def _user() -> str | None:
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
+    if await ticket_queue.answers_message(message):  # "tickets": the ticket queue
+        return
     uploads = [
         Upload(Path(str(e.path)), str(e.name))
         for e in message.elements or []
         if getattr(e, "path", None)
     ]
     await reply_to(message.content, uploads=uploads)
+
+
+for _name, _handler in ticket_queue.ACTIONS.items():  # open, edit, approve, reassign, close
+    cl.action_callback(_name)(_handler)
 
 
 def _checked(payload: Any) -> tuple[str, str] | None:

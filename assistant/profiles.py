@@ -56,7 +56,7 @@ PROFILES: tuple[Profile, ...] = (
     ),
     Profile(
         "Customer service",
-        "Cited reply drafts on warranty, returns, deliveries and spare parts.",
+        "Cited reply drafts on warranty, returns, deliveries and spare parts; the ticket queue.",
         ("service", "admin"),
         audience=("customer_service", "all"),
         style="reply",
@@ -64,6 +64,7 @@ PROFILES: tuple[Profile, ...] = (
             ("Warranty question", "How long is the warranty on PH-55 pump housings?"),
             ("Returning parts", "A customer ordered the wrong parts. Is there a restocking fee?"),
             ("Delivery terms", "What are the standard delivery terms?"),
+            ("Ticket queue", "Show the ticket queue"),  # the queue, not a question
         ),
     ),
     Profile(

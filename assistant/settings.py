@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from assistant.ticket_settings import TicketSettings
 
 BUNDLED_EMBEDDING_ALIASES = {"", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
@@ -16,7 +18,7 @@ IndexKind = Literal["auto", "flat", "ivf", "hnsw"]
 DeviceChoice = Literal["auto", "cpu", "cuda"]
 
 
-class Settings(BaseSettings):
+class Settings(TicketSettings):
     """Every path, model name, size and threshold the application uses.
 
     Example:
@@ -260,35 +262,6 @@ class Settings(BaseSettings):
         ge=0.0,
         description="How long a product's training waits for another one of the same product "
         "before it is refused (0: refused at once).",
-    )
-
-    # --- customer-service tickets (issue 18) ---------------------------------------------
-    ticket_file_max_mb: float = Field(
-        50, gt=0, description="Largest CSV, JSONL or .eml file `plant tickets import` reads."
-    )
-    ticket_file_max_rows: int = Field(
-        100_000, ge=1, description="Tickets read from one CSV or JSONL file; the rest is reported."
-    )
-    ticket_body_max_chars: int = Field(
-        5_000_000,
-        ge=1_000,
-        description="Longest ticket body imported (stored whole; a longer one is reported and "
-        "skipped). Also the CSV field size the reader accepts.",
-    )
-    ticket_import_batch: int = Field(
-        200,
-        ge=1,
-        description="Tickets an import stores per transaction: an interrupted import keeps "
-        "every finished batch and is completed by running it again.",
-    )
-    ticket_train_epochs: int = Field(
-        4, ge=1, description="Upper bound for each triage classifier; early stopping ends it."
-    )
-    ticket_language_min_stopwords: int = Field(
-        2,
-        ge=1,
-        description="Common words of one language a ticket must hold for its language to be "
-        "set (en, de, fr, es, it); fewer: unknown.",
     )
 
     @property

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from assistant.capabilities.uploads import UploadLimits
     from assistant.routing.router import Router
     from assistant.settings import Settings
+    from assistant.tickets.drafting import TicketDrafter
     from retrieval.embeddings import SentenceEmbedder
     from retrieval.ingest import IngestConfig
     from retrieval.retriever import PlantRetriever
@@ -196,6 +197,19 @@ def make_chain(
         history_messages=settings.history_messages,
         notice=notice,
         answerability=load_answerability(settings),
+    )
+
+
+def make_drafter(settings: Settings, *, searcher: Searcher | None = None) -> TicketDrafter:
+    """The ticket reply drafter: the extractive reader over the plant index, whatever the
+    chat's backend (a draft quotes the documents word for word)."""
+    from assistant.tickets.drafting import TicketDrafter
+
+    return TicketDrafter(
+        make_chain(settings, backend="extractive", searcher=searcher),
+        company=settings.company_name,
+        passages=settings.draft_passages,
+        max_body_chars=settings.draft_body_chars,
     )
 
 

@@ -201,6 +201,12 @@ class RagChain:
         return found.citations, found.best_dense
 
     # ------------------------------------------------------------------ steps
+    def declines(self, found: Retrieval) -> AbstainReason | None:
+        """Why the question `found` was retrieved for gets no answer, or None: the decision
+        `stream` makes, for callers that compose their own text (a ticket's reply draft)."""
+        turn = _Turn(time.perf_counter(), found, fields={}, timings=Timings())
+        return self._abstain_reason(turn)
+
     def _abstain_reason(self, turn: _Turn) -> AbstainReason | None:
         """Why this question gets no answer, or None; notes the probability and the notice.
 

@@ -177,8 +177,10 @@ def _register_commands() -> None:
     from assistant.cli import intent as intent_cli
     from assistant.cli import products as product_cli
     from assistant.cli import spc as spc_cli
+    from assistant.cli import ticket_drafts  # noqa: F401  (adds `plant tickets draft`)
     from assistant.cli.report import report_app
     from assistant.cli.tickets import eval_tickets, tickets_app, train_tickets
+    from assistant.cli.tokens import tokens_app
     from assistant.cli.users import users_app
 
     app.command("ingest")(user_errors(document_cli.ingest))
@@ -207,6 +209,7 @@ def _register_commands() -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(report_app, name="report")
     app.add_typer(tickets_app, name="tickets")
+    app.add_typer(tokens_app, name="tokens")
     train_app.command("tickets")(user_errors(train_tickets))
     eval_app.command("tickets")(user_errors(eval_tickets))
 

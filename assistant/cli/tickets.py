@@ -245,8 +245,9 @@ def triage_command(
     as_json: JsonOption = False,
 ) -> None:
     """Set category and urgency from the triage classifiers; safety wording is urgent by rule."""
-    from assistant.persistence.tickets import TicketUpdate, list_tickets, update_ticket
+    from assistant.persistence.tickets import list_tickets
     from assistant.tickets.triage import TicketTriage
+    from assistant.tickets.workflow import triage_stored
 
     triage = TicketTriage.load(get_settings().ticket_model_dir)
     actor = _actor(by)
@@ -256,15 +257,8 @@ def triage_command(
             if tickets
             else list_tickets(session, status=status.strip().lower())
         )
-        results = triage.triage_many([(t.subject, t.body) for t in rows])
+        results = triage_stored(session, triage, rows, actor=actor)
         for row, result in zip(rows, results, strict=True):
-            assert row.id is not None
-            update = TicketUpdate(
-                category=result.category,
-                urgency=result.urgency,
-                triage_confidence=round(result.confidence, 4),
-            )
-            update_ticket(session, ticket_id=row.id, update=update, actor=actor)
             if as_json:
                 print(json.dumps({"id": row.id, **result.to_json()}, ensure_ascii=False))
             else:
@@ -282,16 +276,22 @@ def eval_tickets(
         Path | None,
         typer.Option(help="Labelled tickets (JSONL; default: the held-out test tickets)."),
     ] = None,
+    drafts: Annotated[
+        bool, typer.Option("--drafts/--no-drafts", help="Also draft each reply and score it.")
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Triage measured on labelled tickets: category accuracy and macro-F1, urgent recall and
-    precision (model and safety rule together)."""
+    precision (model and safety rule together); the reply drafts' key-fact coverage and
+    unsupported promises."""
     from assistant.tickets.evaluation import evaluate, report_json
     from assistant.tickets.triage import TicketTriage
+    from assistant.wiring import make_drafter
 
     settings = get_settings()
     path = file or settings.eval_dir / "tickets" / "tickets_test.jsonl"
-    report = evaluate(TicketTriage.load(settings.ticket_model_dir), path)
+    drafter = make_drafter(settings) if drafts else None
+    report = evaluate(TicketTriage.load(settings.ticket_model_dir), path, drafter)
     if as_json:
         print(report_json(report))
         return
@@ -306,7 +306,9 @@ def eval_tickets(
         "by language: " + ", ".join(f"{k} {v:.2f}" for k, v in report.by_language.items()),
         highlight=False,
     )
-    out.print(
-        "Reply drafts are not measured yet (issue 18: drafting is the next increment).",
-        highlight=False,
-    )
+    if report.key_fact_coverage is not None:
+        out.print(
+            f"drafts: key-fact coverage {report.key_fact_coverage:.3f}; "
+            f"{report.unsupported_promises} promise(s) their sources do not state",
+            highlight=False,
+        )

@@ -123,6 +123,7 @@ def project_metadata() -> MetaData:
     import assistant.persistence.messages
     import assistant.persistence.spc
     import assistant.persistence.tickets
+    import assistant.persistence.tokens
     import assistant.persistence.users  # noqa: F401  (each registers its tables)
 
     return SQLModel.metadata

@@ -194,12 +194,17 @@ def find_ticket(session: Session, *, external_id: str | None = None, fingerprint
     return session.exec(query.order_by(col(Ticket.id)).limit(1)).first()
 
 
-def list_tickets(session: Session, *, status: str | None = None) -> list[Ticket]:
-    """Tickets (of one status) with the urgent first, then normal, then untriaged; the oldest
-    first within each."""
+def list_tickets(
+    session: Session, *, status: str | None = None, statuses: Sequence[str] = ()
+) -> list[Ticket]:
+    """Tickets (of one status, or of any of `statuses`) with the urgent first, then normal,
+    then untriaged; the oldest first within each."""
     query = select(Ticket)
     if status is not None:
         query = query.where(col(Ticket.status) == _checked(status, STATUSES, "status"))
+    if statuses:
+        wanted = [_checked(s, STATUSES, "status") for s in statuses]
+        query = query.where(col(Ticket.status).in_(wanted))
     rank = case((col(Ticket.urgency) == "urgent", 0), (col(Ticket.urgency) == "normal", 1), else_=2)
     query = query.order_by(rank, col(Ticket.created_at), col(Ticket.id))
     return list(session.exec(query).all())

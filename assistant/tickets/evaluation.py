@@ -1,5 +1,7 @@
 """`plant eval tickets`: the triage measured on labelled sample tickets (category accuracy and
-macro-F1, urgent recall and precision), by the model and by the safety rule."""
+macro-F1, urgent recall and precision), by the model and by the safety rule; and the reply
+drafts: the share of the key facts a correct reply contains that the drafts contain, and the
+drafts that promise what their sources do not state."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from assistant.tickets.drafting import DraftRequest, TicketDrafter
+from assistant.tickets.promises import stated_phrases
 from assistant.tickets.triage import TicketTriage, TriageResult
 from tools.common.errors import PlantError
 from tools.common.tickets import CATEGORIES, URGENCIES
@@ -21,7 +25,10 @@ class LabelledTicket(BaseModel):
     language: str | None = None
     category: str
     urgency: str
+    customer: str | None = None
+    external_id: str | None = None
     key_facts: list[str] = Field(default_factory=list)
+    must_not_promise: list[str] = Field(default_factory=list)
 
 
 class TicketReport(BaseModel):
@@ -34,6 +41,15 @@ class TicketReport(BaseModel):
     per_category: dict[str, dict[str, float]]
     by_language: dict[str, float] = Field(description="Category accuracy per language")
     failures: list[str] = Field(default_factory=list, description="ids with a wrong label")
+    key_fact_coverage: float | None = Field(
+        default=None, description="Key facts found in the drafts / all key facts"
+    )
+    unsupported_promises: int | None = Field(
+        default=None, description="Drafts that promise what their cited sources do not state"
+    )
+    draft_failures: dict[str, list[str]] = Field(
+        default_factory=dict, description="id -> key facts missing and promises made"
+    )
 
 
 def load_tickets(path: Path) -> list[LabelledTicket]:
@@ -98,11 +114,51 @@ def _share(flags: Sequence[bool]) -> float:
     return sum(flags) / len(flags) if flags else 0.0
 
 
-def evaluate(triage: TicketTriage, path: Path) -> TicketReport:
+def evaluate(triage: TicketTriage, path: Path, drafter: TicketDrafter | None = None) -> (
+    TicketReport
+):  # fmt: skip
+    """Triage every ticket of `path`; with a drafter, draft each from its triage too."""
     tickets = load_tickets(path)
     results = triage.triage_many([(t.subject, t.body) for t in tickets])
-    return score(tickets, results)
+    report = score(tickets, results)
+    if drafter is not None:
+        score_drafts(report, drafter, tickets, results)
+    return report
+
+
+def score_drafts(
+    report: TicketReport,
+    drafter: TicketDrafter,
+    tickets: Sequence[LabelledTicket],
+    results: Sequence[TriageResult],
+) -> None:
+    """Add the drafts' key-fact coverage and unsupported promises to `report`: a promise is
+    a commitment no cited passage states (`promises.unsupported_promises`) or one of the
+    ticket's `must_not_promise` phrases written outside a quote of a source."""
+    found = total = promising = 0
+    for ticket, result in zip(tickets, results, strict=True):
+        request = DraftRequest(
+            subject=ticket.subject, body=ticket.body, customer=ticket.customer or "",
+            category=result.category, language=ticket.language, urgency=result.urgency,
+            external_id=ticket.external_id,
+        )  # fmt: skip
+        draft = drafter.draft(request, agent="Evaluation")
+        text = _plain(draft.text)
+        missing = [f for f in ticket.key_facts if _plain(f) not in text]
+        passages = {c.n: c.text for c in draft.citations}
+        promised = draft.unsupported + stated_phrases(draft.text, ticket.must_not_promise, passages)
+        found += len(ticket.key_facts) - len(missing)
+        total += len(ticket.key_facts)
+        promising += bool(promised)
+        if missing or promised:
+            report.draft_failures[ticket.id] = missing + [f"promised: {p}" for p in promised]
+    report.key_fact_coverage = found / total if total else 0.0
+    report.unsupported_promises = promising
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def report_json(report: TicketReport) -> str:
-    return json.dumps({**report.model_dump(), "failures": report.failures})
+    return json.dumps(report.model_dump(), ensure_ascii=False)

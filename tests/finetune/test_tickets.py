@@ -57,5 +57,5 @@ def test_training_writes_both_classifiers(tiny_ticket_model: Path) -> None:
         <= 0.5
     )
     metrics = json.loads((tiny_ticket_model / "metrics.json").read_text())
-    assert metrics["category"]["test"]["n"] == 40  # the development tickets
+    assert metrics["category"]["test"]["n"] == 80  # the development tickets
     assert "ticket triage" in (tiny_ticket_model / "README.md").read_text()

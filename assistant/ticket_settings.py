@@ -1,0 +1,68 @@
+"""The customer-service ticket settings: one group of the one `Settings` object (which
+inherits them, so they are read from the same `PLANT_*` variables and `.env`)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings
+
+
+class TicketSettings(BaseSettings):
+    """Ticket import, triage, drafting, the chat's queue and the helpdesk API."""
+
+    ticket_file_max_mb: float = Field(
+        50, gt=0, description="Largest CSV, JSONL or .eml file `plant tickets import` reads."
+    )
+    ticket_file_max_rows: int = Field(
+        100_000, ge=1, description="Tickets read from one CSV or JSONL file; the rest is reported."
+    )
+    ticket_body_max_chars: int = Field(
+        5_000_000,
+        ge=1_000,
+        description="Longest ticket body imported (stored whole; a longer one is reported and "
+        "skipped). Also the CSV field size the reader accepts.",
+    )
+    ticket_import_batch: int = Field(
+        200,
+        ge=1,
+        description="Tickets an import stores per transaction: an interrupted import keeps "
+        "every finished batch and is completed by running it again.",
+    )
+    ticket_train_epochs: int = Field(
+        4, ge=1, description="Upper bound for each triage classifier; early stopping ends it."
+    )
+    ticket_language_min_stopwords: int = Field(
+        2,
+        ge=1,
+        description="Common words of one language a ticket must hold for its language to be "
+        "set (en, de, fr, es, it); fewer: unknown.",
+    )
+    api_max_request_mb: float = Field(2, gt=0, description="Largest /api request body (else 413).")
+    ticket_queue_shown: int = Field(
+        20, ge=1, description="Open tickets the chat's ticket queue lists (the rest are counted)."
+    )
+    ticket_history_shown: int = Field(
+        8, ge=1, description="Latest changes shown under a ticket opened in the chat."
+    )
+    ticket_message_shown_chars: int = Field(
+        4_000, ge=200, description="Characters of a customer's message shown in the chat."
+    )
+    ticket_answer_timeout_s: int = Field(
+        600,
+        ge=10,
+        description="How long the chat waits for a new draft, an assignee or a "
+        "confirmation before it gives up and changes nothing.",
+    )
+    company_name: str = Field(
+        "Kestrel Fluid Components",
+        description='The company that signs reply drafts ("Customer Service, <company>").',
+    )
+    draft_passages: int = Field(
+        6, ge=1, le=20, description="Passages a ticket's reply draft is written from."
+    )
+    draft_body_chars: int = Field(
+        4_000,
+        ge=200,
+        description="Characters of a ticket's message the reply draft reads (a longer message "
+        "is stored whole; its start is searched and quoted from).",
+    )

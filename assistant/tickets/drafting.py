@@ -1,0 +1,221 @@
+"""A ticket's reply draft: quoted, cited policy from the documents in the plant's letter
+template, with what it could not answer and what the agent must check listed apart.
+
+The customer's text is data: sentences that address the assistant are cut before anything
+searches with it, and the ticket is flagged. The reply quotes the documents word for word
+(the extractive reader), so it states no refund, discount, date or replacement they do not;
+`promises.py` checks that for every draft. A person approves every draft before it is sent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant.answering.answers import Citation
+from assistant.answering.composition import merge_citations
+from assistant.answering.extractive import ExtractiveAnswerer, Quote, render
+from assistant.answering.passage_guard import strip_instructions
+from assistant.answering.safe_markdown import safe_markdown
+from assistant.tickets.asks import asks, greeting_name, request_text
+from assistant.tickets.promises import unsupported_promises
+
+if TYPE_CHECKING:
+    from assistant.answering.chain import RagChain
+    from assistant.answering.retrieval_result import Retrieval
+
+# words that lead retrieval to the documents of the ticket's category (the triage's labels)
+CATEGORY_HINTS = {
+    "warranty": "warranty claim",
+    "returns": "return RMA",
+    "technical_fault": "fault",
+    "delivery": "delivery order",
+    "billing": "invoice billing",
+    "spare_parts": "spare parts",
+}
+LANGUAGE_NAMES = {"de": "German", "fr": "French", "es": "Spanish", "it": "Italian"}
+FUSION_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
+# "[date]", "[RMA-YYYY-NNNN]", "[customer name]": a reply template's blank, not a fact; a
+# template line quoted as it stands reads as a promise ("collect on [date] at our cost")
+PLACEHOLDER = re.compile(
+    r"\[(?!\d+(?:\s*,\s*\d+)*\])[^\]\n]{2,40}\]|<[A-Za-z ]{2,30}>|\{[A-Za-z_ ]{2,30}\}"
+)
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    """What the drafter reads of a ticket."""
+
+    subject: str
+    body: str
+    customer: str = ""
+    category: str | None = None
+    language: str | None = None
+    urgency: str | None = None
+    external_id: str | None = None
+
+
+@dataclass
+class Draft:
+    """A reply for a person to check: the letter, its sources, and the agent's notes."""
+
+    text: str
+    citations: list[Citation]
+    unanswered: list[str] = field(default_factory=list)  # asks the documents do not answer
+    notes: list[str] = field(default_factory=list)  # language, injection, safety
+    flagged: bool = False  # the message tried to instruct the assistant
+    unsupported: list[str] = field(default_factory=list)  # promises no source states
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "draft": self.text,
+            "citations": [citation_json(c) for c in self.citations],
+            "unanswered": self.unanswered,
+            "notes": self.notes,
+            "flagged": self.flagged,
+            "unsupported_promises": self.unsupported,
+        }
+
+
+def citation_json(c: Citation) -> dict[str, Any]:
+    return {"n": c.n, "source": c.source, "section": c.section, "page": c.page, "text": c.text}
+
+
+@dataclass
+class TicketDrafter:
+    """Drafts replies with the chain's search, decline decision and extractive reader.
+
+    Example:
+        >>> drafter = TicketDrafter(chain, company="Kestrel Fluid Components")  # doctest: +SKIP
+        >>> drafter.draft(DraftRequest("Claim", "How long until you decide?"), "Ana").text
+        ... # doctest: +SKIP
+        'Dear customer, ... within 5 working days ... [1] ... Ana'
+    """
+
+    chain: RagChain
+    company: str
+    passages: int = 6
+    max_body_chars: int = 4_000  # of a long message, the start is read (it is stored whole)
+    per_passage: ExtractiveAnswerer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.chain = dataclasses.replace(self.chain, answer_k=self.passages, style="answer")
+        self.per_passage = ExtractiveAnswerer(self.chain.searcher.embedder, max_quotes=1)
+
+    def draft(self, ticket: DraftRequest, agent: str) -> Draft:
+        """The reply draft of `ticket`, signed by `agent`."""
+        body, cut = strip_instructions(ticket.body[: self.max_body_chars])
+        subject = strip_instructions(ticket.subject[:300])[0]
+        request = request_text(body) or subject
+        questions = asks(body)
+        hint = CATEGORY_HINTS.get(ticket.category or "", "")
+        main = self.chain.lookup(" ".join(p for p in (hint, subject, request) if p)[:2000])
+        found = [self.chain.lookup(f"{subject}. {q}") for q in questions]
+        unanswered = [q for q, f in zip(questions, found, strict=True) if self.chain.declines(f)]
+        if not questions and self.chain.declines(main):
+            unanswered = [subject or request[:200]]
+        citations = fuse([main, *found], self.passages)
+        passages = {c.n: c.text for c in citations}
+        # a person reads every draft: the best lines are quoted even where the reader
+        # declines, and the agent is told which questions those are
+        quotes = self._quotes(main, questions, passages)
+        answer, cited = merge_citations(render(quotes, passages), citations)
+        cited = [c for c in cited if f"[{c.n}]" in answer]
+        text = letter(ticket, answer, unanswered, agent=agent, company=self.company)
+        return Draft(
+            text=text,
+            citations=cited,
+            unanswered=unanswered,
+            notes=agent_notes(ticket, flagged=bool(cut)),
+            flagged=bool(cut),
+            unsupported=unsupported_promises(text, {c.n: c.text for c in cited}),
+        )
+
+    def _quotes(
+        self, main: Retrieval, questions: list[str], passages: dict[int, str]
+    ) -> list[Quote]:
+        """The reader's best lines for the whole request and for each of its questions, and
+        the best line of each of the two best passages (a reply may quote a little more than
+        an answer: a person reads it before it is sent)."""
+        vectors = main.vectors
+        chosen = self.chain.extractive.quotes(main.question, passages, vectors)
+        for question in questions:
+            chosen += self.chain.extractive.quotes(question, passages, vectors)[:2]
+        for n in sorted(passages)[:3]:
+            chosen += self.per_passage.quotes(main.question, {n: passages[n]}, vectors)
+        return distinct([q for q in chosen if not PLACEHOLDER.search(q.text)])
+
+
+def distinct(quotes: list[Quote]) -> list[Quote]:
+    """`quotes` without repeats: the same line twice, or a line another one holds whole
+    (overlapping chunk windows quote a sentence alone and with its neighbour)."""
+    unique: dict[tuple[int, str], Quote] = {}
+    for quote in quotes:
+        unique.setdefault((quote.n, quote.text), quote)
+    kept = list(unique.values())
+    return [
+        q
+        for q in kept
+        if not any(o is not q and q.text.strip() in o.text and q.text != o.text for o in kept)
+    ]
+
+
+def fuse(results: list[Retrieval], k: int) -> list[Citation]:
+    """The passages of several searches, ranked by reciprocal-rank fusion, renumbered 1..k;
+    the first search (the whole request) wins ties."""
+    score: dict[str, float] = {}
+    first: dict[str, Citation] = {}
+    for result in results:
+        for rank, citation in enumerate(result.citations):
+            key = citation.chunk_id or citation.text
+            score[key] = score.get(key, 0.0) + 1.0 / (FUSION_K + rank)
+            first.setdefault(key, citation)
+    ranked = sorted(score, key=lambda key: -score[key])[:k]
+    return [first[key].model_copy(update={"n": i}) for i, key in enumerate(ranked, 1)]
+
+
+def letter(
+    ticket: DraftRequest, answer: str, unanswered: list[str], *, agent: str, company: str
+) -> str:
+    """The plant's reply template: greeting, the cited answer, next steps, sign-off."""
+    # the customer's words are not repeated: they are not the plant's to state
+    parts = [
+        f"Dear {safe_markdown(greeting_name(ticket.customer))},",
+        "Thank you for your message.",
+    ]
+    if answer:
+        parts.append(f"Our documents say:\n\n{answer}")
+    if unanswered:
+        parts.append(
+            "We are checking the rest of your request with the team concerned and will come "
+            "back to you on it."
+        )
+    reference = (
+        f" (your reference {safe_markdown(ticket.external_id)})" if ticket.external_id else ""
+    )
+    parts.append(
+        f"If anything is unclear, or you need more help, please reply to this message{reference}."
+    )
+    parts.append(f"Kind regards,\n{safe_markdown(agent)}\nCustomer Service, {company}")
+    return "\n\n".join(parts)
+
+
+def agent_notes(ticket: DraftRequest, *, flagged: bool) -> list[str]:
+    """What the agent must know before sending: never part of the reply."""
+    notes = []
+    if flagged:
+        notes.append(
+            "The message contains instructions addressed to the assistant (e.g. to approve a "
+            "refund); they were ignored. Check the request yourself."
+        )
+    language = LANGUAGE_NAMES.get(ticket.language or "")
+    if language:
+        notes.append(
+            f"The customer wrote in {language}; this draft is in English. Translate it, or "
+            "say why it is in English, before sending."
+        )
+    if ticket.urgency == "urgent":
+        notes.append("Urgent ticket: follow the safety and escalation steps before replying.")
+    return notes
