@@ -9,7 +9,7 @@ INDEX  := .plant/index/CURRENT
 INTENT := .plant/models/intent/labels.json
 FAILURE := .plant/models/failure/failure_model.json
 DEFECTS := .plant/models/defects/defect_model.json
-TICKETS := .plant/models/tickets/urgency/labels.json
+TICKETS := .plant/models/tickets/triage.json
 
 # Nothing is ever downloaded from a model hub.
 export HF_HUB_OFFLINE := 1
@@ -80,9 +80,8 @@ index: corpus
 	$(VENV)/bin/plant ingest
 
 ## models: train what is missing (2 cores: intent classifier ~1 min, failure model 20 s,
-## defect model ~8 min). The ticket triage (10-20 min) is not in `make run`'s path yet: the
-## chat does not use it; `make tickets-model` or `plant train tickets` trains it.
-models: $(INTENT) $(FAILURE) $(DEFECTS)
+## defect model ~8 min, ticket triage ~1.5 min; `make tickets-model` builds the triage alone).
+models: $(INTENT) $(FAILURE) $(DEFECTS) $(TICKETS)
 tickets-model: $(TICKETS)
 $(INTENT): $(wildcard finetune/data/intents/*.jsonl) finetune/intent.py | $(STAMP)
 	$(VENV)/bin/plant train intent
@@ -90,7 +89,7 @@ $(FAILURE): finetune/failure.py finetune/data/machines.py tools/failure/readings
 	$(VENV)/bin/plant train failure
 $(DEFECTS): finetune/defects.py finetune/data/surfaces.py tools/defects/model.py | $(STAMP)
 	$(VENV)/bin/plant train defects
-$(TICKETS): finetune/data/tickets/train.jsonl finetune/tickets.py | $(STAMP)
+$(TICKETS): finetune/data/tickets/train.jsonl finetune/tickets.py finetune/tickets_e5.py | $(STAMP)
 	$(VENV)/bin/plant train tickets
 
 ## demo: seed the demo plant's data (control-plan measurements, machine readings); idempotent

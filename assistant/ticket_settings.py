@@ -29,7 +29,10 @@ class TicketSettings(BaseSettings):
         "every finished batch and is completed by running it again.",
     )
     ticket_train_epochs: int = Field(
-        4, ge=1, description="Upper bound for each triage classifier; early stopping ends it."
+        4,
+        ge=1,
+        description="Epochs at most for each triage classifier of `plant train tickets --recipe "
+        "finetune`; early stopping ends it.",
     )
     ticket_language_min_stopwords: int = Field(
         2,
@@ -59,6 +62,13 @@ class TicketSettings(BaseSettings):
     )
     draft_passages: int = Field(
         6, ge=1, le=20, description="Passages a ticket's reply draft is written from."
+    )
+    draft_quoted_passages: int = Field(
+        5,
+        ge=1,
+        le=20,
+        description="A reply draft quotes the best line of each of this many best passages "
+        "(chosen on the development tickets: 3 -> 0.61 of the key facts, 5 -> 0.66).",
     )
     draft_body_chars: int = Field(
         4_000,

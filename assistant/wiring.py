@@ -210,6 +210,7 @@ def make_drafter(settings: Settings, *, searcher: Searcher | None = None) -> Tic
         company=settings.company_name,
         passages=settings.draft_passages,
         max_body_chars=settings.draft_body_chars,
+        quoted_passages=settings.draft_quoted_passages,
     )
 
 

@@ -166,14 +166,27 @@ def tiny_intent_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_ticket_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Ticket triage trained for two steps per classifier on a sample of the training tickets,
-    reported on the development tickets: real files, real code."""
+    """Ticket triage by the default recipe (e5 embeddings and character n-grams) on a sample
+    of the training tickets, reported on the development tickets: real files, real code
+    (about half a minute, mostly embedding)."""
     from finetune.tickets import main
 
     folder = tmp_path_factory.mktemp("tickets")
+    main(["--output_dir", str(folder / "model"), "--max_train_samples", "84"])
+    return folder / "model"
+
+
+@pytest.fixture(scope="session")
+def tiny_finetuned_ticket_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Ticket triage by the `finetune` recipe, two steps per classifier on a sample of the
+    training tickets, reported on the development tickets (minutes)."""
+    from finetune.tickets import main
+
+    folder = tmp_path_factory.mktemp("tickets-finetuned")
     main([
-        "--output_dir", str(folder / "model"), "--max_train_samples", "48",
-        "--max_steps", "2", "--num_train_epochs", "1", "--disable_tqdm", "true",
+        "--recipe", "finetune", "--output_dir", str(folder / "model"),
+        "--max_train_samples", "48", "--max_steps", "2", "--num_train_epochs", "1",
+        "--disable_tqdm", "true",
     ])  # fmt: skip
     return folder / "model"
 

@@ -43,6 +43,14 @@ class TextVectors:
     def __contains__(self, text: object) -> bool:
         return text in self._vectors
 
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def absorb(self, other: TextVectors) -> TextVectors:
+        """Keep `other`'s vectors too (a cache shared by many questions); returns self."""
+        self._vectors.update(other._vectors)
+        return self
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """A float32 array of shape (len(texts), dimension), rows in the order of `texts`."""
         if not texts:

@@ -201,27 +201,43 @@ def _print_ticket(t: TicketPublic) -> None:
 
 
 def train_tickets(
+    recipe: Annotated[
+        str,
+        typer.Option(
+            help="e5-ngrams: e5 embeddings and character n-grams, logistic regression (about a "
+            "minute); finetune: fine-tuned MiniLM classifiers (10-20 minutes)."
+        ),
+    ] = "e5-ngrams",
     epochs: Annotated[
-        int | None, typer.Option(help="Most epochs per classifier (early stopping may end sooner).")
+        int | None,
+        typer.Option(help="finetune: most epochs per classifier (early stopping may end sooner)."),
     ] = None,
     output: Annotated[Path | None, typer.Option(help="Model folder (default: data dir).")] = None,
 ) -> None:
-    """Fine-tune the ticket triage (category and urgency) on finetune/data/tickets; report it
-    on the development tickets."""
-    from finetune.tickets import main
+    """Train the ticket triage (category and urgency) on finetune/data/tickets; report it on
+    the development tickets."""
+    import time
 
+    from finetune.tickets import RECIPES, main
+    from tools.common.errors import PlantError
+
+    if recipe not in RECIPES:
+        raise PlantError(f"Unknown recipe {recipe!r}: {' or '.join(RECIPES)}")
     settings = get_settings()
     target = output or settings.ticket_model_dir
-    metrics = main(
-        [
-            "--output_dir", str(target),
+    argv = ["--recipe", recipe, "--output_dir", str(target)]
+    if epochs is not None and recipe != "finetune":
+        err.print("note: --epochs applies to --recipe finetune only")
+    if recipe == "finetune":
+        argv += [
             "--num_train_epochs", str(epochs or settings.ticket_train_epochs),
             "--disable_tqdm", str(not sys.stderr.isatty()),
-        ]
-    )  # fmt: skip
+        ]  # fmt: skip
+    started = time.perf_counter()
+    metrics = main(argv)
     category, urgency = metrics["category"], metrics["urgency"]
-    seconds = category["train_seconds"] + urgency["train_seconds"]
-    out.print(f"Ticket triage written to {target} ({seconds:.0f} s)")
+    seconds = time.perf_counter() - started
+    out.print(f"Ticket triage ({recipe}) written to {target} ({seconds:.0f} s)")
     out.print(
         f"development tickets: category accuracy {category['test']['accuracy']:.3f}, macro-F1 "
         f"{category['test']['macro_f1']:.3f}; urgent recall "

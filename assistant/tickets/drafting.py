@@ -18,13 +18,13 @@ from assistant.answering.answers import Citation
 from assistant.answering.composition import merge_citations
 from assistant.answering.extractive import ExtractiveAnswerer, Quote, render
 from assistant.answering.passage_guard import strip_instructions
+from assistant.answering.retrieval_result import Retrieval, TextVectors
 from assistant.answering.safe_markdown import safe_markdown
 from assistant.tickets.asks import asks, greeting_name, request_text
 from assistant.tickets.promises import unsupported_promises
 
 if TYPE_CHECKING:
     from assistant.answering.chain import RagChain
-    from assistant.answering.retrieval_result import Retrieval
 
 # words that lead retrieval to the documents of the ticket's category (the triage's labels)
 CATEGORY_HINTS = {
@@ -98,11 +98,24 @@ class TicketDrafter:
     company: str
     passages: int = 6
     max_body_chars: int = 4_000  # of a long message, the start is read (it is stored whole)
+    quoted_passages: int = 5  # the best line of each of the best passages is quoted
+    # sentence vectors kept from ticket to ticket: a batch quotes the same policies again and
+    # again, and each sentence is embedded once (dropped whole past `max_cached` of them)
+    max_cached: int = 50_000
     per_passage: ExtractiveAnswerer = field(init=False)
+    vectors: TextVectors = field(init=False)
 
     def __post_init__(self) -> None:
         self.chain = dataclasses.replace(self.chain, answer_k=self.passages, style="answer")
         self.per_passage = ExtractiveAnswerer(self.chain.searcher.embedder, max_quotes=1)
+        self.vectors = TextVectors(self.chain.searcher.embedder)
+
+    def _lookup(self, query: str) -> Retrieval:
+        """The chain's retrieval, its vectors drawn from (and added to) the shared cache."""
+        if len(self.vectors) > self.max_cached:
+            self.vectors = TextVectors(self.chain.searcher.embedder)
+        found = self.chain.lookup(query)
+        return dataclasses.replace(found, vectors=self.vectors.absorb(found.vectors))
 
     def draft(self, ticket: DraftRequest, agent: str) -> Draft:
         """The reply draft of `ticket`, signed by `agent`."""
@@ -111,8 +124,8 @@ class TicketDrafter:
         request = request_text(body) or subject
         questions = asks(body)
         hint = CATEGORY_HINTS.get(ticket.category or "", "")
-        main = self.chain.lookup(" ".join(p for p in (hint, subject, request) if p)[:2000])
-        found = [self.chain.lookup(f"{subject}. {q}") for q in questions]
+        main = self._lookup(" ".join(p for p in (hint, subject, request) if p)[:2000])
+        found = [self._lookup(f"{subject}. {q}") for q in questions]
         unanswered = [q for q, f in zip(questions, found, strict=True) if self.chain.declines(f)]
         if not questions and self.chain.declines(main):
             unanswered = [subject or request[:200]]
@@ -137,13 +150,14 @@ class TicketDrafter:
         self, main: Retrieval, questions: list[str], passages: dict[int, str]
     ) -> list[Quote]:
         """The reader's best lines for the whole request and for each of its questions, and
-        the best line of each of the two best passages (a reply may quote a little more than
-        an answer: a person reads it before it is sent)."""
+        the best line of each of the `quoted_passages` best passages (a reply quotes more
+        than an answer: a person reads it before it is sent, and deleting a line costs less
+        than searching for a missing one)."""
         vectors = main.vectors
         chosen = self.chain.extractive.quotes(main.question, passages, vectors)
         for question in questions:
             chosen += self.chain.extractive.quotes(question, passages, vectors)[:2]
-        for n in sorted(passages)[:3]:
+        for n in sorted(passages)[: self.quoted_passages]:
             chosen += self.per_passage.quotes(main.question, {n: passages[n]}, vectors)
         return distinct([q for q in chosen if not PLACEHOLDER.search(q.text)])
 

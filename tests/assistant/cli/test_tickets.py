@@ -200,3 +200,10 @@ def test_triage_sets_category_and_urgency_and_records_it(
 def test_triage_without_a_model_says_how_to_train(env: Path) -> None:
     result = runner.invoke(app, ["tickets", "triage"])
     assert result.exit_code != 0 and "plant train tickets" in result.output
+
+
+def test_an_unknown_training_recipe_is_named(env: Path) -> None:
+    result = runner.invoke(app, ["train", "tickets", "--recipe", "bert"])
+    assert result.exit_code == 1, result.output
+    assert "Unknown recipe 'bert'" in " ".join(result.stderr.split())
+    assert not get_settings().ticket_model_dir.exists()

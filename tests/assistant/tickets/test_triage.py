@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.tickets.evaluation import evaluate, load_tickets
-from assistant.tickets.triage import TicketTriage, TriageModelMissing
+from assistant.tickets.triage import FineTunedScorer, TicketTriage, TriageModelMissing
 from tools.common.errors import PlantError
 from tools.common.tickets import CATEGORIES
 
@@ -17,6 +17,7 @@ DEV = Path(__file__).parents[3] / "knowledge" / "eval" / "tickets" / "tickets_de
 
 def test_every_ticket_gets_a_category_and_safety_makes_it_urgent(tiny_ticket_model: Path) -> None:
     triage = TicketTriage.load(tiny_ticket_model)
+    assert not isinstance(triage.scorer, FineTunedScorer)  # the default recipe's triage.json
     results = triage.triage_many(
         [("Invoice", "Please send a copy of invoice 4471."), ("", "Der Monteur hat sich verbrüht")]
     )
@@ -31,6 +32,13 @@ def test_evaluation_scores_the_development_tickets(tiny_ticket_model: Path) -> N
     assert report.n == 80 and 0 <= report.category_accuracy <= 1
     assert report.urgent_by_rule >= 5  # the dev set's safety tickets, whatever the model says
     assert set(report.by_language) == {"en", "de", "fr"}
+
+
+def test_a_fine_tuned_folder_still_loads(tiny_finetuned_ticket_model: Path) -> None:
+    triage = TicketTriage.load(tiny_finetuned_ticket_model)
+    assert isinstance(triage.scorer, FineTunedScorer)
+    result = triage.triage("", "Der Monteur hat sich verbrüht")
+    assert result.category in CATEGORIES and result.urgency == "urgent"
 
 
 def test_missing_model_says_how_to_train(tmp_path: Path) -> None:
