@@ -10,7 +10,7 @@ from starlette.routing import Mount
 
 from assistant.api import tickets
 from assistant.api.deps import ApiContext
-from assistant.api.limits import BodyLimit
+from assistant.body_limit import BodyLimit
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
