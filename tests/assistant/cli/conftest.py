@@ -19,3 +19,13 @@ def env(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def data_dir_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """`PLANT_DATA_DIR` under `tmp_path` (returned) and nothing else: the database is the
+    suite's (PLANT_DATABASE_URL is set by the PostgreSQL pass, else SQLite there)."""
+    monkeypatch.setenv("PLANT_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()

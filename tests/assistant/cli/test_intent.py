@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from assistant.cli.main import app
-from assistant.settings import get_settings
 from finetune.intent import LABELS
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("PLANT_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
+def env(data_dir_env: Path) -> Path:
+    """A data directory of its own (`conftest.data_dir_env`)."""
+    return data_dir_env
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +20,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A data directory of its own; the database is the suite's."""
-    monkeypatch.setenv("PLANT_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
+def env(data_dir_env: Path) -> Path:
+    """A data directory of its own (`conftest.data_dir_env`)."""
+    return data_dir_env
 
 
 def _run(*args: str, code: int = 0) -> Any:
