@@ -23,9 +23,12 @@ PLANT_HOST ?= 127.0.0.1
 PLANT_PORT ?= 8000
 
 ## run: set everything up, then start the chat UI at http://localhost:8000 (sign in: the first
-## run prints the admin's password and keeps it in .plant/first-admin-password)
-run: install ocr index models demo
+## run prints the admin's password and keeps it in .plant/first-admin-password). Missing models
+## train in one background process while the chat runs (`plant train status`; the chat says
+## what is not ready yet and when; until the intent model is there, the documents answer).
+run: install ocr index demo
 	$(VENV)/bin/plant users bootstrap
+	$(VENV)/bin/plant train missing --background
 	$(VENV)/bin/chainlit run assistant/app.py --host $(PLANT_HOST) --port $(PLANT_PORT) --headless
 
 ## test: set everything up, then lint, type-check and run the whole test suite (on SQLite, the
@@ -79,8 +82,9 @@ $(CORPUS): $(wildcard knowledge/src/*.md) knowledge/build.py | $(STAMP)
 index: corpus
 	$(VENV)/bin/plant ingest
 
-## models: train what is missing (2 cores: intent classifier ~1 min, failure model 20 s,
-## defect model ~8 min, ticket triage ~1.5 min; `make tickets-model` builds the triage alone).
+## models: train what is missing, in the foreground (2 cores: intent classifier ~1 min, failure
+## model 20 s, ticket triage ~1.5 min, defect model 5-9 min; `make tickets-model` builds the
+## triage alone).
 models: $(INTENT) $(FAILURE) $(DEFECTS) $(TICKETS)
 tickets-model: $(TICKETS)
 $(INTENT): $(wildcard finetune/data/intents/*.jsonl) finetune/intent.py | $(STAMP)

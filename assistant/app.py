@@ -21,6 +21,7 @@ from assistant.persistence.auth_secret import auth_secret
 from assistant.profiles import Profile, profile_named, profiles_for
 from assistant.routing.router import INTENT_PHRASES
 from assistant.settings import get_settings
+from assistant.ui import products as product_ui
 from assistant.ui import routes
 from assistant.ui.element_store import LocalElementStore
 from assistant.ui.history import make_data_layer, turns_from_steps
@@ -134,6 +135,7 @@ async def start() -> None:
     if await _signed_in() is None:
         await cl.Message(content=SIGNED_OUT).send()
     await ticket_queue.offer_commands()  # the Tickets button in the Customer service profile
+    await product_ui.new_session()  # no product picked yet for this session's photos
 
 
 @cl.on_chat_resume
@@ -192,7 +194,7 @@ async def _finish(reply: cl.Message, answer: Any, question: str, sent: bool) -> 
     if not sent:  # a tool's answer: its sources come with it
         reply.elements = source_elements(answer.citations)  # type: ignore[assignment]
     reply.elements = [*(reply.elements or []), *chart_elements(answer)]
-    reply.actions = answer_actions(answer)
+    reply.actions = [*answer_actions(answer), *product_ui.product_actions(answer)]
     # kept with the stored step, for `plant report feedback`
     reply.metadata = {
         "question": question,
@@ -217,7 +219,20 @@ async def on_message(message: cl.Message) -> None:
         for e in message.elements or []
         if getattr(e, "path", None)
     ]
+    if await product_ui.answers_message(message, uploads):  # "new product NAME", "product NAME"
+        return
     await reply_to(message.content, uploads=uploads)
+
+
+@cl.action_callback(product_ui.CHOOSE)
+async def on_choose_product(action: cl.Action) -> None:
+    """A product button: the pick for the next photos, and the photo inspected as it."""
+    again = await product_ui.chosen(action)
+    if again is not None:
+        await reply_to(again.question, uploads=again.uploads)
+
+
+cl.action_callback(product_ui.NEW)(product_ui.new_product_clicked)  # an admin's "New product"
 
 
 for _name, _handler in ticket_queue.ACTIONS.items():  # open, edit, approve, reassign, close

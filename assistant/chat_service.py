@@ -63,7 +63,8 @@ def _workers() -> ThreadPoolExecutor:
     )
 
 
-async def _in_worker(function: Callable[..., Any], *args: Any) -> Any:
+async def in_worker(function: Callable[..., Any], *args: Any) -> Any:
+    """`function(*args)` in the chat's worker pool, awaited (for the UI's long jobs too)."""
     return await asyncio.get_running_loop().run_in_executor(_workers(), function, *args)
 
 
@@ -119,11 +120,11 @@ async def answer_events(
             "answer", answer=Answer(question=question[:200], text=told, backend="error")
         )
         return
-    router = await _in_worker(get_router)
+    router = await in_worker(get_router)
     screened, refused = [], []
     if uploads:  # most messages carry no file: no screening, no extra hop to a worker
         limits = upload_limits(get_settings())
-        screened, refused = await _in_worker(
+        screened, refused = await in_worker(
             partial(screen, list(uploads), limits, can_add_documents=can_add_documents)
         )
     for reason in refused:  # each refused file is told, the others are still taken
@@ -161,7 +162,7 @@ async def _replies(
         events = start()
         while True:
             left = deadline - asyncio.get_running_loop().time()
-            event = await asyncio.wait_for(_in_worker(next, events, sentinel), max(left, 0.0))
+            event = await asyncio.wait_for(in_worker(next, events, sentinel), max(left, 0.0))
             if event is sentinel:
                 events = None
                 return
@@ -200,7 +201,7 @@ async def correct_intent(message_id: str, label: str, user: str | None = None) -
     from assistant.persistence.messages import record_correction
     from tools.common.intents import INTENTS
 
-    router = await _in_worker(get_router)
+    router = await in_worker(get_router)
     if router.engine is None:
         raise PlantError("Corrections are not stored here: there is no database.")
 
@@ -210,5 +211,5 @@ async def correct_intent(message_id: str, label: str, user: str | None = None) -
                                            labels=INTENTS, user=user)  # fmt: skip
             return correction.text
 
-    result: str = await _in_worker(store)
+    result: str = await in_worker(store)
     return result

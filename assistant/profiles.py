@@ -85,6 +85,7 @@ PROFILES: tuple[Profile, ...] = (
         starters=(
             ("What is indexed?", "Which documents describe the VMC-850?"),
             ("Machine health", "Which machines are most at risk of failing?"),
+            ("New product", "new product"),  # asks its name, then a zip of good-part photos
         ),
         can_admin=True,
     ),

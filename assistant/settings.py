@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from assistant.product_settings import ProductSettings
 from assistant.ticket_settings import TicketSettings
 
 BUNDLED_EMBEDDING_ALIASES = {"", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
@@ -18,7 +19,7 @@ IndexKind = Literal["auto", "flat", "ivf", "hnsw"]
 DeviceChoice = Literal["auto", "cpu", "cuda"]
 
 
-class Settings(TicketSettings):
+class Settings(TicketSettings, ProductSettings):
     """Every path, model name, size and threshold the application uses.
 
     Example:
@@ -142,6 +143,10 @@ class Settings(TicketSettings):
     )
     max_docx_compression_ratio: float = Field(
         100, gt=1, description="A .docx squeezed more than this is refused (real ones: < 25)."
+    )
+    max_docx_members: int = Field(1_000, ge=1, description="Parts a .docx zip may hold.")
+    max_markup_mb: float = Field(
+        20, gt=0, description="A larger HTML or Markdown file is refused before it is parsed."
     )
     max_pdf_unpacked_mb: float = Field(
         1_000, gt=0, description="A PDF whose streams inflate to more is refused (Flate bomb)."

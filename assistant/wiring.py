@@ -18,11 +18,14 @@ if TYPE_CHECKING:
 
     from assistant.answering.answerability import AnswerabilityModel
     from assistant.answering.chain import RagChain
+    from assistant.capabilities.defects.products import ProductCatalog
     from assistant.capabilities.library.handler import Library
     from assistant.capabilities.uploads import UploadLimits
+    from assistant.routing.classifier import IntentClassifier
     from assistant.routing.router import Router
     from assistant.settings import Settings
     from assistant.tickets.drafting import TicketDrafter
+    from assistant.tickets.triage import TicketTriage
     from retrieval.embeddings import SentenceEmbedder
     from retrieval.ingest import IngestConfig
     from retrieval.retriever import PlantRetriever
@@ -64,13 +67,17 @@ def upload_limits(settings: Settings) -> UploadLimits:
 
 # ------------------------------------------------------------------------------ retrieval
 def make_embedder(settings: Settings) -> SentenceEmbedder:
+    from assistant.answering.instruction_model import scorer
     from retrieval.embeddings import SentenceEmbedder
 
-    return SentenceEmbedder(
+    embedder = SentenceEmbedder(
         settings.resolved_embedding_model(),
         device=settings.device,
         batch_size=settings.embedding_batch_size,
     )
+    # the passage guard's detector embeds with MiniLM too: one copy in memory, not two
+    scorer().offer_encoder(embedder.model_name_or_path, embedder.encode)
+    return embedder
 
 
 def index_params(settings: Settings) -> IndexParams:
@@ -90,6 +97,7 @@ def index_params(settings: Settings) -> IndexParams:
 
 
 def ingest_config(settings: Settings) -> IngestConfig:
+    from assistant.answering.passage_guard import clean_passages, guard_version
     from retrieval.ingest import IngestConfig
     from retrieval.loaders import LoadOptions
     from retrieval.ocr import OcrOptions
@@ -112,10 +120,14 @@ def ingest_config(settings: Settings) -> IngestConfig:
             max_pdf_pages=settings.max_pdf_pages,
             max_docx_unpacked_bytes=int(settings.max_docx_unpacked_mb * 1_000_000),
             max_docx_ratio=settings.max_docx_compression_ratio,
+            max_docx_members=settings.max_docx_members,
+            max_markup_bytes=int(settings.max_markup_mb * 1_000_000),
             max_pdf_unpacked_bytes=int(settings.max_pdf_unpacked_mb * 1_000_000),
             max_pdf_ratio=settings.max_pdf_compression_ratio,
         ),
         lock_timeout_s=settings.ingest_lock_timeout_s,
+        screen=clean_passages,  # the passage guard, once per passage at ingest
+        screen_version=guard_version(),
     )
 
 
@@ -200,18 +212,52 @@ def make_chain(
     )
 
 
-def make_drafter(settings: Settings, *, searcher: Searcher | None = None) -> TicketDrafter:
+def make_drafter(
+    settings: Settings, *, searcher: Searcher | None = None, build: bool = True,
+    progress: bool = False,
+) -> TicketDrafter:  # fmt: skip
     """The ticket reply drafter: the extractive reader over the plant index, whatever the
-    chat's backend (a draft quotes the documents word for word)."""
+    chat's backend (a draft quotes the documents word for word). `build`: embed the corpus
+    for the multilingual search now if needed (a server waits for `plant tickets prepare`)."""
     from assistant.tickets.drafting import TicketDrafter
+    from retrieval.multilingual import MultilingualSource
 
+    chain = make_chain(settings, backend="extractive", searcher=searcher)
+    across = None
+    if settings.draft_multilingual:
+        cache = settings.data_dir / "cache" / "multilingual-e5-passages.npz"
+        across = MultilingualSource(chain.searcher.chunks, cache, build, progress)
     return TicketDrafter(
-        make_chain(settings, backend="extractive", searcher=searcher),
+        chain,
+        multilingual=across,
         company=settings.company_name,
         passages=settings.draft_passages,
         max_body_chars=settings.draft_body_chars,
         quoted_passages=settings.draft_quoted_passages,
+        lines_per_passage=settings.draft_lines_per_passage,
     )
+
+
+def drafter_loader(
+    settings: Settings, *, searcher: Searcher | None = None
+) -> Callable[[], TicketDrafter]:
+    """The reply drafter over the plant index, built once per process (over `searcher`, the
+    chat's own, when given: the index is not loaded twice)."""
+    key = ("ticket-drafter", settings.index_dir.resolve())
+    return lambda: load_once(key, lambda: make_drafter(settings, searcher=searcher, build=False))
+
+
+def triage_loader(settings: Settings) -> Callable[[], TicketTriage]:
+    """The trained ticket triage, loaded once per process; until it is trained each call
+    raises `TriageModelMissing` (and looks again next time: no restart after training)."""
+
+    def load() -> TicketTriage:
+        from assistant.tickets.triage import TicketTriage
+
+        folder = settings.ticket_model_dir
+        return load_once(("ticket-triage", folder.resolve()), lambda: TicketTriage.load(folder))
+
+    return load
 
 
 def load_answerability(settings: Settings) -> AnswerabilityModel | None:
@@ -272,6 +318,34 @@ def defect_model(directory: Path, device: str = "auto") -> DefectModel:
     return load_once(key, lambda: DefectModel.load(directory, device=device))
 
 
+def intent_classifier(settings: Settings) -> IntentClassifier:
+    """The intent classifier, loaded once per process; until it is trained each call raises
+    `IntentModelMissing` saying when it will be (and looks again at the next call)."""
+    from assistant.routing.classifier import IntentClassifier
+
+    folder, threshold = settings.intent_model_dir, settings.intent_confidence_threshold
+    key = ("intent", folder.resolve(), threshold)
+    return load_once(key, lambda: IntentClassifier.load(folder, threshold=threshold))
+
+
+def when_ready(settings: Settings, name: str, load: Callable[[], T]) -> Callable[[], T]:
+    """`load`, whose `ModelMissing` says which capability is not ready and when it will be
+    (`assistant/readiness.py`: the background trainer's status file)."""
+    from assistant.readiness import explained, status_file
+
+    return explained(load, name, status_file(settings.data_dir))
+
+
+def product_catalog(settings: Settings) -> ProductCatalog:
+    """The products photos are inspected as (the demo one and those learnt), with each user's
+    pick: one per process, shared by the chat's capability and its buttons."""
+    from assistant.capabilities.defects.products import ProductCatalog
+
+    directory, level = settings.products_dir, settings.product_defect_level
+    key = ("products", directory.resolve(), level)
+    return load_once(key, lambda: ProductCatalog(directory, defect_level=level))
+
+
 def make_library(settings: Settings, chain: RagChain) -> Library:
     """Documents an admin attaches, kept in `data_dir/documents` and ingested there."""
     from assistant.capabilities.library.handler import Library
@@ -286,33 +360,35 @@ def make_router(settings: Settings, *, backend: str | None = None) -> Router:
     """The chain, the intent classifier (when trained), the database and every capability."""
     from assistant.capabilities.registry import make_capabilities
     from assistant.capabilities.spc.tool import spc_limits
-    from assistant.routing.classifier import IntentClassifier
     from assistant.routing.router import Router
-    from tools.common.errors import ModelMissing
+    from assistant.tickets.chat_reply import TicketReply
 
-    try:
-        classifier: IntentClassifier | None = IntentClassifier.load(
-            settings.intent_model_dir, threshold=settings.intent_confidence_threshold
-        )
-    except ModelMissing as exc:
-        log.warning("%s Every message goes to the documents.", exc)
-        classifier = None
     chain = make_chain(settings, backend=backend)
     engine = usable_engine(settings)
     capabilities = make_capabilities(
         chain,
         engine=engine,
         chart_dir=settings.temp_dirs[0],
-        failure_model=lambda: failure_model(settings.failure_model_dir),
-        defect_model=lambda: defect_model(settings.defect_model_dir, settings.device),
+        failure_model=when_ready(
+            settings, "failure", lambda: failure_model(settings.failure_model_dir)
+        ),
+        defect_model=when_ready(
+            settings, "defects", lambda: defect_model(settings.defect_model_dir, settings.device)
+        ),
         heatmap_dir=settings.temp_dirs[1],
         library=make_library(settings, chain),
+        ticket_reply=TicketReply(  # a pasted customer message, drafted like a ticket
+            drafter_loader(settings, searcher=chain.searcher),
+            triage_loader(settings),
+            min_language_hits=settings.ticket_language_min_stopwords,
+        ),
         spc_limits=spc_limits(settings),
         photo_pixels=(settings.max_photo_pixels, settings.photo_working_pixels),
+        products=product_catalog(settings),
     )
     return Router(
         chain=chain,
-        classifier=classifier,
+        load_classifier=when_ready(settings, "intent", lambda: intent_classifier(settings)),
         threshold=settings.intent_confidence_threshold,
         engine=engine,
         capabilities=capabilities,

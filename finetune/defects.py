@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -52,16 +53,16 @@ class DefectTrainingArguments:
     epochs: int = field(default=12, metadata={"help": "At most; early stopping may end sooner."})
     patience: int = field(default=3)
     time_budget_s: float = field(
-        default=540.0,
+        default=300.0,
         metadata={
             "help": "Once min_epochs have run, start no epoch that would end after this "
             "many seconds (0: none)."
         },
     )
     min_epochs: int = field(
-        default=7,
+        default=5,
         metadata={
-            "help": "Train at least this many epochs whatever the time budget says (7: the "
+            "help": "Train at least this many epochs whatever the time budget says (5: the "
             "schedule measured to meet the targets). A slow or busy machine takes longer "
             "rather than leaving a half-trained model; a fast one may train more epochs."
         },
@@ -104,8 +105,10 @@ class ImageSet:
 def make_set(n: int, seed: int, size: int, *, held_out_share: float = 0.0) -> ImageSet:
     train_config = SurfaceConfig(size=size)
     held_config = replace(train_config, texture_scale=HELD_OUT_SCALE)
+    from tqdm import tqdm
+
     surfaces, held = [], []
-    for i in range(n):
+    for i in tqdm(range(n), desc=f"generating {n} surfaces", unit="image", leave=False):
         unseen = i < int(n * held_out_share)
         surfaces.append(generate(i, seed, held_config if unseen else train_config))
         held.append(unseen)
@@ -136,12 +139,10 @@ def augment(batch: Any, masks: Any, generator: Any) -> tuple[Any, Any]:
 def predict(
     model: DefectModel, images: np.ndarray, batch_size: int = 64
 ) -> tuple[np.ndarray, np.ndarray]:
-    severity, kind = [], []
-    for start in range(0, len(images), batch_size):
-        s, k = model.probabilities(images[start : start + batch_size])
-        severity.append(s)
-        kind.append(k)
-    return np.concatenate(severity), np.concatenate(kind)
+    found = [
+        model.probabilities(images[i : i + batch_size]) for i in range(0, len(images), batch_size)
+    ]
+    return np.concatenate([s for s, _ in found]), np.concatenate([k for _, k in found])
 
 
 def localization_hits(model: DefectModel, data: ImageSet, batch_size: int = 32) -> np.ndarray:
@@ -174,6 +175,7 @@ def evaluate(model: DefectModel, data: ImageSet) -> dict[str, Any]:
         if j > 0 and (data.defect_type == j).any()
     }
     held = data.held_out_scale
+    unseen = float((predicted[held] == data.severity[held]).mean()) if held.any() else None
     return {
         "n": len(data.severity),
         "severity_accuracy": float((predicted == data.severity).mean()),
@@ -181,9 +183,7 @@ def evaluate(model: DefectModel, data: ImageSet) -> dict[str, Any]:
         "per_class_recall": {name: float(r) for name, r in zip(SEVERITIES, recalls, strict=True)},
         "defect_type_recall": type_recall,
         "localization_hit_rate": float(hits.mean()) if len(hits) else None,
-        "severity_accuracy_unseen_scale": float((predicted[held] == data.severity[held]).mean())
-        if held.any()
-        else None,
+        "severity_accuracy_unseen_scale": unseen,
         "confusion_matrix": confusion_matrix(data.severity, predicted).tolist(),
     }
 
@@ -270,6 +270,7 @@ def _fit(
     """Train with early stopping on validation accuracy, leaving the best epoch's weights in
     the network; returns that accuracy and the per-epoch history."""
     import torch
+    from tqdm import tqdm
 
     network = model.network
     optimizer = torch.optim.AdamW(
@@ -279,9 +280,13 @@ def _fit(
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
     generator = torch.Generator().manual_seed(args.seed)
     best_accuracy, best_state, waited, history = -1.0, None, 0, []
-    with torch.enable_grad():
+    # one bar over the planned batches: its total (and time left) is set after the first
+    # epoch, when the schedule is fitted to the time budget
+    with torch.enable_grad(), tqdm(total=rate.steps, desc="training", unit="batch") as bar:
         for epoch in range(args.epochs):
-            train_loss = _train_epoch(model, train_set, optimizer, schedule, generator, args)
+            train_loss = _train_epoch(
+                model, train_set, optimizer, schedule, generator, args, bar.update
+            )
             severity_p, _ = predict(model, validation.images)
             accuracy = float((severity_p.argmax(axis=1) == validation.severity).mean())
             history.append(
@@ -293,6 +298,7 @@ def _fit(
                 }
             )
             log.info("epoch %d: %s", epoch + 1, history[-1])
+            bar.set_postfix(epoch=epoch + 1, validation_accuracy=f"{accuracy:.3f}")
             if accuracy > best_accuracy:
                 best_accuracy, waited = accuracy, 0
                 best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
@@ -302,6 +308,8 @@ def _fit(
                     break
             if _planned_epochs_done(epoch, history[-1]["seconds"], rate, args):
                 break
+            bar.total = rate.steps
+            bar.refresh()
     if best_state is not None:
         network.load_state_dict(best_state)
     return best_accuracy, history
@@ -314,9 +322,11 @@ def _train_epoch(
     schedule: Any,
     generator: Any,
     args: DefectTrainingArguments,
+    progress: Callable[[int], object] = lambda _: None,
 ) -> float:
     """One pass over `data` in a seeded random order, stepping the optimizer and the
-    learning-rate schedule after each batch; returns the mean training loss."""
+    learning-rate schedule after each batch (and `progress`); returns the mean training
+    loss."""
     import torch
 
     model.network.train()
@@ -329,6 +339,7 @@ def _train_epoch(
         loss.backward()
         optimizer.step()
         schedule.step()
+        progress(1)
         total += float(loss.detach()) * len(rows)
     return total / len(order)
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -31,7 +33,13 @@ from finetune.defects_photos import (
 )
 from tools.common.errors import PlantError
 from tools.defects.metrics import choose_thresholds
-from tools.defects.patchcore import PatchCoreConfig, global_features, greedy_coreset
+from tools.defects.patchcore import (
+    AUGMENTS,
+    PatchCoreConfig,
+    augmented,
+    global_features,
+    greedy_coreset,
+)
 from tools.defects.product import ProductModel, Signature, Thresholds
 from tools.defects.product_store import check_name, save_product, training_lock
 
@@ -56,13 +64,24 @@ class ProductTrainingArguments:
     working_size: int = field(default=224, metadata={"help": "Photos are resized to this square."})
     coreset_ratio: float = field(default=0.02, metadata={"help": "Share of patches kept."})
     smoothing_sigma: float = field(default=4.0)
+    flips: bool = field(
+        default=True, metadata={"help": "Offer the good photos' mirror images to the memory "
+                                "bank too (parts that lie either way up); false when a "
+                                "mirrored part is itself a defect."}
+    )  # fmt: skip
     holdout_share: float = field(
         default=0.2, metadata={"help": "Good photos kept out of the bank to set thresholds."}
     )
     min_ok_photos: int = field(default=10)
+    good_fence: float = field(
+        default=1.5, metadata={"help": "Without defects: ok/minor limit at the median + this "
+                               "x IQR of the held-out good photos' scores (a robust fence); "
+                               "0: at their good_quantile instead."}
+    )  # fmt: skip
     good_quantile: float = field(
-        default=0.99, metadata={"help": "Without defects: ok/minor limit at this quantile."}
-    )
+        default=0.99, metadata={"help": "Without defects and good_fence 0: ok/minor limit at "
+                                "this quantile of the held-out good photos' scores."}
+    )  # fmt: skip
     severe_factor: float = field(default=2.0)
     signature_margin: float = field(
         default=3.0, metadata={"help": "A photo farther from the good photos (mean patch "
@@ -83,12 +102,29 @@ def split_holdout(count: int, share: float, seed: int) -> tuple[np.ndarray, np.n
     return np.sort(order[held:]), np.sort(order[:held])
 
 
-def build_model(args: ProductTrainingArguments, good: PhotoSet) -> tuple[ProductModel, np.ndarray]:
+Progress = Callable[[str, int, int], None]  # (stage, done, total): a caller's progress display
+T = TypeVar("T")
+
+
+def staged(progress: Progress | None, stage: str, total: int, run: Callable[[], T]) -> T:
+    """`run()`, told to `progress` when its stage starts and ends (its tqdm bar counts on)."""
+    if progress is not None:
+        progress(stage, 0, total)
+    result = run()
+    if progress is not None:
+        progress(stage, total, total)
+    return result
+
+
+def build_model(
+    args: ProductTrainingArguments, good: PhotoSet, progress: Progress | None = None
+) -> tuple[ProductModel, np.ndarray]:
     """The product's memory bank and signature references from the bank photos; returns the
     model (thresholds and signature limit still to set) and the held-out photos' indices."""
     config = PatchCoreConfig(
         working_size=args.working_size, coreset_ratio=args.coreset_ratio,
         smoothing_sigma=args.smoothing_sigma, seed=args.seed,
+        augment=AUGMENTS if args.flips else (),
     )  # fmt: skip
     model = ProductModel(
         name=args.product, config=config, bank=np.zeros((0, 0), dtype=np.float32),
@@ -97,22 +133,38 @@ def build_model(args: ProductTrainingArguments, good: PhotoSet) -> tuple[Product
     from tqdm import tqdm
 
     bank_rows, held_rows = split_holdout(len(good.images), args.holdout_share, args.seed)
-    features = embed(model, [good.images[i] for i in bank_rows], args.batch_size, args.progress)
+    bank_photos = [good.images[i] for i in bank_rows]
+    photos = bank_photos + augmented(bank_photos, config.augment)  # flipped copies last
+    features = staged(progress, "features", len(photos), lambda: embed(
+        model, photos, args.batch_size, args.progress))  # fmt: skip
     flat = features.reshape(-1, features.shape[-1])
     started = time.perf_counter()
-    keep = max(1, min(len(flat), round(len(flat) * config.coreset_ratio)))
+    own = len(bank_rows) * features.shape[1] * features.shape[2]  # the unflipped patches
+    keep = max(1, min(own, round(own * config.coreset_ratio)))
+    done = 0  # the bar counts nothing when it is off
     with tqdm(total=keep, desc="memory bank", unit="patch", disable=not args.progress) as bar:
+
+        def picked_more(count: int) -> None:
+            nonlocal done
+            done += count
+            bar.update(count)
+            if progress is not None:
+                progress("memory bank", done, keep)
+
         picked = greedy_coreset(
-            flat, config.coreset_ratio, config.coreset_dims, config.seed, progress=bar.update
-        )
+            flat, config.coreset_ratio, config.coreset_dims, config.seed, progress=picked_more,
+            keep=keep,
+        )  # fmt: skip
     log.info("coreset: %d of %d patches in %.1f s", len(picked), len(flat),
              time.perf_counter() - started)  # fmt: skip
     model.bank = np.ascontiguousarray(flat[picked], dtype=np.float32)
-    model.signature = Signature(global_features(features), typical=1.0, limit=float("inf"))
+    references = global_features(features[: len(bank_rows)])
+    model.signature = Signature(references, typical=1.0, limit=float("inf"))
     return model, held_rows
 
 
-def train(args: ProductTrainingArguments) -> dict[str, Any]:
+def train(args: ProductTrainingArguments, progress: Progress | None = None) -> dict[str, Any]:
+    """Learn the product; `progress`, when given, is told each stage's (stage, done, total)."""
     check_name(args.product)
     started = time.perf_counter()
     output = Path(args.output_dir)
@@ -124,9 +176,10 @@ def train(args: ProductTrainingArguments) -> dict[str, Any]:
                 f"least {args.min_ok_photos} to learn what a good part looks like"
                 + (f" ({len(good.skipped)} skipped as unreadable)" if good.skipped else "")
             )
-        model, held_rows = build_model(args, good)
+        model, held_rows = build_model(args, good, progress)
         held = good.subset(held_rows)
-        held_scores = score_set(model, held, args.batch_size, args.progress)
+        scoring = partial(score_set, model, batch_size=args.batch_size, progress=args.progress)
+        held_scores = staged(progress, "scoring", len(held.images), partial(scoring, held))
         model.signature = Signature.fit(
             model.signature.references, held_scores.globals, held_scores.medians,
             args.signature_margin,
@@ -135,10 +188,12 @@ def train(args: ProductTrainingArguments) -> dict[str, Any]:
         defects = defect_scores = None
         if args.defects_dir:
             defects = read_folder(Path(args.defects_dir), "defect", masks=args.masks_dir)
-            defect_scores = score_set(model, defects, args.batch_size, args.progress)
+            count = len(defects.images)
+            defect_scores = staged(progress, "scoring", count, partial(scoring, defects))
         choice = choose_thresholds(
             held_scores.image, None if defect_scores is None else defect_scores.image,
             quantile=args.good_quantile, severe_factor=args.severe_factor,
+            fence=args.good_fence,
         )  # fmt: skip
         model.thresholds = choice.thresholds
         metrics: dict[str, Any] = {
@@ -160,10 +215,10 @@ def train(args: ProductTrainingArguments) -> dict[str, Any]:
     return metrics
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
+def main(argv: list[str] | None = None, progress: Progress | None = None) -> dict[str, Any]:
     from finetune.arguments import parse_arguments
 
-    return train(parse_arguments(ProductTrainingArguments, argv))
+    return train(parse_arguments(ProductTrainingArguments, argv), progress)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -68,9 +68,10 @@ def _train_gbt(
     x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, args: Any
 ) -> dict[str, Any]:
     import lightgbm as lgb
+    from tqdm import tqdm
 
     boosters = {}
-    for j, target in enumerate(TARGETS):
+    for j, target in enumerate(tqdm(TARGETS, desc="gradient-boosted trees", unit="target")):
         params = {
             "objective": "binary",
             "learning_rate": args.gbt_learning_rate,
@@ -99,6 +100,7 @@ def _train_mlp(
     x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, args: Any
 ) -> tuple[Any, np.ndarray, np.ndarray]:
     import torch
+    from tqdm import tqdm
 
     torch.manual_seed(args.seed)
     mean, scale = x.mean(axis=0), x.std(axis=0)
@@ -115,7 +117,8 @@ def _train_mlp(
     best, best_state, patience = float("inf"), None, 0
     generator = torch.Generator().manual_seed(args.seed)
     with torch.enable_grad():  # whatever the caller set (an inference_mode, no_grad)
-        for _epoch in range(args.mlp_epochs):
+        # at most mlp_epochs: early stopping usually ends it sooner (the bar then stops short)
+        for _epoch in tqdm(range(args.mlp_epochs), desc="MLP", unit="epoch"):
             network.train()
             order = torch.randperm(len(xt), generator=generator)
             for start in range(0, len(order), args.mlp_batch_size):

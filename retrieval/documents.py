@@ -100,6 +100,8 @@ class LoadStats(BaseModel):
     ocr_pages: int = 0
     chars: int = 0
     notes: tuple[str, ...] = ()
+    # sentences addressed to an AI assistant cut at ingest (None: not screened)
+    instructions_cut: int | None = None
 
     @classmethod
     def of(cls, extraction: Extraction, sections: list[Section]) -> LoadStats:
@@ -157,6 +159,28 @@ def _header(title: str, path: tuple[str, ...]) -> str:
 
 
 @dataclass(frozen=True)
+class Screened:
+    """A passage after the screen for text addressed to an AI assistant: its text as
+    answers use it and how many instruction-like sentences were cut, under the screen's
+    `version` (a passage screened by another version is screened again when asked)."""
+
+    version: str
+    text: str
+    cut: int = 0
+
+    def to_record(self, raw: str) -> dict[str, Any]:
+        """Stored beside the chunk; the text only where it differs from the chunk's own."""
+        record: dict[str, Any] = {"version": self.version, "cut": self.cut}
+        if self.text != raw:
+            record["text"] = self.text
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], raw: str) -> Screened:
+        return cls(str(record["version"]), str(record.get("text", raw)), int(record["cut"]))
+
+
+@dataclass(frozen=True)
 class Chunk:
     """One retrievable passage with everything a citation needs."""
 
@@ -170,6 +194,9 @@ class Chunk:
     audience: tuple[str, ...] = ()
     machine: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    # the passage as answers read and show it, from the injection screen run at ingest
+    # (`IngestConfig.screen`); None where the index was built without one
+    screened: Screened | None = None
 
     @property
     def section(self) -> str:
@@ -194,6 +221,7 @@ class Chunk:
             "doc_type": self.doc_type,
             "audience": list(self.audience),
             "machine": list(self.machine),
+            **({"screened": self.screened.to_record(self.text)} if self.screened else {}),
         }
 
     @classmethod
@@ -208,4 +236,7 @@ class Chunk:
             doc_type=record.get("doc_type", "general"),
             audience=tuple(record.get("audience", ())),
             machine=tuple(record.get("machine", ())),
+            screened=Screened.from_record(record["screened"], record["text"])
+            if "screened" in record
+            else None,
         )

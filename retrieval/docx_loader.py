@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from retrieval.documents import Extraction
 from retrieval.errors import DocumentLoadError
-from retrieval.limits import MAX_DOCX_RATIO, MAX_DOCX_UNPACKED_BYTES, check_zip
+from retrieval.limits import MAX_DOCX_MEMBERS, MAX_DOCX_RATIO, MAX_DOCX_UNPACKED_BYTES, check_zip
 from retrieval.markup_loaders import SectionBuilder
 from retrieval.tables import to_markdown
+from tools.common.zip_limits import ZipLimits
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -30,10 +31,11 @@ def load_docx(
     data: bytes,
     max_unpacked: int = MAX_DOCX_UNPACKED_BYTES,
     max_ratio: float = MAX_DOCX_RATIO,
+    max_members: int = MAX_DOCX_MEMBERS,
 ) -> Extraction:
     """Read a .docx into sections; the title from core properties or the Title paragraph.
     Hidden text (runs marked hidden in Word) is left out: no reader sees it."""
-    check_zip(path, data, max_unpacked, max_ratio)
+    check_zip(path, data, ZipLimits(max_members, max_unpacked, max_ratio))
     document = _open(path, data)
     props = document.core_properties
     front: dict[str, Any] = {}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import numpy as np
 from tqdm import tqdm
 
 from retrieval.chunking import chunk_document
-from retrieval.documents import Chunk, LoadStats
+from retrieval.documents import Chunk, LoadStats, Screened
 from retrieval.embeddings import SentenceEmbedder
 from retrieval.errors import DocumentLoadError, IndexCorruptError, NoDocumentsError, PlantError
 from retrieval.index_lock import LOCK_TIMEOUT_S, ingest_lock
@@ -38,6 +38,7 @@ from retrieval.loaders import (
 from retrieval.vector_index import IndexParams, build_index
 
 log = logging.getLogger(__name__)
+Screen = Callable[[list[str]], list[tuple[str, int]]]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,10 @@ class IngestConfig:
     index_params: IndexParams = field(default_factory=IndexParams)
     load_options: LoadOptions = field(default_factory=LoadOptions)
     lock_timeout_s: float = LOCK_TIMEOUT_S  # how long to wait for another ingest to finish
+    # run once per passage at ingest so that questions need not: each text as answers will
+    # use it, and how many instruction-like sentences it lost (assistant's passage guard)
+    screen: Screen | None = None
+    screen_version: str = ""  # stored with each result; another version screens again
 
 
 @dataclass
@@ -114,7 +119,8 @@ def ingest(
 
     Files whose bytes are unchanged keep their stored vectors; files that fail to load are
     reported and skipped (a previously indexed version of such a file is kept). Files that
-    disappeared from a given folder are removed. Nothing is written unless something changed.
+    disappeared from a given folder are removed. Nothing is written unless something changed
+    (a file, or, with `config.screen`, the screen's version: stored chunks are then screened).
     One ingest runs at a time on an index: another waits up to `config.lock_timeout_s`, then
     is refused with `IndexBusyError`. A path without documents raises `NoDocumentsError`, a
     broken `manifest.json` `ManifestError`, before anything is read.
@@ -128,11 +134,12 @@ def ingest(
         plan = _NextSnapshot(previous)
         seen_roots = _read_files(candidates, manifests, config, plan, report, show_progress)
         _carry_unwalked_files(plan, seen_roots, report)
-        if not report.changed and previous is not None:
+        if not report.changed and previous is not None and not _unscreened(previous, config):
             report.total_chunks = len(previous.chunks)
             report.version = previous.version
             report.seconds = time.perf_counter() - started
             return report
+        _screen(plan, config, report)
         snapshot = _embed_snapshot(plan, paths, config, embedder, report, show_progress)
         report.version = save_snapshot(config.index_dir, snapshot)
     report.total_chunks = len(snapshot.chunks)
@@ -236,6 +243,53 @@ def _carry_unwalked_files(plan: _NextSnapshot, seen_roots: set[str], report: Ing
             report.removed.append(source)
         elif plan.previous is not None:
             plan.keep(source, entry)
+
+
+def _unscreened(snapshot: IndexSnapshot, config: IngestConfig) -> bool:
+    """Whether some stored chunk was not screened by this version (an index built before):
+    then an ingest that changes no file still screens it and saves the index."""
+    return config.screen is not None and any(
+        c.screened is None or c.screened.version != config.screen_version for c in snapshot.chunks
+    )
+
+
+def _screen(plan: _NextSnapshot, config: IngestConfig, report: IngestReport) -> None:
+    """Screen every chunk not yet screened by this version, in one batch, and count per
+    file the sentences cut (in the file's stats and, where there were any, a note)."""
+    if config.screen is None:
+        return
+    chunks = [*plan.kept_chunks, *plan.new_chunks]
+    todo = [
+        i
+        for i, c in enumerate(chunks)
+        if c.screened is None or c.screened.version != config.screen_version
+    ]
+    if not todo:
+        return
+    for i, (text, cut) in zip(todo, config.screen([chunks[i].text for i in todo]), strict=True):
+        chunks[i] = replace(chunks[i], screened=Screened(config.screen_version, text, cut))
+    plan.kept_chunks, plan.new_chunks = (
+        chunks[: len(plan.kept_chunks)],
+        chunks[len(plan.kept_chunks) :],
+    )
+    screened = {chunks[i].source for i in todo}
+    cut_by_file = dict.fromkeys(screened, 0)
+    for chunk in chunks:
+        if chunk.source in screened and chunk.screened is not None:
+            cut_by_file[chunk.source] += chunk.screened.cut
+    for source in screened & plan.files.keys():
+        entry, cut = plan.files[source], cut_by_file[source]
+        stats = entry.stats or LoadStats()
+        notes = tuple(n for n in stats.notes if not n.endswith(_CUT_NOTE))
+        if cut:
+            notes += (f"{cut} {'sentence' if cut == 1 else 'sentences'}{_CUT_NOTE}",)
+        stats = stats.model_copy(update={"instructions_cut": cut, "notes": notes})
+        plan.files[source] = entry.model_copy(update={"stats": stats})
+        if source in report.files:
+            report.files[source] = stats
+
+
+_CUT_NOTE = " addressed to an AI assistant left out of the passages"
 
 
 def _embed_snapshot(

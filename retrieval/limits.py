@@ -6,29 +6,27 @@ on with the other files. The defaults are far above any real plant document.
 
 from __future__ import annotations
 
-import io
-import re
-import zlib
 from pathlib import Path
 
 from retrieval.errors import DocumentLoadError
+from tools.common.zip_limits import ZipLimits, zip_excess
 
 MAX_FILE_BYTES = 100_000_000  # bytes of one file on disk
 MAX_PDF_PAGES = 2_000
+# an HTML or Markdown file is parsed into a tree of about 20 bytes per byte of markup (10 MB:
+# 230 MB at the peak), so it gets a limit of its own, checked before parsing
+MAX_MARKUP_BYTES = 20_000_000
 MAX_DOCX_UNPACKED_BYTES = 500_000_000  # all parts of a .docx together, once unzipped
 # unzipped size over size on disk: real documents stay under 25 (the parts of Word's own
 # template squeeze 24 times); a zip bomb reaches 1,000
 MAX_DOCX_RATIO = 100.0
-# all Flate streams of a PDF together, once inflated: pdfium holds a page's content stream
-# whole (a 1 MB file whose one stream inflates to 1 GB took 2.1 GB and 14 s to read)
+MAX_DOCX_MEMBERS = 1_000  # parts of one .docx (real ones: 10-300, most of them images)
+# all streams of a PDF together, once unpacked (`pdf_streams`): pdfium holds a page's content
+# stream whole (a 1 MB file whose one stream inflates to 1 GB took 2.1 GB and 14 s to read)
 MAX_PDF_UNPACKED_BYTES = 1_000_000_000
-# inflated over size on disk, counted once the streams pass 100 MB: text streams squeeze
+# unpacked over size on disk, counted once the streams pass 100 MB: text streams squeeze
 # 3-10 times, Flate images less; a Flate bomb reaches 1,000
 MAX_PDF_RATIO = 100.0
-_PDF_RATIO_FLOOR = 100_000_000
-_STREAM = re.compile(rb"stream\r?\n")
-_IN_CHUNK = 1 << 16
-_OUT_CHUNK = 1 << 22
 
 
 def human_size(n: float) -> str:
@@ -51,6 +49,16 @@ def check_file_size(path: Path, size: int, limit: int) -> None:
         )
 
 
+def check_markup_size(path: Path, size: int, limit: int) -> None:
+    if size > limit:
+        raise DocumentLoadError(
+            path,
+            f"is {human_size(size)} of HTML or Markdown, over the limit of {human_size(limit)} "
+            "for one such file (it is read whole into a tree about 20 times its size); split "
+            "it into several pages, or save it as PDF or text",
+        )
+
+
 def check_page_count(path: Path, pages: int, limit: int) -> None:
     if pages > limit:
         raise DocumentLoadError(
@@ -58,66 +66,33 @@ def check_page_count(path: Path, pages: int, limit: int) -> None:
         )
 
 
-def check_zip(path: Path, data: bytes, max_unpacked: int, max_ratio: float) -> None:
-    """Refuse a zip package (a .docx) that would unpack to too much, from the sizes its
-    directory declares; Python's zipfile never inflates a part past its declared size."""
+def check_zip(path: Path, data: bytes, limits: ZipLimits) -> None:
+    """Refuse a zip package (a .docx) with too many parts or that would unpack to too much,
+    from what its table of contents declares (`tools.common.zip_limits`, shared with XLSX)."""
     import zipfile
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            unpacked = sum(info.file_size for info in package.infolist())
+        excess = zip_excess(data, limits)
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise DocumentLoadError(path, f"is not a readable Word (.docx) file ({exc})") from exc
-    if unpacked > max_unpacked:
+    if excess is None:
+        return
+    if excess.limit == "members":
         raise DocumentLoadError(
             path,
-            f"unpacks to {human_size(unpacked)}, more than {human_size(max_unpacked)} "
-            "(the limit for one Word file)",
+            f"holds {excess.members:,} parts, more than {limits.max_members:,} (the limit for "
+            "one Word file)",
         )
-    if unpacked > max_ratio * max(len(data), 1):
+    if excess.limit == "unpacked":
         raise DocumentLoadError(
             path,
-            f"unpacks to {human_size(unpacked)}, more than {max_ratio:g} times its "
-            f"{human_size(len(data))} on disk (the limit for one Word file): it looks like "
-            "a zip bomb",
+            f"unpacks to {human_size(excess.unpacked)}, more than "
+            f"{human_size(limits.max_unpacked_bytes)} (the limit for one Word file)",
         )
-
-
-def check_pdf_streams(path: Path, data: bytes, max_unpacked: int, max_ratio: float) -> None:
-    """Refuse a PDF whose Flate streams would inflate to too much, before pdfium reads it.
-
-    Each stream is inflated in 4 MB pieces that are counted and dropped, so the check itself
-    stays small; it stops at the first piece past the limit. Streams of other filters and of
-    encrypted files are not inflated here (their bytes do not inflate as zlib)."""
-    limit = min(max_unpacked, max(_PDF_RATIO_FLOOR, int(max_ratio * len(data))))
-    view = memoryview(data)
-    total = 0
-    for match in _STREAM.finditer(data):
-        total += _inflated_size(view, match.end(), limit - total)
-        if total > limit:
-            why = (
-                f"more than {human_size(max_unpacked)} (the limit for one PDF)"
-                if limit == max_unpacked
-                else f"more than {max_ratio:g} times its {human_size(len(data))} on disk "
-                "(the limit for one PDF): it looks like a decompression bomb"
-            )
-            raise DocumentLoadError(path, f"has streams that inflate to {why}")
-
-
-def _inflated_size(data: memoryview, start: int, budget: int) -> int:
-    """How many bytes the zlib stream at `start` inflates to, counted up to just past
-    `budget`; 0 when no zlib stream starts there."""
-    inflater = zlib.decompressobj()
-    total, position = 0, start
-    try:
-        while not inflater.eof and total <= budget:
-            if inflater.unconsumed_tail:
-                piece = inflater.unconsumed_tail
-            elif position < len(data):
-                piece, position = bytes(data[position : position + _IN_CHUNK]), position + _IN_CHUNK
-            else:
-                break
-            total += len(inflater.decompress(piece, _OUT_CHUNK))
-    except zlib.error:
-        pass  # not Flate (or damaged): pdfium reports what it cannot read
-    return total
+    what = f"its part {excess.part} unpacks" if excess.part else "unpacks"
+    raise DocumentLoadError(
+        path,
+        f"{what} to {human_size(excess.unpacked)}, more than {limits.max_ratio:g} times its "
+        f"{human_size(excess.stored)} stored (the limit for one Word file): it looks like a "
+        "zip bomb",
+    )

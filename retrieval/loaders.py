@@ -22,13 +22,16 @@ from retrieval.docx_loader import load_docx
 from retrieval.errors import DocumentLoadError, ManifestError
 from retrieval.html_loader import load_html
 from retrieval.limits import (
+    MAX_DOCX_MEMBERS,
     MAX_DOCX_RATIO,
     MAX_DOCX_UNPACKED_BYTES,
     MAX_FILE_BYTES,
+    MAX_MARKUP_BYTES,
     MAX_PDF_PAGES,
     MAX_PDF_RATIO,
     MAX_PDF_UNPACKED_BYTES,
     check_file_size,
+    check_markup_size,
 )
 from retrieval.markdown_loader import load_markdown
 from retrieval.ocr import OcrOptions
@@ -50,15 +53,17 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class LoadOptions:
     """How files are read: Tesseract's options and the most pages OCR'd per file, and the
-    limits past which a file is refused (bytes on disk, PDF pages, unzipped .docx size,
-    inflated PDF streams)."""
+    limits past which a file is refused (bytes on disk, bytes of HTML or Markdown, PDF pages,
+    unzipped .docx size and parts, unpacked PDF streams)."""
 
     ocr: OcrOptions = field(default_factory=OcrOptions)
     max_ocr_pages: int = MAX_OCR_PAGES
     max_file_bytes: int = MAX_FILE_BYTES
+    max_markup_bytes: int = MAX_MARKUP_BYTES
     max_pdf_pages: int = MAX_PDF_PAGES
     max_docx_unpacked_bytes: int = MAX_DOCX_UNPACKED_BYTES
     max_docx_ratio: float = MAX_DOCX_RATIO
+    max_docx_members: int = MAX_DOCX_MEMBERS
     max_pdf_unpacked_bytes: int = MAX_PDF_UNPACKED_BYTES
     max_pdf_ratio: float = MAX_PDF_RATIO
 
@@ -124,8 +129,11 @@ def _loader(path: Path, options: LoadOptions) -> _Loader:
             load_docx,
             max_unpacked=options.max_docx_unpacked_bytes,
             max_ratio=options.max_docx_ratio,
+            max_members=options.max_docx_members,
         )
     loader = _LOADERS.get(suffix)
+    if loader is not None and suffix in _MARKUP:
+        return functools.partial(_markup, loader, options.max_markup_bytes)
     if loader is None:
         raise DocumentLoadError(
             path,
@@ -133,6 +141,12 @@ def _loader(path: Path, options: LoadOptions) -> _Loader:
             + ", ".join(SUPPORTED_SUFFIXES),
         )
     return loader
+
+
+def _markup(loader: _Loader, limit: int, path: Path, data: bytes) -> Extraction:
+    """An HTML or Markdown file, refused before parsing when its tree would be too large."""
+    check_markup_size(path, len(data), limit)
+    return loader(path, data)
 
 
 def _read_bytes(path: Path, root: Path, options: LoadOptions) -> bytes:
@@ -145,7 +159,10 @@ def _read_bytes(path: Path, root: Path, options: LoadOptions) -> bytes:
             "that stay inside it are followed",
         )
     try:
-        check_file_size(path, path.stat().st_size, options.max_file_bytes)
+        size = path.stat().st_size
+        check_file_size(path, size, options.max_file_bytes)
+        if path.suffix.lower() in _MARKUP:  # refused unread: the bytes alone cost memory
+            check_markup_size(path, size, options.max_markup_bytes)
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentLoadError(path, f"cannot be read ({exc.strerror or exc})") from exc
@@ -245,6 +262,7 @@ def source_name(path: Path, root: Path) -> str:
 
 
 _Loader = Callable[[Path, bytes], Extraction]
+_MARKUP = (".md", ".markdown", ".html", ".htm")  # parsed whole into a tree
 # the formats read without options; .pdf and .docx get theirs in `_loader`
 _LOADERS: dict[str, _Loader] = {
     ".md": load_markdown,

@@ -18,11 +18,11 @@ from retrieval.limits import (
     MAX_PDF_RATIO,
     MAX_PDF_UNPACKED_BYTES,
     check_page_count,
-    check_pdf_streams,
 )
 from retrieval.ocr import OcrOptions
 from retrieval.pdf_furniture import drop_running_lines
 from retrieval.pdf_pages import MAX_OCR_PAGES, read_pages
+from retrieval.pdf_streams import check_pdf_streams
 
 __all__ = ["drop_running_lines", "load_pdf", "reflow"]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from assistant.answering.answers import Citation
 from assistant.answering.extractive import Quote
-from assistant.answering.passage_guard import clean_passage
+from assistant.answering.passage_guard import clean_passage, clean_passages
 from retrieval.documents import Chunk
 
 # "see troubleshooting T-4", "refer to section 6.2", "see Table 1-2", "(see clause 4.2.1)"
@@ -232,18 +232,12 @@ def append_continuation(
         if (following.source, following.heading_path) != (current.source, current.heading_path):
             continue
         added = _join(current.text, following.text)[len(current.text) :].strip()
-        added = clean_passage(added)[0]
+        (added, _), (shown, _) = clean_passages([added, following.text])  # one guard batch
         if not added:
             continue
         n = len(citations) + 1
         citations.append(
-            origin.model_copy(
-                update={
-                    "n": n,
-                    "text": clean_passage(following.text)[0],
-                    "chunk_id": following.chunk_id,
-                }
-            )
+            origin.model_copy(update={"n": n, "text": shown, "chunk_id": following.chunk_id})
         )
         return f"{text}\n{added} [{n}]"
     return text

@@ -130,6 +130,7 @@ class InstructionScorer:
         self._model: InstructionModel | None = None
         self._loaded = False
         self._encode: Encoder | None = None
+        self._offered: tuple[str, Encoder] | None = None
         self._cache: OrderedDict[str, bool] = OrderedDict()
 
     def use_encoder(self, encode: Encoder | None) -> None:
@@ -137,6 +138,13 @@ class InstructionScorer:
         with self._lock:
             self._encode = encode
             self._cache.clear()
+
+    def offer_encoder(self, model_name: str, encode: Encoder) -> None:
+        """An embedder the application has loaded anyway (`model_name`: the name or path it
+        was loaded from). It is used, instead of a second copy of the model, when it is the
+        model the detector was trained with; otherwise the detector loads its own."""
+        with self._lock:
+            self._offered = (model_name, encode)
 
     def model(self) -> InstructionModel | None:
         with self._lock:
@@ -168,6 +176,15 @@ class InstructionScorer:
                 self._cache.popitem(last=False)
             return found
 
+    def remember(self, sentences: Sequence[str], flagged: bool) -> None:
+        """Cache a verdict reached elsewhere (by this model, at ingest) for `sentences`."""
+        with self._lock:
+            for sentence in sentences:
+                self._cache[sentence] = flagged
+                self._cache.move_to_end(sentence)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
     def _encoder(self, model: InstructionModel) -> Encoder | None:
         if not model.uses_embeddings or self._encode is not None:
             return self._encode
@@ -177,7 +194,11 @@ class InstructionScorer:
         name = model.embedder or ""
         if name.strip().lower() in BUNDLED_EMBEDDING_ALIASES:
             name = Settings(embedding_model=name).resolved_embedding_model()
-        self._encode = SentenceEmbedder(name, device="cpu").encode
+        if self._offered is not None and self._offered[0] in (name, model.embedder):
+            self._encode = self._offered[1]
+            log.info("the passage guard embeds with the application's %s", name)
+        else:
+            self._encode = SentenceEmbedder(name, device="cpu").encode
         return self._encode
 
 

@@ -16,8 +16,11 @@ and the other defences (data marking, grounding, safe Markdown) must still hold.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from assistant.answering.instruction_model import scorer
 from assistant.answering.safe_markdown import safe_markdown
@@ -25,9 +28,11 @@ from assistant.answering.safe_markdown import safe_markdown
 __all__ = [
     "clean_passage",
     "clean_passages",
+    "guard_version",
     "instruction_flags",
     "is_instruction",
     "matches_patterns",
+    "remember_screened",
     "strip_instructions",
 ]
 
@@ -230,3 +235,32 @@ def clean_passage(text: str) -> tuple[str, int]:
     """A passage as the chain uses and shows it: instructions cut, Markdown made safe."""
     text, cut = strip_instructions(text)
     return safe_markdown(text), cut
+
+
+def remember_screened(pairs: Sequence[tuple[str, str]]) -> None:
+    """Give the learned detector the verdicts a screen at ingest reached, from (raw text,
+    stored text) pairs: a sentence of the stored text that stands in the raw text as it was
+    judged survived the screen, so it is no instruction. A passage cleaned again later (the
+    chain cleans its citations once more) then costs the patterns only."""
+    kept: list[str] = []
+    for raw, stored in pairs:
+        judged = set(_all_sentences(raw))
+        kept += [s for s in _all_sentences(stored) if s in judged]
+    scorer().remember(kept, False)
+
+
+def guard_version() -> str:
+    """What the guard's verdicts depend on: this module, `safe_markdown` and the detector's
+    model file, hashed. Stored with the passages screened at ingest, so that a change to
+    any of them makes questions screen those passages again instead of trusting them."""
+    from assistant.answering import safe_markdown as markdown
+
+    return _version(scorer().path, Path(__file__), Path(markdown.__file__ or ""))
+
+
+@functools.lru_cache(maxsize=4)
+def _version(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes() if path.is_file() else b"(none)")
+    return digest.hexdigest()[:16]

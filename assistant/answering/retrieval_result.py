@@ -10,10 +10,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.answering.answers import Citation
-from assistant.answering.passage_guard import clean_passages
+from assistant.answering.passage_guard import (
+    clean_passages,
+    guard_version,
+    remember_screened,
+)
 from assistant.answering.safe_markdown import safe_markdown
 
 if TYPE_CHECKING:
+    from retrieval.documents import Chunk
     from retrieval.embeddings import SentenceEmbedder
     from retrieval.search import Hit
 
@@ -85,9 +90,11 @@ class Retrieval:
 
 def cleaned_citations(hits: Sequence[Hit]) -> tuple[list[Citation], tuple[str, ...]]:
     """The hits as numbered citations, each passage cleaned (`clean_passages`: instructions
-    to an assistant cut, Markdown made safe), and the sources that had text cut."""
+    to an assistant cut, Markdown made safe), and the sources that had text cut. A passage
+    screened at ingest by this version of the guard is used as stored; the others (an index
+    built before, or by another version) are cleaned now, together, in one batch."""
     citations, guarded = [], []
-    cleaned = clean_passages([h.chunk.text for h in hits])  # one batch for the learned guard
+    cleaned = screened_passages([h.chunk for h in hits])
     for i, (h, (text, cut)) in enumerate(zip(hits, cleaned, strict=True), start=1):
         if cut and h.chunk.source not in guarded:
             log.warning("left out instruction-like text in %s", h.chunk.chunk_id)
@@ -106,3 +113,13 @@ def cleaned_citations(hits: Sequence[Hit]) -> tuple[list[Citation], tuple[str, .
             )
         )
     return citations, tuple(guarded)
+
+
+def screened_passages(chunks: Sequence[Chunk]) -> list[tuple[str, int]]:
+    """Each chunk's text as answers use it and the instructions cut from it: stored at
+    ingest when this guard screened it, else from `clean_passages` (one batch)."""
+    version = guard_version()
+    stored = [c.screened if c.screened and c.screened.version == version else None for c in chunks]
+    fresh = iter(clean_passages([c.text for c, s in zip(chunks, stored, strict=True) if s is None]))
+    remember_screened([(c.text, s.text) for c, s in zip(chunks, stored, strict=True) if s])
+    return [(s.text, s.cut) if s is not None else next(fresh) for s in stored]

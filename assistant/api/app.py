@@ -26,20 +26,6 @@ carries an API token made with
 """
 
 
-def triage_loader(settings: Settings) -> Callable[[], TicketTriage]:
-    """The trained ticket triage, loaded once per process; until it is trained each call
-    raises `TriageModelMissing` (and looks again next time: no restart after training)."""
-
-    def load() -> TicketTriage:
-        from assistant.tickets.triage import TicketTriage
-        from assistant.wiring import load_once
-
-        folder = settings.ticket_model_dir
-        return load_once(("ticket-triage", folder.resolve()), lambda: TicketTriage.load(folder))
-
-    return load
-
-
 def make_api(
     settings: Settings,
     *,
@@ -59,25 +45,14 @@ def make_api(
         title="Plant Assistant API", description=DESCRIPTION, version="1",
         docs_url="/docs", openapi_url="/openapi.json", redoc_url=None,
     )  # fmt: skip
+    from assistant.wiring import drafter_loader, triage_loader
+
     api.state.context = ApiContext(
         settings, load_triage or triage_loader(settings), load_drafter or drafter_loader(settings)
     )
     api.include_router(tickets.router)
     api.add_middleware(BodyLimit, max_bytes=int(settings.api_max_request_mb * 1024 * 1024))
     return api
-
-
-def drafter_loader(settings: Settings) -> Callable[[], TicketDrafter]:
-    """The reply drafter over the plant index, built once per process."""
-
-    def load() -> TicketDrafter:
-        from assistant.wiring import load_once, make_drafter
-
-        return load_once(
-            ("ticket-drafter", settings.index_dir.resolve()), lambda: make_drafter(settings)
-        )
-
-    return load
 
 
 def mount_first(app: Any, path: str, subapp: Any) -> None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from assistant.answering.chain import RagChain
+    from assistant.capabilities.defects.products import ProductCatalog
     from tools.defects.model import DefectModel
     from tools.failure.model import FailureModel
     from tools.spc.limits import SpcLimits
@@ -31,14 +32,20 @@ def make_capabilities(
     library: Capability | None = None,
     spc_limits: SpcLimits | None = None,
     photo_pixels: tuple[int, int] | None = None,
+    ticket_reply: Capability | None = None,
+    products: ProductCatalog | None = None,
 ) -> dict[str, Capability]:
     """The documents and fixed replies always; each tool when what it needs is given; the
     library (documents an admin attaches) under `add_documents`, which no message is routed
-    to: only uploads reach it."""
+    to: only uploads reach it. `ticket_reply` (the ticket drafter) replaces the chain's
+    reply style for customer messages, in that route and in a profile whose style is a
+    reply. `products` (the learnt products) lets the inspection take them; without it,
+    photos are inspected as the demo product only."""
     found: dict[str, Capability] = {
-        "manual_question": Documents(chain),
+        "manual_question": Documents(chain, replies=ticket_reply),
         "onboarding": Documents(chain, SearchFilter(audience=["new_staff"])),
-        "ticket_reply": Documents(chain, SearchFilter(audience=["customer_service"]), "reply"),
+        "ticket_reply": ticket_reply
+        or Documents(chain, SearchFilter(audience=["customer_service"]), "reply"),
         "smalltalk": FixedReply(GREETING),
         "out_of_scope": FixedReply(REFUSAL),
     }
@@ -57,7 +64,7 @@ def make_capabilities(
         from assistant.capabilities.defects.handler import DefectCapability
 
         found["defect_inspection"] = DefectCapability(
-            defect_model, heatmap_dir, chain, engine, pixels=photo_pixels
+            defect_model, heatmap_dir, chain, engine, pixels=photo_pixels, products=products
         )
     if library is not None:
         found["add_documents"] = library

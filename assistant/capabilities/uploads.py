@@ -16,7 +16,7 @@ from typing import Literal
 
 from assistant.capabilities.base import Upload
 
-Kind = Literal["photo", "measurements", "document"]
+Kind = Literal["photo", "measurements", "document", "archive"]
 _SNIFF_BYTES = 4096
 _PHOTO_MAGIC = (
     b"\x89PNG\r\n\x1a\n",
@@ -55,7 +55,7 @@ def _zip_kind(path: Path) -> Kind | None:
         return "measurements"
     if any(n.startswith("word/") for n in names):
         return "document"
-    return None
+    return "archive"  # good-part photos an admin teaches a product with (ui/products.py)
 
 
 def _looks_like_text_table(head: bytes) -> bool:
@@ -109,6 +109,15 @@ def sniff(path: Path) -> Kind | str:
     return "its content is not a photo (PNG, JPEG, BMP, TIFF, WebP) or a CSV/XLSX file"
 
 
+# how a refusal names each kind of file
+KIND_NAMES = {
+    "archive": "a zip of photos",
+    "photo": "a photo",
+    "measurements": "a measurements file",
+    "document": "a document",
+}
+
+
 def screen(
     uploads: list[Upload], limits: UploadLimits, *, can_add_documents: bool = False
 ) -> tuple[list[Upload], list[str]]:
@@ -137,8 +146,14 @@ def screen(
         kind = sniff(upload.path)
         if _is_text_document(upload):
             kind = "document"  # Markdown, text or an HTML page to add: read, never shown
-        if kind not in ("photo", "measurements", "document"):
+        if kind not in ("photo", "measurements", "document", "archive"):
             refused.append(f"{upload.name}: not accepted, because {kind}.")
+            continue
+        if kind == "archive" and not can_add_documents:
+            refused.append(
+                f"{upload.name}: a zip of good-part photos teaches the assistant a new "
+                "product, which only an admin can do."
+            )
             continue
         if kind == "document" and not can_add_documents:
             refused.append(
@@ -150,7 +165,8 @@ def screen(
         if size > most:
             refused.append(
                 f"{upload.name}: {size / 1024 / 1024:.1f} MB is over the {most / 1024 / 1024:.0f} "
-                f"MB allowed for a {kind} file; make it smaller or split it."
+                f"MB allowed for {KIND_NAMES.get(kind, f'a {kind} file')}; make it smaller or "
+                "split it."
             )
             continue
         kept.append(replace(upload, path=_named_for(upload.path, kind), kind=kind))

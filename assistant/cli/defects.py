@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -73,8 +74,10 @@ def train_defects(
     if ok is not None or defects is not None or masks is not None:
         raise PlantError("--ok, --defects and --masks need --product NAME")
 
+    from assistant.readiness import MODELS, replaced_folder
+
     target = output or get_settings().defect_model_dir
-    args = ["--output_dir", str(target)]
+    args: list[str] = []
     for flag, value in (
         ("--train_images", images),
         ("--epochs", epochs),
@@ -83,7 +86,8 @@ def train_defects(
     ):
         if value is not None:
             args += [flag, str(value)]
-    metrics = main(args)
+    with replaced_folder(target, MODELS["defects"].markers) as partial:  # never half a model
+        metrics = main([*args, "--output_dir", str(partial)])
     test = metrics["test"]
     out.print(f"Defect model written to {target} ({metrics['train_seconds']:.0f} s)")
     out.print(
@@ -156,41 +160,55 @@ def inspect_command(
     """Verdict (ok / minor / severe), defect type, probabilities and heatmap per image; with
     --product, the product's anomaly score, threshold, and the defect's area and box; each
     inspection is stored."""
+    if product is not None:
+        from assistant.cli.products import print_inspection, product_inspector
+
+        inspect_one, show, tag = product_inspector(product, heatmap), print_inspection, product
+    else:
+        inspect_one, show, tag = _demo_inspector(model, heatmap), _print_result, None
+    if inspect_each(images, inspect_one, show, as_json, product=tag) == len(images):
+        raise typer.Exit(1)
+
+
+def _demo_inspector(model: Path | None, heatmap: Path | None) -> Callable[[Path, Any], Any]:
+    from assistant.capabilities.defects.tool import inspect
+
+    loaded = _load(model)
+    settings = get_settings()
+    pixels = (settings.max_photo_pixels, settings.photo_working_pixels)
+    return lambda path, session: (
+        inspect(loaded, path, session, heatmap_dir=heatmap, user="cli", pixels=pixels).inspection
+    )
+
+
+def inspect_each(
+    images: list[Path], inspect_one: Callable[[Path, Any], Any],
+    show: Callable[[Any, bool], None], as_json: bool, *, product: str | None = None,
+) -> int:  # fmt: skip
+    """Inspect (and store) each photo, print each result; returns how many failed
+    (unreadable photos and photos of another product are reported, not graded)."""
     from sqlmodel import Session
 
-    from assistant.persistence.inspections import record
     from assistant.wiring import make_engine
     from tools.defects.images import ImageError
-    from tools.defects.inspect import inspect_image
+    from tools.defects.product import WrongProduct
 
-    if product is not None:
-        from assistant.cli.products import inspect_with_product
-
-        if inspect_with_product(product, images, heatmap, as_json) == len(images):
-            raise typer.Exit(1)
-        return
-    loaded = _load(model)
     failed = 0
-    settings = get_settings()
-    with Session(make_engine(settings)) as session:
+    with Session(make_engine(get_settings())) as session:
         for path in images:
             try:
-                result = inspect_image(
-                    loaded, path, heatmap_dir=heatmap, max_pixels=settings.max_photo_pixels,
-                    working_pixels=settings.photo_working_pixels,
-                )  # fmt: skip
-            except ImageError as exc:
+                result = inspect_one(path, session)
+            except (ImageError, WrongProduct) as exc:
                 failed += 1
+                tag = {} if product is None else {"product": product}
                 if as_json:
-                    print(json.dumps({"path": str(path), "error": str(exc)}))
+                    print(json.dumps({"path": str(path), **tag, "error": str(exc)}))
                 else:
-                    err.print(f"{path}: {exc}")
+                    err.print(f"{path}: {exc}", highlight=False)
                 continue
-            record(session, result, user="cli")
-            _print_result(result, as_json)
+            show(result, as_json)
     sys.stdout.flush()
-    if failed == len(images):
-        raise typer.Exit(1)
+    return failed
 
 
 def _print_result(result: Any, as_json: bool) -> None:

@@ -45,13 +45,15 @@ def train_failure(
     kinds: Annotated[str, typer.Option(help="Model kinds to compare: gbt, mlp.")] = "gbt,mlp",
 ) -> None:
     """Train the failure model on simulated AI4I processes; compare trees and an MLP."""
+    from assistant.readiness import MODELS, replaced_folder
     from finetune.failure import main
 
     target = output or get_settings().failure_model_dir
-    args = ["--output_dir", str(target), "--kinds", kinds]
+    args = ["--kinds", kinds]
     if train_rows is not None:
         args += ["--train_rows", str(train_rows)]
-    metrics = main(args)
+    with replaced_folder(target, MODELS["failure"].markers) as partial:  # never half a model
+        metrics = main([*args, "--output_dir", str(partial)])
     seconds = metrics["train_seconds"]
     out.print(f"Failure model ({metrics['chosen']}) written to {target} ({seconds:.0f} s)")
     for kind, m in metrics["test"].items():

@@ -48,19 +48,20 @@ def train_intent(
     ] = False,
 ) -> None:
     """Fine-tune the intent classifier on finetune/data/intents and report its test metrics."""
+    from assistant.readiness import MODELS, replaced_folder
     from finetune.intent import main
 
     settings = get_settings()
     target = output or settings.intent_model_dir
     args = [
-        "--output_dir", str(target),
         "--num_train_epochs", str(epochs or settings.intent_train_epochs),
         "--disable_tqdm", str(not sys.stderr.isatty()),
     ]  # fmt: skip
     if with_feedback:
         extra = _export_corrections(settings.data_dir / "intent_corrections.jsonl")
         args += ["--extra_train_file", str(extra)]
-    metrics = main(args)
+    with replaced_folder(target, MODELS["intent"].markers) as partial:  # never half a model
+        metrics = main([*args, "--output_dir", str(partial)])
     test, base = metrics["test"], metrics["baseline_logreg"]
     out.print(f"Intent model written to {target} ({metrics['train_seconds']:.0f} s)")
     out.print(

@@ -178,6 +178,7 @@ def _register_commands() -> None:
     from assistant.cli import products as product_cli
     from assistant.cli import spc as spc_cli
     from assistant.cli import ticket_drafts  # noqa: F401  (adds `plant tickets draft`)
+    from assistant.cli import training as training_cli
     from assistant.cli.report import report_app
     from assistant.cli.tickets import eval_tickets, tickets_app, train_tickets
     from assistant.cli.tokens import tokens_app
@@ -211,6 +212,8 @@ def _register_commands() -> None:
     app.add_typer(tickets_app, name="tickets")
     app.add_typer(tokens_app, name="tokens")
     train_app.command("tickets")(user_errors(train_tickets))
+    train_app.command("missing")(user_errors(training_cli.train_missing_command))
+    train_app.command("status")(user_errors(training_cli.train_status_command))
     eval_app.command("tickets")(user_errors(eval_tickets))
 
 

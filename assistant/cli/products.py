@@ -1,11 +1,14 @@
 """`plant products list|remove`, and the product side of `plant train defects`, `plant eval
-defects` and `plant inspect` (`--product NAME`): models learnt from photos of good parts."""
+defects` and `plant inspect` (`--product NAME`): models learnt from photos of good parts.
+Training goes through `wiring.product_training` (as in the chat), inspection through the
+capability's `inspect_as_product`, and `plant inspect` runs one loop for both kinds."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +17,9 @@ from rich.table import Table
 from assistant.cli.common import JsonOption, user_errors
 from assistant.settings import get_settings
 from tools.common.errors import PlantError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 out = Console()
 err = Console(stderr=True)
@@ -63,24 +69,13 @@ def train_product(
     product: str, ok: Path | None, defects: Path | None, masks: Path | None
 ) -> dict[str, Any]:
     """Learn `product` from the good photos in `ok`; print what was learnt and measured."""
-    from finetune.defects_product import main
+    from assistant.capabilities.defects.training import product_training
 
     if ok is None:
         raise PlantError("--product needs --ok FOLDER: the photos of good parts to learn from")
     if masks is not None and defects is None:
         raise PlantError("--masks needs --defects: the masks belong to the defect photos")
-    settings = get_settings()
-    args = ["--product", product, "--ok_dir", str(ok), "--output_dir", str(settings.products_dir),
-            "--working_size", str(settings.product_working_size),
-            "--coreset_ratio", str(settings.product_coreset_ratio),
-            "--min_ok_photos", str(settings.product_min_ok_photos),
-            "--signature_margin", str(settings.product_signature_margin),
-            "--lock_timeout_s", str(settings.product_train_lock_timeout_s)]  # fmt: skip
-    if defects is not None:
-        args += ["--defects_dir", str(defects)]
-    if masks is not None:
-        args += ["--masks_dir", str(masks)]
-    metrics = main(args)
+    metrics = product_training(get_settings()).train(product, ok, defects, masks)
     for reason in metrics["skipped"]:
         err.print(f"[yellow]skipped[/] {reason}", highlight=False)
     out.print(
@@ -145,47 +140,24 @@ app.command("list")(user_errors(list_command))
 app.command("remove")(user_errors(remove_command))
 
 
-def inspect_with_product(
-    product: str, images: list[Path], heatmap: Path | None, as_json: bool
-) -> int:
-    """Inspect each photo as `product`, store it, print it; returns how many failed (unreadable
-    photos and photos of another product are reported, not graded)."""
-    from sqlmodel import Session
-
-    from assistant.persistence.inspections import record
-    from assistant.wiring import make_engine
-    from tools.defects.images import ImageError
-    from tools.defects.inspect import InspectionResult
-    from tools.defects.product import WrongProduct
-    from tools.defects.product_inspect import inspect_product
+def product_inspector(product: str, heatmap: Path | None) -> Callable[[Path, Session], Any]:
+    """Inspects one photo as `product` and stores it (`cli.defects.inspect_command` runs it
+    on each photo; a photo of another product raises WrongProduct)."""
+    from assistant.capabilities.defects.verdict import inspect_as_product
     from tools.defects.product_store import load_product
 
     settings = get_settings()
     model = load_product(settings.products_dir, product)
-    failed = 0
-    with Session(make_engine(settings)) as session:
-        for path in images:
-            try:
-                result = inspect_product(
-                    model, path, heatmap_dir=heatmap, max_pixels=settings.max_photo_pixels,
-                    working_pixels=settings.photo_working_pixels,
-                )  # fmt: skip
-            except (ImageError, WrongProduct) as exc:
-                failed += 1
-                if as_json:
-                    print(json.dumps({"path": str(path), "product": product, "error": str(exc)}))
-                else:
-                    err.print(f"{path}: {exc}", highlight=False)
-                continue
-            stored = InspectionResult(
-                path=result.path, verdict=result.verdict, defect_type=None, confidence=1.0,
-                probabilities={}, type_probabilities={}, heatmap=result.heatmap,
-                image_sha256=result.image_sha256,
-                model_version=f"product:{product}:{result.model_version}",
-            )  # fmt: skip
-            record(session, stored, user="cli")
-            print_inspection(result, as_json)
-    return failed
+    pixels = (settings.max_photo_pixels, settings.photo_working_pixels)
+
+    def inspect_one(path: Path, session: Session) -> Any:
+        found = inspect_as_product(
+            model, path, session, heatmap_dir=heatmap, user="cli", pixels=pixels,
+            defect_level=settings.product_defect_level,
+        )  # fmt: skip
+        return found.inspection
+
+    return inspect_one
 
 
 def print_inspection(result: Any, as_json: bool) -> None:

@@ -57,6 +57,23 @@ def draft_command(
     summary.print()
 
 
+@tickets_app.command("prepare")
+@user_errors
+def prepare_command() -> None:
+    """Embed the documents for the reply drafts' multilingual search (multilingual-e5-small;
+    about 2 minutes for 600 passages on 2 cores, then only new passages). `make run` does it
+    in the background; until then the chat drafts with the English search alone."""
+    from assistant.wiring import make_drafter
+
+    settings = get_settings()
+    if not settings.draft_multilingual:
+        out.print("PLANT_DRAFT_MULTILINGUAL is off: nothing to prepare.")
+        return
+    drafter = make_drafter(settings, progress=sys.stderr.isatty())
+    found = drafter.multilingual.get() if drafter.multilingual is not None else None
+    out.print(f"Multilingual search ready: {len(found.chunks) if found else 0} passages.")
+
+
 class _Summary:
     def __init__(self) -> None:
         self.drafted: list[int] = []

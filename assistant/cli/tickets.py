@@ -218,6 +218,7 @@ def train_tickets(
     the development tickets."""
     import time
 
+    from assistant.readiness import MODELS, replaced_folder
     from finetune.tickets import RECIPES, main
     from tools.common.errors import PlantError
 
@@ -225,7 +226,7 @@ def train_tickets(
         raise PlantError(f"Unknown recipe {recipe!r}: {' or '.join(RECIPES)}")
     settings = get_settings()
     target = output or settings.ticket_model_dir
-    argv = ["--recipe", recipe, "--output_dir", str(target)]
+    argv = ["--recipe", recipe]
     if epochs is not None and recipe != "finetune":
         err.print("note: --epochs applies to --recipe finetune only")
     if recipe == "finetune":
@@ -234,7 +235,8 @@ def train_tickets(
             "--disable_tqdm", str(not sys.stderr.isatty()),
         ]  # fmt: skip
     started = time.perf_counter()
-    metrics = main(argv)
+    with replaced_folder(target, MODELS["tickets"].markers) as partial:  # never half a model
+        metrics = main([*argv, "--output_dir", str(partial)])
     category, urgency = metrics["category"], metrics["urgency"]
     seconds = time.perf_counter() - started
     out.print(f"Ticket triage ({recipe}) written to {target} ({seconds:.0f} s)")

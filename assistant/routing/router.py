@@ -4,7 +4,7 @@ intent — or to the documents when that capability cannot act on it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,7 +13,7 @@ from assistant.answering.chain import ChainEvent, History, RagChain, looks_like_
 from assistant.capabilities.base import Capability, Request, Upload, answer_event
 from assistant.capabilities.documents.handler import Documents
 from assistant.settings import setting_default
-from tools.common.errors import PlantError
+from tools.common.errors import ModelMissing, PlantError
 from tools.common.intents import INTENTS
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ NOT_TASKS = {"smalltalk", "out_of_scope"}  # a greeting or a refusal is no topic
 NOT_READY = (
     "The analytics tool for this is not available yet; here is what the plant documents say."
 )
+DOCUMENTS_ONLY = "Until then every message is answered from the plant documents."
 
 
 @dataclass
@@ -55,6 +56,9 @@ class Router:
 
     chain: RagChain
     classifier: IntentClassifier | None = None
+    # used while `classifier` is None: the trained classifier, or `ModelMissing` saying when
+    # it will be ready (a model trained after the router was built is picked up)
+    load_classifier: Callable[[], IntentClassifier] | None = None
     threshold: float = setting_default("intent_confidence_threshold")
     engine: Engine | None = None  # where messages are stored for later corrections
     capabilities: dict[str, Capability] = field(default_factory=dict)
@@ -112,15 +116,28 @@ class Router:
             return
         confidence: float | None = 1.0
         options: list[str] = []
+        notice = None
         if intent is None:
-            intent, confidence, options = self._classify(message, previous_intent)
+            classifier, notice = self._classifier()
+            intent, confidence, options = self._classify(classifier, message, previous_intent)
         elif intent not in INTENTS:
             raise ValueError(f"no handler for intent '{intent}'")
         message_id = self._store(message, intent, confidence, user)
         request = Request(message, history, user, intent=intent, audience=audience, style=style)
         events = self._clarify(request, options) if options else self._dispatch(request)
         for event in events:
+            if notice and event.kind == "answer" and event.answer is not None:
+                event.answer.notice = " ".join(filter(None, (notice, event.answer.notice)))
             yield _stamp(event, intent, confidence, message_id, options)
+
+    def _classifier(self) -> tuple[IntentClassifier | None, str | None]:
+        """The classifier, or None with a notice saying why and when it will be ready."""
+        if self.classifier is not None or self.load_classifier is None:
+            return self.classifier, None
+        try:
+            return self.load_classifier(), None
+        except ModelMissing as exc:
+            return None, f"{exc} {DOCUMENTS_ONLY}"
 
     def _dispatch(self, request: Request) -> Iterator[ChainEvent]:
         capability = self.capabilities.get(request.intent)
@@ -158,11 +175,11 @@ class Router:
         yield answer_event(request, text, "router")
 
     def _classify(
-        self, message: str, previous: str | None = None
+        self, classifier: IntentClassifier | None, message: str, previous: str | None = None
     ) -> tuple[str, float | None, list[str]]:
-        if self.classifier is None:
+        if classifier is None:
             return "manual_question", None, []
-        prediction = self.classifier.classify(message)
+        prediction = classifier.classify(message)
         if (
             previous in INTENTS
             and {previous, prediction.intent}.isdisjoint(NOT_TASKS)

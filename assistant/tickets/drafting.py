@@ -14,17 +14,20 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from assistant.answering.answers import Citation
 from assistant.answering.composition import merge_citations
 from assistant.answering.extractive import ExtractiveAnswerer, Quote, render
 from assistant.answering.passage_guard import strip_instructions
-from assistant.answering.retrieval_result import Retrieval, TextVectors
+from assistant.answering.retrieval_result import Retrieval, TextVectors, cleaned_citations
 from assistant.answering.safe_markdown import safe_markdown
 from assistant.tickets.asks import asks, greeting_name, request_text
 from assistant.tickets.promises import unsupported_promises
 
 if TYPE_CHECKING:
     from assistant.answering.chain import RagChain
+    from retrieval.multilingual import MultilingualSource
 
 # words that lead retrieval to the documents of the ticket's category (the triage's labels)
 CATEGORY_HINTS = {
@@ -98,16 +101,22 @@ class TicketDrafter:
     company: str
     passages: int = 6
     max_body_chars: int = 4_000  # of a long message, the start is read (it is stored whole)
-    quoted_passages: int = 5  # the best line of each of the best passages is quoted
+    quoted_passages: int = 5  # the best lines of each of the best passages are quoted
+    lines_per_passage: int = 2
     # sentence vectors kept from ticket to ticket: a batch quotes the same policies again and
     # again, and each sentence is embedded once (dropped whole past `max_cached` of them)
     max_cached: int = 50_000
+    # the same chunks embedded by a multilingual model: a German or French message finds
+    # the English policy it shares no word with (None: the chain's search alone)
+    multilingual: MultilingualSource | None = None
     per_passage: ExtractiveAnswerer = field(init=False)
     vectors: TextVectors = field(init=False)
 
     def __post_init__(self) -> None:
         self.chain = dataclasses.replace(self.chain, answer_k=self.passages, style="answer")
-        self.per_passage = ExtractiveAnswerer(self.chain.searcher.embedder, max_quotes=1)
+        self.per_passage = ExtractiveAnswerer(
+            self.chain.searcher.embedder, max_quotes=self.lines_per_passage
+        )
         self.vectors = TextVectors(self.chain.searcher.embedder)
 
     def _lookup(self, query: str) -> Retrieval:
@@ -124,12 +133,13 @@ class TicketDrafter:
         request = request_text(body) or subject
         questions = asks(body)
         hint = CATEGORY_HINTS.get(ticket.category or "", "")
-        main = self._lookup(" ".join(p for p in (hint, subject, request) if p)[:2000])
-        found = [self._lookup(f"{subject}. {q}") for q in questions]
+        queries = [" ".join(p for p in (hint, subject, request) if p)[:2000]]
+        queries += [f"{subject}. {q}" for q in questions]
+        main, *found = [self._lookup(q) for q in queries]
         unanswered = [q for q, f in zip(questions, found, strict=True) if self.chain.declines(f)]
         if not questions and self.chain.declines(main):
             unanswered = [subject or request[:200]]
-        citations = fuse([main, *found], self.passages)
+        citations = fuse([main, *found, *self._across(queries)], self.passages)
         passages = {c.n: c.text for c in citations}
         # a person reads every draft: the best lines are quoted even where the reader
         # declines, and the agent is told which questions those are
@@ -146,13 +156,30 @@ class TicketDrafter:
             unsupported=unsupported_promises(text, {c.n: c.text for c in cited}),
         )
 
+    def _across(self, queries: list[str]) -> list[Retrieval]:
+        """What the multilingual view finds for each query (nothing without it)."""
+        view = self.multilingual.get() if self.multilingual is not None else None
+        if view is None:
+            return []
+        scope = self.chain.search_filter
+        mask = None
+        if scope is not None:
+            mask = np.fromiter((scope.matches(c) for c in view.chunks), dtype=bool)
+        found = []
+        for query, hits in zip(
+            queries, view.search_many(queries, self.passages, mask), strict=True
+        ):
+            citations, guarded = cleaned_citations(hits)
+            found.append(Retrieval(query, citations, None, self.vectors, guarded))
+        return found
+
     def _quotes(
         self, main: Retrieval, questions: list[str], passages: dict[int, str]
     ) -> list[Quote]:
         """The reader's best lines for the whole request and for each of its questions, and
-        the best line of each of the `quoted_passages` best passages (a reply quotes more
-        than an answer: a person reads it before it is sent, and deleting a line costs less
-        than searching for a missing one)."""
+        the best `lines_per_passage` lines of each of the `quoted_passages` best passages (a
+        reply quotes more than an answer: a person reads it before it is sent, and deleting a
+        line costs less than searching for a missing one)."""
         vectors = main.vectors
         chosen = self.chain.extractive.quotes(main.question, passages, vectors)
         for question in questions:

@@ -23,6 +23,17 @@ class TriageModelMissing(ModelMissing):
     """No trained ticket triage where the settings point."""
 
 
+def _not_trained(path: Path) -> TriageModelMissing:
+    """How to train the triage, or, while `make run` trains it in the background (its status
+    file beside the models folder: `.plant/training/status.json`), when it will be ready."""
+    from assistant.readiness import not_ready_message, status_file
+
+    told = not_ready_message("tickets", status_file(path.parent.parent))
+    return TriageModelMissing(
+        told or f"No ticket triage model in {path}. Train it with: plant train tickets"
+    )
+
+
 @dataclass(frozen=True)
 class TriageResult:
     """One ticket's triage: the category with its calibrated probability, the urgency, the
@@ -103,9 +114,7 @@ class TicketTriage:
             return cls(model, model.urgent_threshold)
         meta = path / "urgency" / "labels.json"
         if not (path / "category" / "labels.json").is_file() or not meta.is_file():
-            raise TriageModelMissing(
-                f"No ticket triage model in {path}. Train it with: plant train tickets"
-            )
+            raise _not_trained(path)
         category = IntentClassifier.load(path / "category", threshold=0.0)
         urgency = IntentClassifier.load(path / "urgency", threshold=0.0)
         category.max_length = urgency.max_length = max_length

@@ -79,11 +79,49 @@ def test_defect_photos_set_the_thresholds_and_are_validated(trained: Any) -> Non
 
 def test_without_defects_the_thresholds_come_from_held_out_good_photos(tmp_path: Path) -> None:
     ok = _good_folder(tmp_path / "ok", 10)
-    metrics = main(_args(ok, tmp_path / "products", "--good_quantile", "1.0"))
-    assert metrics["threshold_method"] == "good-quantile" and "validation" not in metrics
+    metrics = main(_args(ok, tmp_path / "products"))
+    assert metrics["threshold_method"] == "good-fence" and "validation" not in metrics
+    model = load_product(tmp_path / "products", "tiny-part")
+    held = metrics["held_out_good_scores"]
+    low, high = np.quantile(held, [0.25, 0.75])
+    assert model.thresholds.minor == pytest.approx(np.median(held) + 1.5 * (high - low), 1e-3)
+    assert model.thresholds.severe > model.thresholds.minor
+    metrics = main(_args(ok, tmp_path / "products", "--good_fence", "0", "--good_quantile", "1"))
+    assert metrics["threshold_method"] == "good-quantile"
     model = load_product(tmp_path / "products", "tiny-part")
     assert model.thresholds.minor == pytest.approx(max(metrics["held_out_good_scores"]), 1e-3)
-    assert model.thresholds.severe > model.thresholds.minor
+
+
+def _shaded(image: np.ndarray, left: bool) -> np.ndarray:
+    """The surface with its left (or right) third in shadow: a part that is not symmetric."""
+    shaded = image.copy()
+    third = shaded.shape[1] // 3
+    side = np.s_[:, :third] if left else np.s_[:, -third:]
+    shaded[side] = (shaded[side] * 0.3).astype(np.uint8)
+    return shaded
+
+
+def test_mirror_images_of_the_good_photos_join_the_bank_candidates(tmp_path: Path) -> None:
+    """Good parts are always shaded on their left; with flips (the default) the same part
+    lying the other way round scores as a good part, without them its edge is new."""
+    ok = tmp_path / "ok"
+    ok.mkdir()
+    for i in range(12):
+        Image.fromarray(_shaded(good_surface(i), left=True)).save(ok / f"good_{i:02d}.png")
+    mirrored = _shaded(good_surface(900), left=False)
+    scores = {}
+    for flips in ("true", "false"):
+        out = tmp_path / flips
+        metrics = main(_args(ok, out, "--flips", flips))
+        model = load_product(out, "tiny-part")
+        assert model.config.augment == (("hflip", "vflip") if flips == "true" else ())
+        own = metrics["bank_photos"] * 8 * 8  # the unflipped photos' patches (8 x 8 grid)
+        assert len(model.bank) == round(own * 0.3)  # flips add candidates, not bank rows
+        scores[flips] = float(model.score([mirrored]).image[0]) / max(
+            metrics["held_out_good_scores"]
+        )  # fmt: skip
+    # measured: 0.85 with flips (below every held-out good photo), 0.96 without
+    assert scores["true"] < 0.9 and scores["true"] < 0.93 * scores["false"], scores
 
 
 def test_fewer_than_ten_good_photos_are_refused_with_the_reason(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from retrieval.errors import DocumentLoadError
 from retrieval.index_store import CURRENT_FILE, current_version, load_snapshot
 from retrieval.ingest import IngestConfig, IngestReport, ingest
 from retrieval.loaders import LoadOptions, load_document
+from tests.security.pdf_bombs import LINE, encrypted, flate_bomb_pdf, lzw_bomb_pdf, one_page_pdf
 
 
 def _docx(*paragraphs: str, hidden: str = "") -> bytes:
@@ -79,38 +80,6 @@ def _pdf(*pages: list[tuple[str, int]]) -> bytes:
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
-
-
-def _flate_bomb_pdf(megabytes: int) -> bytes:
-    """A one-page PDF that shows one line of text and whose content stream inflates to
-    `megabytes` MB of spaces (valid PDF: white space between operators)."""
-    import zlib
-
-    squeeze = zlib.compressobj(9)
-    parts = [squeeze.compress(b"BT /F1 12 Tf 72 720 Td (Press P-100 runs at 80 bar) Tj ET\n")]
-    block = b" " * 1_000_000
-    parts += [squeeze.compress(block) for _ in range(megabytes)]
-    stream = b"".join([*parts, squeeze.flush()])
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%b\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def _folder(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -188,12 +157,30 @@ def test_oversized_files_long_pdfs_and_zip_bombs_are_refused_by_limits(
         load_document(docs / "bomb.docx", docs, options=small)
 
 
+def test_a_docx_with_too_many_parts_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
+    """Not covered before: a .docx's number of parts was not checked (an XLSX's was). The
+    check is now the XLSX one (`tools.common.zip_limits`): parts, unpacked bytes, ratio."""
+    package = _docx("Torque the flange bolts to 40 Nm.")
+    buffer = io.BytesIO(package)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as extra:
+        for k in range(1_001):
+            extra.writestr(f"word/media/empty{k}.bin", b"")
+    docs = _folder(tmp_path, {"many.docx": buffer.getvalue(), "plain.docx": package})
+    with pytest.raises(
+        DocumentLoadError, match=r"many\.docx.*holds 1,0\d\d parts, more than 1,000"
+    ):
+        load_document(docs / "many.docx", docs)
+    assert "40 Nm" in load_document(docs / "plain.docx", docs).sections[0].text
+    with pytest.raises(DocumentLoadError, match=r"holds \d+ parts, more than 5 \(the limit"):
+        load_document(docs / "plain.docx", docs, options=LoadOptions(max_docx_members=5))
+
+
 def test_a_pdf_whose_streams_inflate_past_the_limits_is_refused_before_pdfium_reads_it(
     tmp_path: Path,
 ) -> None:
     """Found in review: a 1 MB PDF whose content stream inflates to 1 GB took pdfium 2.1 GB
     and 14 s to read. Its streams are now measured first, in pieces, and it is refused."""
-    docs = _folder(tmp_path, {"bomb.pdf": _flate_bomb_pdf(150), "small.pdf": _flate_bomb_pdf(2)})
+    docs = _folder(tmp_path, {"bomb.pdf": flate_bomb_pdf(150), "small.pdf": flate_bomb_pdf(2)})
     assert (docs / "bomb.pdf").stat().st_size < 300_000
     with pytest.raises(DocumentLoadError, match=r"bomb\.pdf.*more than 100 times .*decompression"):
         load_document(docs / "bomb.pdf", docs)
@@ -202,6 +189,65 @@ def test_a_pdf_whose_streams_inflate_past_the_limits_is_refused_before_pdfium_re
     assert "80 bar" in small.sections[0].text
     with pytest.raises(DocumentLoadError, match=r"more than 1 MB \(the limit for one PDF\)"):
         load_document(docs / "small.pdf", docs, options=LoadOptions(max_pdf_unpacked_bytes=10**6))
+
+
+def test_pdf_streams_of_other_filters_and_of_encrypted_files_are_counted_too(
+    tmp_path: Path,
+) -> None:
+    """Not covered before: only Flate streams were measured, by their raw bytes. An LZW
+    stream, a Flate stream wrapped in ASCII-85 and any stream of an encrypted file went to
+    pdfium unmeasured. They are now decoded for the count (an encrypted file with the empty
+    password it opens with), and a file that needs a password is refused saying so."""
+    import base64
+    import zlib
+
+    wrapped = base64.a85encode(zlib.compress(LINE + b" " * 150_000_000, 9)) + b"~>"
+    run_length = bytes([len(LINE) - 1]) + LINE + bytes([129, 32]) * 20_000 + bytes([128])
+    docs = _folder(
+        tmp_path,
+        {
+            "lzw.pdf": lzw_bomb_pdf(21),  # 155 MB of spaces
+            "a85.pdf": one_page_pdf(wrapped, b"[/ASCII85Decode /FlateDecode]"),
+            "locked.pdf": encrypted(flate_bomb_pdf(150)),  # opens without a password
+            "rl.pdf": one_page_pdf(run_length, b"/RunLengthDecode"),  # 2.6 MB of spaces
+            "manual.pdf": encrypted(_pdf([("Bleed the press to 0 bar first.", 0)])),
+            "secret.pdf": encrypted(_pdf([("Only with a password.", 0)]), "s3cret"),
+        },
+    )
+    for name in ("lzw.pdf", "a85.pdf", "locked.pdf"):
+        assert (docs / name).stat().st_size < 300_000
+        with pytest.raises(DocumentLoadError, match=r"more than 100 times .*decompression"):
+            load_document(docs / name, docs)
+    assert "80 bar" in load_document(docs / "rl.pdf", docs).sections[0].text
+    with pytest.raises(DocumentLoadError, match=r"rl\.pdf.*more than 1 MB \(the limit"):
+        load_document(docs / "rl.pdf", docs, options=LoadOptions(max_pdf_unpacked_bytes=10**6))
+    assert "0 bar" in load_document(docs / "manual.pdf", docs).sections[0].text
+    with pytest.raises(DocumentLoadError, match=r"secret\.pdf.*password-protected"):
+        load_document(docs / "secret.pdf", docs)
+
+
+def test_a_large_html_or_markdown_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    """Not covered before: an HTML or Markdown file under the 100 MB per-document limit was
+    parsed whole into a tree of about 20 bytes per byte (a 95 MB page: 2 GB or more; see
+    docs/security.md). A file over `max_markup_bytes` (20 MB) is now refused unparsed."""
+    paragraph = "<p>Check the hydraulic pump pressure at 80 bar before every shift.</p>\n"
+    big = "<html><body><h1>Big manual</h1>\n" + paragraph * 330_000 + "</body></html>\n"
+    docs = _folder(
+        tmp_path,
+        {
+            "big.html": big,
+            "big.md": "# Big\n\n" + "Check the pump.\n\n" * 1_400_000,
+            "small.html": "<html><body><h1>Pump</h1>" + paragraph + "</body></html>",
+        },
+    )
+    for name in ("big.html", "big.md"):
+        with pytest.raises(
+            DocumentLoadError, match=r"is 2\d\.?\d? MB of HTML or Markdown, over the limit of 20 MB"
+        ):
+            load_document(docs / name, docs)
+    assert "80 bar" in load_document(docs / "small.html", docs).sections[0].text
+    with pytest.raises(DocumentLoadError, match=r"over the limit of 100 bytes"):
+        load_document(docs / "small.html", docs, options=LoadOptions(max_markup_bytes=100))
 
 
 def test_a_20000_item_list_is_numbered_to_its_end(tmp_path: Path) -> None:

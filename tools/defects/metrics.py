@@ -15,7 +15,7 @@ PRO_MAX_FPR = 0.3
 @dataclass(frozen=True)
 class ThresholdChoice:
     thresholds: Thresholds
-    method: str  # "defects" (best balanced accuracy) or "good-quantile"
+    method: str  # "defects" (best balanced accuracy), "good-fence" or "good-quantile"
 
 
 def image_roc_auc(good: np.ndarray, defect: np.ndarray) -> float:
@@ -68,21 +68,29 @@ def pro_score(
 
 
 def choose_thresholds(
-    good: np.ndarray, defect: np.ndarray | None, *, quantile: float, severe_factor: float
-) -> ThresholdChoice:
+    good: np.ndarray, defect: np.ndarray | None, *, quantile: float, severe_factor: float,
+    fence: float = 0.0,
+) -> ThresholdChoice:  # fmt: skip
     """The ok/minor and minor/severe limits of a product's image scores.
 
     With defect scores: `minor` is the cut with the best balanced accuracy between held-out
     good photos and defect photos (midway between neighbouring scores), `severe` the median
-    of the defects above it. Without: `minor` is the `quantile` of the good scores, and
-    `severe` lies `severe_factor` times the good photos' spread (minor - median) above it.
+    of the defects above it. Without: `minor` is a robust fence over the good scores, their
+    median + `fence` x IQR, when `fence` is above 0 (1.5: about the mean + 2 standard
+    deviations of normal scores, ~2 % of good parts flagged; a few dozen held-out photos make
+    a high quantile little more than their maximum, which one odd good photo sets), else
+    their `quantile`; `severe` lies `severe_factor` times (minor - median) above it.
     """
     good = np.asarray(good, dtype=np.float64)
     median = float(np.median(good))
     if defect is None or not len(defect):
-        minor = float(np.quantile(good, quantile))
+        if fence > 0:
+            low, high = np.quantile(good, [0.25, 0.75])
+            minor, method = median + fence * float(high - low), "good-fence"
+        else:
+            minor, method = float(np.quantile(good, quantile)), "good-quantile"
         severe = minor + severe_factor * max(minor - median, 1e-6)
-        return ThresholdChoice(Thresholds(minor, severe), "good-quantile")
+        return ThresholdChoice(Thresholds(minor, severe), method)
     defect = np.asarray(defect, dtype=np.float64)
     values = np.unique(np.r_[good, defect])
     cuts = np.r_[values[0] - 1e-6, (values[:-1] + values[1:]) / 2, values[-1] + 1e-6]

@@ -1,12 +1,13 @@
 """PatchCore-style anomaly scoring: pretrained patch features, a coreset memory bank, and the
 nearest-neighbour distance of each patch of a photo to that bank (Roth et al. 2022).
 
-Pure model code: arrays in, arrays out, no file I/O. Features come from two mid-level stages
-of the bundled EfficientNet-Lite0 (`LAYERS`: block 4 at 1/8 and block 10 at 1/16 of the
-working size), each averaged over a 3 x 3 neighbourhood so that a patch sees its context,
-the coarse one upsampled to the fine grid, and the two concatenated. Low stages see edges
-and texture, high ones see parts; mid-level features are what makes a patch "unlike any
-good patch" both local and meaningful.
+Pure model code: arrays in, arrays out, no file I/O. Features come from three stages of the
+bundled EfficientNet-Lite0 (`LAYERS`: block 4 at 1/8, block 10 at 1/16 and block 14 at 1/32
+of the working size), each averaged over a 3 x 3 neighbourhood so that a patch sees its
+context, the coarser ones upsampled to the fine grid, and all concatenated. Low stages see
+edges and texture, high ones see parts; mid-level features are what makes a patch "unlike any
+good patch" local, and the deepest stage tells it where on the part it lies (issue 19: adding
+block 14 lifted castings from 0.92 to 0.97 image ROC-AUC, tiles from 0.76 to 0.77).
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ if TYPE_CHECKING:
     import torch
 
 BACKBONE = "efficientnet-lite0"
-LAYERS = (4, 10)
+LAYERS = (4, 10, 14)
+# the bank photos' flips that join the memory bank's candidates (issue 19: castings' image
+# ROC-AUC 0.967 -> 0.98, tiles' 0.77 -> 0.81 on the development photos)
+AUGMENTS = ("hflip", "vflip")
+FLIPS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "hflip": lambda image: image[:, ::-1],
+    "vflip": lambda image: image[::-1],
+}
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
@@ -38,11 +46,21 @@ class PatchCoreConfig:
     backbone: str = BACKBONE
     layers: tuple[int, ...] = LAYERS
     working_size: int = 224  # every photo is resized (not cropped) to this square
-    coreset_ratio: float = 0.02  # share of the training patches kept in the memory bank
+    coreset_ratio: float = 0.02  # share of the bank photos' patches (flips not counted) kept
     coreset_dims: int = 64  # random projection used only to pick the coreset, as in PatchCore
     smoothing_sigma: float = 4.0  # Gaussian blur of the map, in working-size pixels
     pool: int = 3  # local neighbourhood averaged into each patch feature
+    # flipped copies of the bank photos offered to the coreset (a part may lie either way up);
+    # the bank keeps `coreset_ratio` of the unflipped photos' patch count, so it is no larger
+    augment: tuple[str, ...] = AUGMENTS
     seed: int = 0
+
+    def __post_init__(self) -> None:  # read back from JSON, the tuples are lists
+        object.__setattr__(self, "layers", tuple(self.layers))
+        object.__setattr__(self, "augment", tuple(self.augment))
+        unknown = sorted(set(self.augment) - set(FLIPS))
+        if unknown:
+            raise ValueError(f"unknown augmentation {unknown}: use any of {sorted(FLIPS)}")
 
     @property
     def grid(self) -> int:
@@ -89,6 +107,13 @@ def prepare(images: list[np.ndarray], size: int) -> torch.Tensor:
     return (x - mean) / std
 
 
+def augmented(images: list[np.ndarray], kinds: tuple[str, ...]) -> list[np.ndarray]:
+    """The flipped copies of `images`, each kind in turn (`kinds` from `FLIPS`)."""
+    return [
+        np.ascontiguousarray(FLIPS[kind](np.asarray(image))) for kind in kinds for image in images
+    ]
+
+
 def load_backbone(backbone: str = BACKBONE) -> Any:
     """The pretrained network, in eval mode (only the bundled EfficientNet-Lite0 for now)."""
     if backbone != BACKBONE:
@@ -132,17 +157,18 @@ def patch_features(net: Any, x: torch.Tensor, config: PatchCoreConfig) -> torch.
 
 def greedy_coreset(
     features: np.ndarray, ratio: float, dims: int, seed: int,
-    progress: Callable[[int], object] | None = None,
+    progress: Callable[[int], object] | None = None, *, keep: int | None = None,
 ) -> np.ndarray:  # fmt: skip
     """Indices of a greedy k-center coreset of `features` (M, D): each pick is the point
     farthest from those picked so far, so that the bank covers every kind of good patch,
     rare ones included, with a few percent of the points. Distances are measured in a fixed
     random projection to `dims` dimensions (fast, and they preserve distances well).
-    `progress`, when given, is called with the number of points picked since its last call."""
+    `keep` points are picked when given, else `ratio` of them. `progress`, when given, is
+    called with the number of points picked since its last call."""
     import torch
 
     count = len(features)
-    keep = max(1, min(count, round(count * ratio)))
+    keep = max(1, min(count, round(count * ratio) if keep is None else keep))
     rng = np.random.default_rng(seed)
     points = torch.as_tensor(features, dtype=torch.float32)
     if dims < points.shape[1]:

@@ -8,7 +8,8 @@ where the chart needs it, a sample-size column.
 Cells are converted a column at a time (pandas, numpy); only the cells pandas cannot read as
 numbers (a decimal comma, a typo) go through the exact rules of `_number` one by one. A file
 is read no further than the row cap; an XLSX's zip is checked before it is opened, then read
-by calamine (Rust; ~9 times faster than openpyxl on a 1,000,000-row sheet).
+by calamine (Rust; ~9 times faster than openpyxl on a 1,000,000-row sheet) straight into a
+DataFrame, past pandas' own Excel reader.
 """
 
 from __future__ import annotations
@@ -29,18 +30,15 @@ _HEADER_CHARS_PER_COLUMN = 1024  # a header row longer than this per allowed col
 
 
 def read_table(path: Path, limits: SpcLimits = DEFAULT_LIMITS) -> Any:
-    """The file as a DataFrame of strings (cells checked later, so errors name them)."""
-    import pandas as pd
-
+    """The file as a DataFrame of cells (checked later, so errors name them): strings from
+    a CSV, numbers or strings from an XLSX."""
     if not path.is_file():
         raise SpcInputError(f"Not found: {path}")
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
             check_xlsx(path, limits)
-            frame = pd.read_excel(
-                path, dtype=str, nrows=limits.max_rows_per_file + 1, engine="calamine"
-            )
+            frame = _read_xlsx(path, limits)
         elif suffix in (".csv", ".txt", ""):
             frame = _read_csv(path, limits)
         else:
@@ -72,6 +70,47 @@ def _read_csv(path: Path, limits: SpcLimits) -> Any:
     columns = len(next(csv.reader([first], delimiter=delimiter), []))
     _check_size(path, columns, 0, limits)
     return pd.read_csv(path, dtype=str, sep=delimiter, nrows=limits.max_rows_per_file + 1)
+
+
+_TYPE_OF = np.frompyfunc(type, 1, 1)
+
+
+def _read_xlsx(path: Path, limits: SpcLimits) -> Any:
+    """The first sheet as pandas reads it (the first row that is not blank as the header;
+    empty cells and pandas' NA words missing), from calamine's rows without pandas'
+    cell-by-cell conversion and text parser (40 % less time on a 1,000,000-row sheet). Cells
+    stay as calamine gives them (numbers, text); dates and booleans become text, as in a CSV."""
+    import pandas as pd
+    from pandas._libs.parsers import STR_NA_VALUES  # the cells pandas reads as missing
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    rows = sheet.to_python(skip_empty_area=False, nrows=limits.max_rows_per_file + 2)
+    while rows and all(cell == "" for cell in rows[0]):
+        del rows[0]  # blank rows above the header
+    if not rows:
+        return pd.DataFrame()
+    frame = pd.DataFrame(rows[1:], columns=_column_names(rows[0]), dtype=object)
+    for at in range(frame.shape[1]):
+        cells = frame.iloc[:, at]
+        if set(pd.unique(_TYPE_OF(cells.to_numpy()))) - {int, float, str}:  # dates, booleans
+            frame.iloc[:, at] = cells.map(lambda c: c if isinstance(c, str) else str(c))
+    return frame.mask(frame.isin(STR_NA_VALUES))  # "", "n/a", "NULL"…: missing, as in a CSV
+
+
+def _column_names(header: list[Any]) -> list[str]:
+    """Header cells as pandas names them: `Unnamed: i` for an empty one, `x.1` for a repeat."""
+    names: list[str] = []
+    for i, cell in enumerate(header):
+        if isinstance(cell, float) and cell.is_integer():
+            cell = int(cell)
+        name = str(cell).strip() if cell != "" else f"Unnamed: {i}"
+        base, n = name, 0
+        while name in names:
+            n += 1
+            name = f"{base}.{n}"
+        names.append(name)
+    return names
 
 
 def _check_size(path: Path, columns: int, rows: int, limits: SpcLimits) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.answering.chain import ChainEvent, RagChain
-from assistant.capabilities.base import Request, Upload
+from assistant.capabilities.base import Capability, Request, Upload
 from retrieval.search import SearchFilter
 
 
@@ -25,6 +25,9 @@ class Documents:
     chain: RagChain
     search_filter: SearchFilter | None = None
     style: Literal["answer", "reply"] = "answer"
+    # who drafts a reply when the chat profile asks for one (the ticket drafter); None: the
+    # chain, in its reply style
+    replies: Capability | None = None
 
     def can_handle(self, request: Request) -> bool:
         return True  # the documents always have something to say, if only a decline
@@ -42,6 +45,9 @@ class Documents:
         if scope is not None and not self.chain.searcher.covers(scope):
             scope = None  # a plant without documents for this audience: search them all
         style = self.style if self.search_filter is not None else request.style or self.style
+        if style == "reply" and self.replies is not None and self.replies.can_handle(request):
+            yield from self.replies.handle(request)
+            return
         chain = self.chain
         if scope is not None or style != chain.style:
             chain = dataclasses.replace(chain, search_filter=scope, style=style)

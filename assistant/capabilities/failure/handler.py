@@ -20,10 +20,7 @@ if TYPE_CHECKING:
 
     from tools.failure.model import FailureModel
 
-NOT_READY = (
-    "The failure-risk tool is not available yet (train it with `plant train failure`); "
-    "here is what the plant documents say."
-)
+DOCUMENTS_SAY = "Here is what the plant documents say."
 NO_MACHINES = (
     "No machines are stored yet (`plant demo seed` adds the demo plant's); "
     "here is what the plant documents say."
@@ -51,22 +48,25 @@ class FailureCapability:
             return None  # no data to rank
         return wanted
 
-    def _ready(self) -> bool:
+    def _missing(self) -> str | None:
+        """Why the model cannot be used (not trained yet, or training: when it will be
+        ready), or None when it can; asked at every message, so a model trained in the
+        meantime is used without a restart."""
         try:
             self.model()
-        except ModelMissing:
-            return False
-        return True
+        except ModelMissing as exc:
+            return str(exc)
+        return None
 
     def can_handle(self, request: Request) -> bool:
-        return self._ready() and self._read(request) is not None
+        return self._missing() is None and self._read(request) is not None
 
     def accepts(self, upload: Upload) -> bool:
         return False
 
     def handoff(self, request: Request) -> str | None:
-        if not self._ready():
-            return NOT_READY
+        if (missing := self._missing()) is not None:
+            return f"{missing} {DOCUMENTS_SAY}"
         return HANDOFF if self._known() else NO_MACHINES
 
     def handle(self, request: Request) -> Iterator[ChainEvent]:

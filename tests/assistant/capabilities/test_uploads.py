@@ -67,7 +67,7 @@ def test_screen_applies_limits_counts_duplicates_once_and_names_each_refusal(
     big = _png(tmp_path / "big.png", (1500, 1500))
     tiny = UploadLimits(photo_mb=0.001)
     kept, refused = screen([Upload(big, "big.png")], tiny)
-    assert kept == [] and "MB allowed for a photo file" in refused[0]
+    assert kept == [] and "MB allowed for a photo;" in refused[0]
     pdf = tmp_path / "manual.pdf"
     pdf.write_bytes(b"%PDF-1.7\n...")
     kept, refused = screen([Upload(pdf, "manual.pdf")], UploadLimits())

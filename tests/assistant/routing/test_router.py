@@ -221,3 +221,27 @@ def test_a_profile_searches_its_documents_first_and_answers_in_its_style(router:
     # a question outside the profile's documents is still answered, from all of them
     outside = router.answer("what does press alarm H-310 mean", profile=starter)
     assert not outside.abstained and outside.citations[0].source == "press.pdf"
+
+
+def test_until_the_intent_model_is_trained_the_documents_answer_and_say_so(
+    router: Router,
+) -> None:
+    from assistant.routing.classifier import IntentModelMissing
+
+    trained: list[FixedClassifier] = []
+
+    def load() -> FixedClassifier:
+        if not trained:
+            raise IntentModelMissing(
+                "Message routing is not ready yet: its model is training, about 1 minute left."
+            )
+        return trained[0]
+
+    router.load_classifier = load  # type: ignore[assignment]
+    waiting = router.answer("what does press alarm H-310 mean")
+    assert waiting.intent == "manual_question" and waiting.citations
+    assert waiting.notice and waiting.notice.startswith("Message routing is not ready yet")
+    assert "answered from the plant documents" in waiting.notice
+    trained.append(FixedClassifier("smalltalk"))  # the background trainer is done
+    routed = router.answer("hello there")
+    assert routed.intent == "smalltalk" and not routed.notice

@@ -2,29 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from assistant.answering.answers import Citation
-from assistant.answering.chain import RagChain
 from assistant.answering.extractive import Quote
 from assistant.answering.retrieval_result import Retrieval, TextVectors
 from assistant.tickets.drafting import PLACEHOLDER, DraftRequest, TicketDrafter, distinct, fuse
 from retrieval.embeddings import SentenceEmbedder
-from retrieval.index_store import load_snapshot
-from retrieval.ingest import IngestConfig, ingest
-from retrieval.search import Searcher
-from tests.conftest import search_config
-
-
-@pytest.fixture(scope="module")
-def drafter(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> TicketDrafter:
-    from tests.conftest import write_corpus
-
-    root = tmp_path_factory.mktemp("drafting")
-    config = IngestConfig(root / "index", "all-MiniLM-L6-v2", 400, 50)
-    ingest([write_corpus(root / "docs")], config, embedder)
-    searcher = Searcher(load_snapshot(config.index_dir), embedder, search_config())
-    return TicketDrafter(RagChain(searcher), company="Acme Valves", passages=4)
 
 
 def _ticket(body: str, **fields: str) -> DraftRequest:

@@ -36,11 +36,16 @@ def backbone() -> Any:
 
 @pytest.fixture(scope="session")
 def tiny_model(backbone: Any) -> Any:
-    """A product model learnt from 12 generated good surfaces (half of the patches kept)."""
+    """A product model learnt from 12 generated good surfaces (half of the patches kept),
+    with the two stages of the first recipe (the default stages' deepest is too coarse here)."""
     from tools.defects.patchcore import PatchCoreConfig, global_features, greedy_coreset
     from tools.defects.product import ProductModel, Signature, Thresholds
 
-    config = PatchCoreConfig(working_size=SIZE, coreset_ratio=0.5, smoothing_sigma=2.0)
+    # the stages of models learnt before block 14 joined the recipe: at 64 px block 14 is a
+    # 2 x 2 grid, each cell a quadrant of the photo, too coarse for a photo this small
+    config = PatchCoreConfig(
+        layers=(4, 10), working_size=SIZE, coreset_ratio=0.5, smoothing_sigma=2.0
+    )
     model = ProductModel(
         name="tiny", config=config, bank=np.zeros((0, 0), dtype=np.float32),
         thresholds=Thresholds(0.0, 0.0), signature=Signature.unset(),

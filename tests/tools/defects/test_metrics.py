@@ -63,6 +63,20 @@ def test_thresholds_without_defects_come_from_the_good_scores() -> None:
     assert choice.thresholds.severe == pytest.approx(1.9 + 2 * (1.9 - 1.5))
 
 
+def test_the_fence_is_not_set_by_one_odd_good_photo() -> None:
+    good = np.r_[np.linspace(1.0, 2.0, 39), 10.0]  # 39 typical held-out photos, one odd one
+    choice = choose_thresholds(good, None, quantile=0.99, severe_factor=2.0, fence=1.5)
+    assert choice.method == "good-fence"
+    low, high = np.quantile(good, [0.25, 0.75])
+    assert choice.thresholds.minor == pytest.approx(np.median(good) + 1.5 * (high - low))
+    assert 2.0 < choice.thresholds.minor < 3.0  # above every typical photo, far below 10
+    median = np.median(good)
+    expected_severe = choice.thresholds.minor + 2 * (choice.thresholds.minor - median)
+    assert choice.thresholds.severe == pytest.approx(expected_severe)
+    quantile = choose_thresholds(good, None, quantile=0.99, severe_factor=2.0)
+    assert quantile.thresholds.minor > 6.0  # what the 99th percentile of 40 photos gives
+
+
 def test_thresholds_with_defects_separate_them_from_good_photos() -> None:
     good = np.array([1.0, 1.1, 1.2, 1.3])
     defect = np.array([1.25, 2.0, 3.0, 4.0, 5.0])

@@ -11,6 +11,8 @@ import torch
 
 from tests.tools.defects.conftest import SIZE, good_surface, with_blot
 from tools.defects.patchcore import (
+    PatchCoreConfig,
+    augmented,
     greedy_coreset,
     nearest_distances,
     prepare,
@@ -81,3 +83,24 @@ def test_a_defect_scores_above_good_photos_and_is_found_where_it_is(tiny_model: 
         assert abs(x - 44) <= 8 and abs(y - 20) <= 8, (x, y)
     assert scores.maps.shape == (8, SIZE, SIZE)
     assert torch.is_grad_enabled()  # no_grad inside, the global mode left as it was
+
+
+def test_configs_read_back_from_json_are_equal_and_unknown_flips_refused() -> None:
+    import json
+    from dataclasses import asdict
+
+    stored = json.loads(json.dumps(asdict(PatchCoreConfig())))  # tuples come back as lists
+    assert PatchCoreConfig(**stored) == PatchCoreConfig()
+    assert PatchCoreConfig(**stored).layers == (4, 10, 14)
+    with pytest.raises(ValueError, match="unknown augmentation"):
+        PatchCoreConfig(augment=("rotate45",))
+
+
+def test_flipped_copies_come_kind_by_kind() -> None:
+    photos = [np.arange(12, dtype=np.uint8).reshape(3, 4), np.ones((2, 5, 3), np.uint8)]
+    copies = augmented(photos, ("hflip", "vflip"))
+    assert len(copies) == 4
+    np.testing.assert_array_equal(copies[0], photos[0][:, ::-1])
+    np.testing.assert_array_equal(copies[2], photos[0][::-1])
+    assert all(c.flags["C_CONTIGUOUS"] for c in copies)
+    assert augmented(photos, ()) == []

@@ -94,3 +94,24 @@ def test_missing_and_removed_products(tiny_model: Any, tmp_path: Path) -> None:
     model_path(tmp_path, "broken").write_bytes(b"not a model")
     with pytest.raises(ProductError, match="not a readable product model"):
         load_product(tmp_path, "broken")
+
+
+def test_a_model_saved_before_flips_and_block_14_still_loads_and_scores(
+    tiny_model: Any, tmp_path: Path
+) -> None:
+    """Models learnt with the first recipe (blocks 4 and 10, no `augment` in their config)
+    keep their stages: their bank's features are computed as they were learnt."""
+    import json
+
+    path = save_product(replace(tiny_model, name="old-part"), tmp_path)
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(str(arrays["meta"]))
+    del meta["config"]["augment"]  # what the first recipe wrote
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez(path, **arrays)
+    model = load_product(tmp_path, "old-part")
+    model.network = tiny_model.network
+    assert model.config.layers == (4, 10) and model.bank.shape[1] == 40 + 112
+    scores = model.score([np.zeros((64, 64, 3), dtype=np.uint8)])
+    assert np.isfinite(scores.image).all()

@@ -94,3 +94,48 @@ def test_the_paste_limits_are_parameters() -> None:
         parse_pasted("1 2 3 4", limits)
     with pytest.raises(SpcInputError, match="1,001 characters; the most a pasted message"):
         parse_pasted("1" * 1_001, limits)
+
+
+def test_an_xlsx_is_read_as_pandas_read_it(tmp_path: Path) -> None:
+    """The workbook reader skips pandas' Excel reader (for speed, issue 17); what the
+    analyses get from it is what they got through `pd.read_excel(dtype=str)`: the same
+    subgroups, long-format groups, count columns and errors, on an awkward sheet."""
+    import datetime
+
+    import openpyxl
+    import pandas as pd
+
+    from tools.spc.io import column
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["lot", "x", "x", None, "subgroup", "value", "count"])
+    sheet.append(["L1", 1.5, 2, None, "A", 10.25, 3])
+    sheet.append([])  # a blank row
+    sheet.append(["L2", "2,5", 3.25, None, "B", 10.5, 0])
+    sheet.append(["L3", None, 4, None, "A", 10.75, 7])
+    sheet.append([datetime.datetime(2026, 1, 5), 1, 5, None, "B", 11, 2])
+    path = tmp_path / "awkward.xlsx"
+    book.save(path)
+    ours = read_table(path)
+    theirs = pd.read_excel(path, dtype=str, engine="calamine")
+    assert list(ours.columns) == list(theirs.columns) == [
+        "lot", "x", "x.1", "Unnamed: 3", "subgroup", "value", "count"
+    ]  # fmt: skip
+    assert subgroups(ours) == subgroups(theirs) == [[10.25, 10.75], [10.5, 11.0]]
+    wide = ours.drop(columns=["subgroup", "value"])
+    assert subgroups(wide) == subgroups(theirs.drop(columns=["subgroup", "value"]))
+    assert subgroups(wide)[:2] == [[1.5, 2.0, 3.0], [2.5, 3.25, 0.0]]
+    for frame in (ours, theirs):
+        with pytest.raises(SpcInputError, match=r"row 3, column 'count': the cell is empty"):
+            column(frame, "count")  # the blank row, numbered as on the sheet
+    ours, theirs = ours.dropna(how="all"), theirs.dropna(how="all")
+    assert column(ours, "count") == column(theirs, "count") == [3.0, 0.0, 7.0, 2.0]
+    sheet.append(["L5", True, 6, None, "C", "n/a", 1])  # n/a: missing, as pandas reads it
+    sheet.append(["L6", 2, 7, None, "C", "10,4.", 1])
+    book.save(path)
+    for frame in (read_table(path), pd.read_excel(path, dtype=str, engine="calamine")):
+        with pytest.raises(SpcInputError, match=r"row 8, column 'value': '10,4\.' is not a number"):
+            subgroups(frame)
+        with pytest.raises(SpcInputError, match=r"row 7, column 'x': 'True' is not a number"):
+            subgroups(frame.drop(columns=["subgroup", "value", "count"]))

@@ -142,4 +142,4 @@ def test_router_answers_failure_questions_with_the_tool(
     assert vague.backend == "extractive" and vague.notice == HANDOFF
     untrained = router_for(tmp_path / "none")
     fallback = untrained.answer("will M1-02 fail?", intent="failure_risk")
-    assert fallback.notice and "not available yet" in fallback.notice
+    assert fallback.notice and "plant train failure" in fallback.notice  # how to train it
