@@ -232,6 +232,7 @@ def make_drafter(
         multilingual=across,
         company=settings.company_name,
         passages=settings.draft_passages,
+        search_depth=settings.draft_search_depth,
         max_body_chars=settings.draft_body_chars,
         quoted_passages=settings.draft_quoted_passages,
         lines_per_passage=settings.draft_lines_per_passage,

@@ -39,7 +39,7 @@ CATEGORY_HINTS = {
     "spare_parts": "spare parts",
 }
 LANGUAGE_NAMES = {"de": "German", "fr": "French", "es": "Spanish", "it": "Italian"}
-FUSION_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
+FUSION_K = 10  # reciprocal-rank fusion constant (see `fuse`)
 # "[date]", "[RMA-YYYY-NNNN]", "[customer name]": a reply template's blank, not a fact; a
 # template line quoted as it stands reads as a promise ("collect on [date] at our cost")
 PLACEHOLDER = re.compile(
@@ -99,9 +99,12 @@ class TicketDrafter:
 
     chain: RagChain
     company: str
-    passages: int = 6
+    passages: int = 8
+    # each search (hybrid and multilingual, per query) returns this many before fusion: a
+    # passage third in two searches outranks one first in a single search
+    search_depth: int = 20
     max_body_chars: int = 4_000  # of a long message, the start is read (it is stored whole)
-    quoted_passages: int = 5  # the best lines of each of the best passages are quoted
+    quoted_passages: int = 8  # the best lines of each of the best passages are quoted
     lines_per_passage: int = 2
     # sentence vectors kept from ticket to ticket: a batch quotes the same policies again and
     # again, and each sentence is embedded once (dropped whole past `max_cached` of them)
@@ -113,7 +116,7 @@ class TicketDrafter:
     vectors: TextVectors = field(init=False)
 
     def __post_init__(self) -> None:
-        self.chain = dataclasses.replace(self.chain, answer_k=self.passages, style="answer")
+        self.chain = dataclasses.replace(self.chain, answer_k=self.search_depth, style="answer")
         self.per_passage = ExtractiveAnswerer(
             self.chain.searcher.embedder, max_quotes=self.lines_per_passage
         )
@@ -136,8 +139,8 @@ class TicketDrafter:
         queries = [" ".join(p for p in (hint, subject, request) if p)[:2000]]
         queries += [f"{subject}. {q}" for q in questions]
         main, *found = [self._lookup(q) for q in queries]
-        unanswered = [q for q, f in zip(questions, found, strict=True) if self.chain.declines(f)]
-        if not questions and self.chain.declines(main):
+        unanswered = [q for q, f in zip(questions, found, strict=True) if self._declines(f)]
+        if not questions and self._declines(main):
             unanswered = [subject or request[:200]]
         citations = fuse([main, *found, *self._across(queries)], self.passages)
         passages = {c.n: c.text for c in citations}
@@ -156,6 +159,11 @@ class TicketDrafter:
             unsupported=unsupported_promises(text, {c.n: c.text for c in cited}),
         )
 
+    def _declines(self, found: Retrieval) -> bool:
+        """Whether the reader declines `found` as it would an answer from its best passages."""
+        best = dataclasses.replace(found, citations=found.citations[: self.passages])
+        return self.chain.declines(best) is not None
+
     def _across(self, queries: list[str]) -> list[Retrieval]:
         """What the multilingual view finds for each query (nothing without it)."""
         view = self.multilingual.get() if self.multilingual is not None else None
@@ -167,7 +175,7 @@ class TicketDrafter:
             mask = np.fromiter((scope.matches(c) for c in view.chunks), dtype=bool)
         found = []
         for query, hits in zip(
-            queries, view.search_many(queries, self.passages, mask), strict=True
+            queries, view.search_many(queries, self.search_depth, mask), strict=True
         ):
             citations, guarded = cleaned_citations(hits)
             found.append(Retrieval(query, citations, None, self.vectors, guarded))
@@ -205,7 +213,10 @@ def distinct(quotes: list[Quote]) -> list[Quote]:
 
 def fuse(results: list[Retrieval], k: int) -> list[Citation]:
     """The passages of several searches, ranked by reciprocal-rank fusion, renumbered 1..k;
-    the first search (the whole request) wins ties."""
+    the first search (the whole request) wins ties. `FUSION_K` is 10, not the usual 60: with
+    20 passages a search, a passage first in one search (often the multilingual one, for a
+    German or French message) then outranks one that sits deep in all of them (development
+    tickets: 0.823 -> 0.850 of the key facts in the 6 best fused passages)."""
     score: dict[str, float] = {}
     first: dict[str, Citation] = {}
     for result in results:

@@ -79,6 +79,28 @@ def test_fusion_ranks_passages_found_by_several_searches_first(embedder: Sentenc
     assert [c.chunk_id for c in fused] == ["c", "a", "b"] and [c.n for c in fused] == [1, 2, 3]
 
 
+def test_a_passage_first_in_one_search_outranks_one_deep_in_two(
+    embedder: SentenceEmbedder,
+) -> None:
+    def found(*ids: str) -> Retrieval:
+        citations = [Citation(n=i, source="s", text=c, chunk_id=c) for i, c in enumerate(ids, 1)]
+        return Retrieval("q", citations, 0.5, TextVectors(embedder))
+
+    english = found(*[f"e{i}" for i in range(12)], "deep")  # 13th for the English words
+    across = found("policy", *[f"m{i}" for i in range(11)], "deep")  # the multilingual search
+    fused = [c.chunk_id for c in fuse([english, across], k=2)]
+    assert "policy" in fused and "deep" not in fused
+
+
+def test_a_draft_cites_only_its_best_passages_however_deep_it_searches(
+    drafter: TicketDrafter,
+) -> None:
+    assert drafter.search_depth > drafter.passages
+    assert drafter.chain.answer_k == drafter.search_depth
+    draft = drafter.draft(_ticket("What does the warranty cover, and for how long?"), "Ana")
+    assert draft.citations and max(c.n for c in draft.citations) <= drafter.passages
+
+
 def test_the_sample_tickets_file_is_where_the_evaluation_reads_it() -> None:
     assert Path("knowledge/eval/tickets/tickets_dev.jsonl").is_file()
 
