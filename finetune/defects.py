@@ -77,6 +77,13 @@ class DefectTrainingArguments:
     segment_weight: float = field(
         default=1.0, metadata={"help": "Weight of the defect-mask loss (EfficientNet only)."}
     )
+    freeze_blocks: int = field(
+        default=0,
+        metadata={
+            "help": "Keep EfficientNet's stem and its first N blocks as pretrained (not "
+            "trained): the high-resolution layers cost most of a batch's backward pass."
+        },
+    )
 
 
 # What the shipped model must reach on the generated test set (issue 7).
@@ -242,6 +249,7 @@ def train(args: DefectTrainingArguments) -> dict[str, Any]:
     test = make_set(args.test_images, args.seed * 3 + 102, size, held_out_share=0.5)
     device = pick_device(args.device)
     network = build_network(args.backbone).to(device)
+    frozen_layers(network, args.freeze_blocks)
     model = DefectModel(network, backbone=args.backbone, image_size=size, device=device)
     best_accuracy, history = _fit(model, train_set, validation, args, started)
     train_seconds = time.perf_counter() - started
@@ -274,7 +282,9 @@ def _fit(
 
     network = model.network
     optimizer = torch.optim.AdamW(
-        network.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay
+        [p for p in network.parameters() if p.requires_grad],
+        lr=args.learning_rate,
+        weight_decay=args.weight_decay,
     )
     rate = _LearningRate(args.epochs, max(1, -(-len(train_set.images) // args.batch_size)))
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
@@ -330,6 +340,8 @@ def _train_epoch(
     import torch
 
     model.network.train()
+    for layer in frozen_layers(model.network, args.freeze_blocks):
+        layer.eval()  # pretrained batch-norm statistics stay as they are
     order = torch.randperm(len(data.images), generator=generator).numpy()
     total = 0.0
     for start in range(0, len(order), args.batch_size):
@@ -342,6 +354,18 @@ def _train_epoch(
         progress(1)
         total += float(loss.detach()) * len(rows)
     return total / len(order)
+
+
+def frozen_layers(network: Any, blocks: int) -> list[Any]:
+    """EfficientNet's stem and first `blocks` blocks, their weights frozen (none for 0 or a
+    transformers backbone)."""
+    backbone = getattr(network, "backbone", None)
+    if blocks <= 0 or getattr(network, "kind", "") != "efficientnet" or backbone is None:
+        return []
+    layers = [backbone._conv_stem, backbone._bn0, *backbone._blocks[:blocks]]
+    for layer in layers:
+        layer.requires_grad_(False)
+    return layers
 
 
 def _batch_loss(

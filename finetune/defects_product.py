@@ -61,7 +61,7 @@ class ProductTrainingArguments:
     masks_dir: str | None = field(
         default=None, metadata={"help": "Defect masks (same stem as the photo) for pixel metrics."}
     )
-    working_size: int = field(default=224, metadata={"help": "Photos are resized to this square."})
+    working_size: int = field(default=320, metadata={"help": "Photos are resized to this square."})
     coreset_ratio: float = field(default=0.02, metadata={"help": "Share of patches kept."})
     smoothing_sigma: float = field(default=4.0)
     flips: bool = field(
@@ -84,7 +84,7 @@ class ProductTrainingArguments:
     )  # fmt: skip
     severe_factor: float = field(default=2.0)
     signature_margin: float = field(
-        default=3.0, metadata={"help": "A photo farther from the good photos (mean patch "
+        default=2.5, metadata={"help": "A photo farther from the good photos (mean patch "
                                "feature, or median patch distance) than this times the "
                                "farthest held-out good photo is refused as another product."}
     )  # fmt: skip

@@ -58,7 +58,7 @@ def train_defects(
     output: Annotated[Path | None, typer.Option(help="Model folder (default: data dir).")] = None,
     time_budget: Annotated[
         float | None,
-        typer.Option(help="Seconds; no epoch starts that would end later (default 540)."),
+        typer.Option(help="Seconds; no epoch starts that would end later (default 300)."),
     ] = None,
 ) -> None:
     """Learn a product from photos of its good parts (--product NAME --ok FOLDER, optionally

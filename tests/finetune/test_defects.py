@@ -131,3 +131,17 @@ def test_shortfalls_name_each_missed_target() -> None:
     assert shortfalls(met) == []
     missed = {"test": {"severity_accuracy": 0.728, "roc_auc": 0.9357, "localization_hit_rate": 0.9}}
     assert shortfalls(missed) == ["severity_accuracy 0.728 < 0.95", "roc_auc 0.936 < 0.99"]
+
+
+def test_frozen_blocks_keep_their_pretrained_weights_and_the_rest_trains(tmp_path: Path) -> None:
+    import torch
+
+    from tools.defects.model import DEFAULT_BACKBONE, build_network
+
+    main(["--output_dir", str(tmp_path), *TINY, "--freeze_blocks", "2"])
+    trained = DefectModel.load(tmp_path).network.backbone.state_dict()
+    pretrained = build_network(DEFAULT_BACKBONE).backbone.state_dict()
+    for name in ("_conv_stem.weight", "_bn0.running_mean", "_blocks.1._project_conv.weight"):
+        assert torch.equal(trained[name], pretrained[name]), name
+    assert not torch.equal(trained["_blocks.2._project_conv.weight"],
+                           pretrained["_blocks.2._project_conv.weight"])  # fmt: skip

@@ -24,7 +24,7 @@ from tools.common.errors import PlantError
 
 # the defaults of the settings `max_photo_pixels` and `photo_working_pixels`
 MAX_PIXELS = 50_000_000  # a 4000 x 3000 photo is 12 MP; beyond 50 MP we refuse
-WORKING_PIXELS = 4_000_000  # inspection looks at a 224-pixel square; 2000 x 2000 is plenty
+WORKING_PIXELS = 4_000_000  # inspection looks at a 320-pixel square; 2000 x 2000 is plenty
 MAX_BYTES = 50 * 1024 * 1024
 # every mode PIL opens a photo, scan or microscope image in, and converts to RGB
 READABLE_MODES = frozenset(

@@ -45,7 +45,7 @@ class PatchCoreConfig:
 
     backbone: str = BACKBONE
     layers: tuple[int, ...] = LAYERS
-    working_size: int = 224  # every photo is resized (not cropped) to this square
+    working_size: int = 320  # every photo is resized (not cropped) to this square
     coreset_ratio: float = 0.02  # share of the bank photos' patches (flips not counted) kept
     coreset_dims: int = 64  # random projection used only to pick the coreset, as in PatchCore
     smoothing_sigma: float = 4.0  # Gaussian blur of the map, in working-size pixels

@@ -152,10 +152,10 @@ class ProductTraining:
     with these options under the product's lock; the model is written atomically."""
 
     products_dir: Path
-    working_size: int = 224
+    working_size: int = 320
     coreset_ratio: float = 0.02
     min_ok_photos: int = 10
-    signature_margin: float = 3.0
+    signature_margin: float = 2.5
     lock_timeout_s: float = 0.0
     zip_limits: ZipLimits = field(default_factory=ZipLimits)
 
