@@ -21,6 +21,8 @@ _ASKED_WINDOW_WORDS = 8
 _DIGIT = re.compile(r"\d")
 _COMPOUND = re.compile(r"\w+(?:-\w+)+")
 _ASKS = re.compile(r"\b(?:what|which|how|when|where|who|whats|what's)\b", re.IGNORECASE)
+# a clipped question: at most four words, then "of" or "for" ("max ambient temperature for")
+_CLIPPED = re.compile(r"\s*(?P<head>(?:[\w'-]+\s+){0,3}[\w'-]+)\s+(?:of|for)\b", re.IGNORECASE)
 # a code names one machine, product or data set: letters and digits, maybe with a hyphen
 _CODE = re.compile(r"\b[A-Za-z]{1,5}-?\d[\w.-]*\b")
 # words that end the counted noun phrase of "how many ... " and words that are never counted
@@ -81,7 +83,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type(
         "weight",
         r"\bweigh(?:s|ing)?\b|\bweight\b|\bmass\b|\bhow heavy\b",
-        _NUMBER + r"(?:kg|t|g|lbs?|tonnes?|pounds?|grams?|kilograms?)\b",
+        _NUMBER + r"(?:kg|t|g|mg|µg|lbs?|oz|tonnes?|pounds?|grams?|milligrams?|kilograms?)\b",
         attribute=r"\bweigh|\bweight|\bmass\b|\bheavy|\bnet\b|\bgross\b",
     ),
     _type("voltage", r"\bvolt", _NUMBER + r"(?:V|kV|mV|VAC|VDC|V AC|V DC)\b", value_case=True),
@@ -148,7 +150,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type("torque", r"\btorque\b", _NUMBER + r"(?:Nm|N·m|N m|ft-?lbs?)\b"),
     _type(
         "force",
-        r"\b(?:pull|push|clamping|tensile|test|holding|breaking|contact) force\b|\bforce in\b",
+        r"\b(?:pull|push|clamping|tensile|test|holding|breaking|contact|gripping|grip|press|"
+        r"spring|closing|bending|cutting) force\b|\bforce in\b",
         _NUMBER + r"(?:N|kN|MN|lbf|kgf|tf)\b",
         value_case=True,
     ),
@@ -255,9 +258,29 @@ def expected_answer_types(question: str) -> list[AnswerType]:
     # ("who is the assignee of the patent on wind speed measurement")
     asked = _ASKS.search(plain)
     if asked is None:
-        return []
+        return _clipped_types(plain)
     window = " ".join(plain[asked.start() :].split()[:_ASKED_WINDOW_WORDS])
     return [t for t in ANSWER_TYPES if t.cue.search(window)]
+
+
+def _clipped_types(question: str) -> list[AnswerType]:
+    """The kinds a question without a question word asks for when it opens with the asked
+    quantity and what it belongs to ("tightening torque for the LT-320 turret", "max ambient
+    temperature for the RX-6?", "price of a KP-1122 stylus"): the quantity is the head of
+    the phrase before "of" or "for". A report that only mentions one ("spindle temperature
+    alarm on the VMC-850") asks for none.
+
+    Example:
+        >>> [t.name for t in _clipped_types("flow rate of the coolant pump on the VMC-850?")]
+        ['flow rate']
+        >>> _clipped_types("spindle temperature alarm on the VMC-850")
+        []
+    """
+    opening = _CLIPPED.match(question)
+    if opening is None:
+        return []
+    head = opening.group("head").strip()
+    return [t for t in ANSWER_TYPES if any(m.end() == len(head) for m in t.cue.finditer(head))]
 
 
 def subject_codes(question: str) -> set[str]:

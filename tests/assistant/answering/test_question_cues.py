@@ -18,7 +18,7 @@ from assistant.answering.question_cues import (
         ("what does the RX-6 robot weigh", ["weight"]),
         ("what supply voltage does the welder need", ["voltage"]),
         ("what is the IP rating of the cabinet", ["ingress protection"]),
-        ("price of the KV-32 valve body", []),  # no question word: a search, not a question
+        ("price of the KV-32 valve body", ["price"]),  # clipped: it opens with the quantity
         ("what is the price of the KV-32 valve body", ["price"]),
         ("what pressure and temperature for the mould", ["temperature", "pressure"]),
         ("bar feeder is very noisy at high rpm", []),  # a statement, not asking for rpm
@@ -60,6 +60,32 @@ def test_expected_answer_types(question: str, kinds: list[str]) -> None:
 )
 def test_further_kinds(question: str, kinds: list[str]) -> None:
     assert [k.name for k in expected_answer_types(question)] == kinds
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("tightening torque for the VDI tool holders in the LT-320 turret", ["torque"]),
+        ("max ambient temperature for the RX-6 robot?", ["temperature"]),
+        ("price of a replacement CMM stylus KP-1122?", ["price"]),
+        ("flow rate of the through spindle coolant on the VMC-850?", ["flow rate"]),
+        ("part number for the TC-9 pump seal", ["part number"]),
+        # a report or a statement that only mentions a quantity asks for none
+        ("spindle temperature alarm on the VMC-850", []),
+        ("pressure drop at the filter of the washer", []),
+        ("noisy at high rpm", []),
+    ],
+)
+def test_clipped_questions_ask_for_the_quantity_they_open_with(
+    question: str, kinds: list[str]
+) -> None:
+    assert [k.name for k in expected_answer_types(question)] == kinds
+
+
+def test_a_gripping_force_is_a_force_and_milligrams_are_a_weight() -> None:
+    assert [k.name for k in expected_answer_types("what gripping force does it have")] == ["force"]
+    weight = expected_answer_types("what does the residue weigh")[0]
+    assert weight.value.search("at most 10 mg per part")
 
 
 @pytest.mark.parametrize(
