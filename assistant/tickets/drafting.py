@@ -101,7 +101,7 @@ class TicketDrafter:
     company: str
     passages: int = 8
     # each search (hybrid and multilingual, per query) returns this many before fusion: a
-    # passage third in two searches outranks one first in a single search
+    # passage 12th for the whole request still counts where a question's search ranks it high
     search_depth: int = 20
     max_body_chars: int = 4_000  # of a long message, the start is read (it is stored whole)
     quoted_passages: int = 8  # the best lines of each of the best passages are quoted
