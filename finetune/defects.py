@@ -19,18 +19,17 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from finetune.data.surfaces import HELD_OUT_SCALE, SurfaceConfig, generate
 from finetune.defects_card import save_artefacts
+from finetune.defects_eval import choose_views, evaluate, predict
+from finetune.defects_images import ImageSet, make_set
 from tools.defects.model import (
     DEFAULT_BACKBONE,
-    DEFECT_TYPES,
-    SEVERITIES,
     DefectModel,
     build_network,
     to_tensor,
@@ -100,34 +99,6 @@ def shortfalls(metrics: dict[str, Any]) -> list[str]:
     ]
 
 
-@dataclass
-class ImageSet:
-    images: np.ndarray  # uint8 (N, H, W, 3)
-    masks: np.ndarray  # bool (N, H, W)
-    severity: np.ndarray  # int, index into SEVERITIES
-    defect_type: np.ndarray  # int, index into DEFECT_TYPES
-    held_out_scale: np.ndarray  # bool: texture scale outside the training range
-
-
-def make_set(n: int, seed: int, size: int, *, held_out_share: float = 0.0) -> ImageSet:
-    train_config = SurfaceConfig(size=size)
-    held_config = replace(train_config, texture_scale=HELD_OUT_SCALE)
-    from tqdm import tqdm
-
-    surfaces, held = [], []
-    for i in tqdm(range(n), desc=f"generating {n} surfaces", unit="image", leave=False):
-        unseen = i < int(n * held_out_share)
-        surfaces.append(generate(i, seed, held_config if unseen else train_config))
-        held.append(unseen)
-    return ImageSet(
-        images=np.stack([s.image for s in surfaces]),
-        masks=np.stack([s.mask for s in surfaces]),
-        severity=np.array([SEVERITIES.index(s.severity) for s in surfaces]),
-        defect_type=np.array([DEFECT_TYPES.index(s.defect or "none") for s in surfaces]),
-        held_out_scale=np.array(held),
-    )
-
-
 def augment(batch: Any, masks: Any, generator: Any) -> tuple[Any, Any]:
     """Random flips, 90-degree turns and brightness on a normalized batch (N, 3, H, W); the
     masks (N, H, W) get the same flips and turns."""
@@ -141,82 +112,6 @@ def augment(batch: Any, masks: Any, generator: Any) -> tuple[Any, Any]:
     batch, masks = torch.rot90(batch, turns, dims=(2, 3)), torch.rot90(masks, turns, dims=(1, 2))
     scale = 1.0 + 0.2 * (torch.rand(len(batch), 1, 1, 1, generator=generator) - 0.5)
     return batch * scale, masks
-
-
-def predict(
-    model: DefectModel, images: np.ndarray, batch_size: int = 64
-) -> tuple[np.ndarray, np.ndarray]:
-    found = [
-        model.probabilities(images[i : i + batch_size]) for i in range(0, len(images), batch_size)
-    ]
-    return np.concatenate([s for s, _ in found]), np.concatenate([k for _, k in found])
-
-
-def localization_hits(model: DefectModel, data: ImageSet, batch_size: int = 32) -> np.ndarray:
-    """For each defective image, whether the heatmap's peak lies inside the defect mask."""
-    hits = []
-    defective = np.flatnonzero(data.severity > 0)
-    for start in range(0, len(defective), batch_size):
-        rows = defective[start : start + batch_size]
-        maps = model.heatmaps(data.images[rows])
-        for row, heat in zip(rows, maps, strict=True):
-            y, x = np.unravel_index(int(np.argmax(heat)), heat.shape)
-            hits.append(bool(data.masks[row][y, x]))
-    return np.array(hits)
-
-
-def evaluate(model: DefectModel, data: ImageSet) -> dict[str, Any]:
-    from sklearn.metrics import confusion_matrix, recall_score, roc_auc_score
-
-    severity_p, type_p = predict(model, data.images)
-    predicted = severity_p.argmax(axis=1)
-    defective = data.severity > 0
-    hits = localization_hits(model, data)
-    recalls = recall_score(
-        data.severity, predicted, labels=list(range(len(SEVERITIES))), average=None, zero_division=0
-    )
-    type_predicted = type_p.argmax(axis=1)
-    type_recall = {
-        name: float((type_predicted[data.defect_type == j] == j).mean())
-        for j, name in enumerate(DEFECT_TYPES)
-        if j > 0 and (data.defect_type == j).any()
-    }
-    held = data.held_out_scale
-    unseen = float((predicted[held] == data.severity[held]).mean()) if held.any() else None
-    return {
-        "n": len(data.severity),
-        "severity_accuracy": float((predicted == data.severity).mean()),
-        "roc_auc": float(roc_auc_score(defective, 1.0 - severity_p[:, 0])),
-        "per_class_recall": {name: float(r) for name, r in zip(SEVERITIES, recalls, strict=True)},
-        "defect_type_recall": type_recall,
-        "localization_hit_rate": float(hits.mean()) if len(hits) else None,
-        "severity_accuracy_unseen_scale": unseen,
-        "confusion_matrix": confusion_matrix(data.severity, predicted).tolist(),
-    }
-
-
-def choose_views(model: DefectModel, validation: ImageSet) -> tuple[int, dict[str, Any]]:
-    """How many mirrored/turned copies to average at inference (1, 2 or 4): the fewest with
-    the best validation accuracy, then ROC-AUC — chosen on validation, never on the test."""
-    from sklearn.metrics import roc_auc_score
-
-    scores: dict[str, Any] = {}
-    defective = validation.severity > 0
-    for views in (1, 2, 4):
-        model.views = views
-        severity_p, _ = predict(model, validation.images)
-        accuracy = float((severity_p.argmax(axis=1) == validation.severity).mean())
-        auc = (
-            float(roc_auc_score(defective, 1.0 - severity_p[:, 0]))
-            if 0 < defective.sum() < len(defective)
-            else 0.0
-        )
-        scores[str(views)] = {"severity_accuracy": accuracy, "roc_auc": auc}
-    best = max(
-        (1, 2, 4),
-        key=lambda v: (scores[str(v)]["severity_accuracy"], scores[str(v)]["roc_auc"], -v),
-    )
-    return best, scores
 
 
 class _LearningRate:
