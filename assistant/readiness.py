@@ -271,6 +271,10 @@ def replaced_folder(target: Path, markers: Sequence[str] = ()) -> Iterator[Path]
     block ends without an error, deleted otherwise. The old `target` is removed when it
     held a model (one of `markers`; any folder when none are given) or nothing; otherwise
     (someone's files, not a model) it is kept beside it as `.NAME.old-PID`, and logged."""
+    for abandoned in target.parent.glob(f".{target.name}.partial-*"):
+        pid = abandoned.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):  # left by a training that was killed
+            shutil.rmtree(abandoned, ignore_errors=True)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
@@ -290,6 +294,15 @@ def replaced_folder(target: Path, markers: Sequence[str] = ()) -> Iterator[Path]
         log.warning("%s held files that are not a model: kept in %s", target, old)
     else:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs (one of another user's counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:  # PermissionError: it runs, as another user
+        return not isinstance(exc, ProcessLookupError)
+    return True
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -112,6 +113,25 @@ def test_a_model_folder_is_replaced_whole_or_not_at_all(tmp_path: Path) -> None:
         assert (target / "defect_model.json").read_text(encoding="utf-8") == "old"
     assert (target / "defect_model.json").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["defects"]  # nothing left over
+
+
+def test_a_killed_trainings_partial_folder_is_removed_by_the_next_one(tmp_path: Path) -> None:
+    target = tmp_path / "defects"
+    gone = tmp_path / f".defects.partial-{_ended_pid()}"
+    running = tmp_path / f".defects.partial-{os.getppid()}"  # another training, still going
+    for folder in (gone, running):
+        folder.mkdir()
+        (folder / "defect_model.pt").write_bytes(b"half a model")
+    with replaced_folder(target) as partial:
+        (partial / "defect_model.json").write_text("new", encoding="utf-8")
+    assert not gone.exists() and running.is_dir() and (target / "defect_model.json").is_file()
+
+
+def _ended_pid() -> int:
+    """The id of a process that has ended (and been reaped): no process has it now."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
 
 
 def status_with(path: Path, **models: ModelStatus) -> Path:
