@@ -15,6 +15,7 @@ from retrieval.errors import InvalidQueryError
 from retrieval.fusion import convex_fusion, reciprocal_rank_fusion
 from retrieval.glossary import Glossary
 from retrieval.index_store import IndexSnapshot
+from retrieval.table_refs import named_tables
 from retrieval.vector_index import IndexParams, search, to_device
 
 SearchMode = Literal["dense", "bm25", "hybrid"]
@@ -87,6 +88,7 @@ class Searcher:
     ) -> None:
         self.snapshot = snapshot
         self.chunks = snapshot.chunks
+        self._position: dict[str, int] | None = None  # chunk id -> row, built on first use
         self.embedder = embedder
         self.config = config
         self.faiss_index = to_device(snapshot.faiss_index, config.index_params.gpu)
@@ -131,6 +133,15 @@ class Searcher:
         ranked, dense = self._hybrid(query, vector, k, self._mask(search_filter))
         best = dense[0][1] if dense else None
         return HybridResult(self._hits(ranked, k), best, query, vector)
+
+    def with_named_tables(self, hits: list[Hit], *, limit: int = 1) -> list[Hit]:
+        """`hits`, then the table a hit names when it follows in the hit's section ("are
+        given in table 1-3": the values the prose points to; `table_refs`)."""
+        if self._position is None:
+            self._position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        tables = named_tables([h.chunk for h in hits], self.chunks, self._position, limit=limit)
+        score = hits[-1].score if hits else 0.0
+        return hits + [Hit(len(hits) + i, score, c) for i, c in enumerate(tables, start=1)]
 
     def covers(self, search_filter: SearchFilter | None) -> bool:
         """Whether any indexed chunk is within `search_filter` (no filter: any chunk)."""

@@ -183,14 +183,13 @@ class RagChain:
         yield self._finish(turn, text, abstained)
 
     def lookup(self, question: str) -> Retrieval:
-        """The passages for `question`, the best dense score, and the query's vector — from
-        one embedding of the query, kept for the steps that score sentences against it.
-
-        Each passage is cleaned (`clean_passage`) before anything reads or shows it."""
+        """The passages for `question` (and a table one of them names, after them), the best
+        dense score, and the query's vector — from one embedding of the query, kept for the
+        steps that score sentences against it. Each passage is cleaned (`clean_passage`)."""
         found = self.searcher.hybrid_search(
             question, k=self.answer_k, search_filter=self.search_filter
         )
-        citations, guarded = cleaned_citations(found.hits)
+        citations, guarded = cleaned_citations(self.searcher.with_named_tables(found.hits))
         # keyed by the text as embedded: a question the search cut or re-spaced is another text
         vectors = TextVectors(self.searcher.embedder, {found.query: found.query_vector[0]})
         return Retrieval(question, citations, found.best_dense, vectors, guarded)
@@ -249,7 +248,7 @@ class RagChain:
         measured = signals(
             self.searcher,
             found.question,
-            found.citations[: self.answer_k],
+            found.citations,  # a named table after them counts too
             found.best_dense,
             vectors=found.vectors,
         )

@@ -20,7 +20,10 @@ _NUMBER = r"\d+(?:[.,]\d+)?\s?"
 _ASKED_WINDOW_WORDS = 8
 _DIGIT = re.compile(r"\d")
 _COMPOUND = re.compile(r"\w+(?:-\w+)+")
-_ASKS = re.compile(r"\b(?:what|which|how|when|where|who|whats|what's)\b", re.IGNORECASE)
+_ASKS = re.compile(r"\b(?:what|which|how|whats|what's)\b", re.IGNORECASE)
+# a time, a place or a person is asked for, not a quantity ("when was the application for the
+# wind speed patent filed"), unless a "what" or "how" follows ("when it overheats, what ...")
+_ASKS_NO_QUANTITY = re.compile(r"\b(?:when|where|who|whom|whose)\b", re.IGNORECASE)
 # a clipped question: at most four words, then "of" or "for" ("max ambient temperature for")
 _CLIPPED = re.compile(r"\s*(?P<head>(?:[\w'-]+\s+){0,3}[\w'-]+)\s+(?:of|for)\b", re.IGNORECASE)
 # a code names one machine, product or data set: letters and digits, maybe with a hyphen
@@ -258,7 +261,7 @@ def expected_answer_types(question: str) -> list[AnswerType]:
     # ("who is the assignee of the patent on wind speed measurement")
     asked = _ASKS.search(plain)
     if asked is None:
-        return _clipped_types(plain)
+        return [] if _ASKS_NO_QUANTITY.search(plain) else _clipped_types(plain)
     window = " ".join(plain[asked.start() :].split()[:_ASKED_WINDOW_WORDS])
     return [t for t in ANSWER_TYPES if t.cue.search(window)]
 

@@ -262,3 +262,49 @@ def test_citations_of_one_section_are_merged(manual_searcher: Searcher) -> None:
     answer = RagChain(manual_searcher).invoke("what are the alarm codes of the VMC-850")
     places = [(c.source, c.section) for c in answer.citations]
     assert len(places) == len(set(places))
+
+
+HANDBOOK = """# Conductors
+
+## Safe current ratings
+
+The allowable current-carrying capacities of single copper conductors in free air at a room
+temperature of 30 C are given in table 1-3. Above 30 C these conductors carry less current.
+
+Table 1-3. Current-carrying capacities of single copper conductors, in amperes
+
+| Size | Rubber insulation | PTFE insulation |
+|---|---|---|
+| 0000 | 300 A | 850 A |
+| 000 | 260 A | 725 A |
+| 00 | 225 A | 605 A |
+| 0 | 195 A | 545 A |
+| 1 | 165 A | 450 A |
+| 2 | 140 A | 390 A |
+| 4 | 105 A | 300 A |
+| 6 | 80 A | 220 A |
+| 8 | 55 A | 160 A |
+| 10 | 40 A | 100 A |
+
+## Insulation
+
+Rubber insulation is cheap and flexible; PTFE insulation stands high temperatures.
+"""
+
+
+def test_the_table_a_passage_names_is_read_with_it(
+    tmp_path: Path, embedder: SentenceEmbedder
+) -> None:
+    docs = tmp_path / "handbook"
+    docs.mkdir()
+    (docs / "conductors.md").write_text(HANDBOOK)
+    config = IngestConfig(tmp_path / "handbook-index", "all-MiniLM-L6-v2", 400, 60)
+    ingest([docs], config, embedder)
+    searcher = Searcher(load_snapshot(config.index_dir), embedder, search_config())
+    question = "what current can a size 0000 conductor carry in free air at room temperature"
+    chain = RagChain(searcher, answer_k=1)  # the search alone reads only the prose
+    found = chain.lookup(question)
+    assert "given in table 1-3" in found.citations[0].text
+    assert found.citations[-1].text.startswith("| Size |")  # the table it names, after it
+    answer = chain.invoke(question)
+    assert not answer.abstained and "850 A" in answer.text

@@ -37,6 +37,12 @@ from assistant.answering.question_cues import (
         ("what is the maximum wind speed it can measure", ["speed"]),
         # a kind's word far from the question word describes the subject
         ("who is the assignee of the patent on wind speed measurement", []),
+        # "when", "where" and "who" ask for a time, a place or a person, not a quantity ...
+        ("when was the application for the wind speed patent filed", []),
+        ("where is the pressure gauge of the press", []),
+        # ... unless a "what" or "how" asks for one after them
+        ("when it overheats, what pressure should the gauge read", ["pressure"]),
+        ("who is the dealer and what is their phone number", ["phone number"]),
         ("how much faster was shared memory than TCP", []),
     ],
 )

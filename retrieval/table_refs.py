@@ -1,0 +1,61 @@
+"""A passage that names a table brings the table along.
+
+Manuals and handbooks state a rule in prose and the values in a table under it: "The
+allowable current-carrying capacities ... are given in table 1-3", then the caption, then the
+table. The prose shares the question's words and ranks first; the table holds the value asked
+for but is mostly numbers, and ranks too low to be read. So a hit that names a table ("table
+1-3", "Table 2") is followed by the first table chunk after it in the same section of the
+same document, within a few chunks, as an extra hit after the searched ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from retrieval.documents import Chunk
+
+_TABLE_NAMED = re.compile(r"\btable\s+[A-Z]?\d+(?:[.\-–]\d+)*\b", re.IGNORECASE)
+WINDOW = 3  # chunks after the naming one that are looked at
+
+
+def is_table(chunk: Chunk) -> bool:
+    """A chunk that is a Markdown table (the loaders write every table as one)."""
+    return chunk.text.lstrip().startswith("|")
+
+
+def named_tables(
+    named_in: Sequence[Chunk], chunks: Sequence[Chunk], position: dict[str, int], *, limit: int = 1
+) -> list[Chunk]:
+    """For each chunk of `named_in` that names a table, the first table chunk following it in
+    its section (at most `WINDOW` chunks on), not already among `named_in`; at most `limit`.
+
+    Example:
+        >>> at = {"chunk_id": "a", "source": "m.pdf", "title": "M", "heading_path": ("R",),
+        ...       "page": 1}
+        >>> a = Chunk(**at, text="The ratings are given in table 1-3.")
+        >>> b = Chunk(**{**at, "chunk_id": "b"}, text="| Size | Amps |\\n|---|---|\\n| 0 | 850 |")
+        >>> [c.chunk_id for c in named_tables([a], [a, b], {"a": 0, "b": 1})]
+        ['b']
+    """
+    present = {c.chunk_id for c in named_in}
+    found: list[Chunk] = []
+    for chunk in named_in:
+        here = position.get(chunk.chunk_id)
+        if here is None or not _TABLE_NAMED.search(chunk.text):
+            continue
+        for following in chunks[here + 1 : here + 1 + WINDOW]:
+            same_section = (following.source, following.heading_path) == (
+                chunk.source,
+                chunk.heading_path,
+            )
+            if not same_section:
+                break
+            if is_table(following):
+                if following.chunk_id not in present:
+                    present.add(following.chunk_id)
+                    found.append(following)
+                break
+        if len(found) >= limit:
+            break
+    return found
