@@ -19,6 +19,11 @@ _TABLE_NAMED = re.compile(r"\btable\s+[A-Z]?\d+(?:[.\-–]\d+)*\b", re.IGNORECAS
 WINDOW = 3  # chunks after the naming one that are looked at
 
 
+def names_table(text: str) -> bool:
+    """Whether `text` names a numbered table ("given in table 1-3", "see Table 2")."""
+    return bool(_TABLE_NAMED.search(text))
+
+
 def is_table(chunk: Chunk) -> bool:
     """A chunk that is a Markdown table (the loaders write every table as one)."""
     return chunk.text.lstrip().startswith("|")
@@ -42,7 +47,7 @@ def named_tables(
     found: list[Chunk] = []
     for chunk in named_in:
         here = position.get(chunk.chunk_id)
-        if here is None or not _TABLE_NAMED.search(chunk.text):
+        if here is None or not names_table(chunk.text):
             continue
         for following in chunks[here + 1 : here + 1 + WINDOW]:
             same_section = (following.source, following.heading_path) == (

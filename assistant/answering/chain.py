@@ -27,6 +27,7 @@ from assistant.answering.answers import Answer, Citation, Timings
 from assistant.answering.asked_value import answer_type_missing
 from assistant.answering.composition import (
     append_continuation,
+    append_named_table_row,
     append_pointed_sections,
     merge_citations,
     missing_attribute_text,
@@ -298,6 +299,7 @@ class RagChain:
         quotes = self.extractive.quotes(found.question, found.passages, found.vectors)
         text = render(quotes, found.passages)
         text = append_continuation(text, quotes, found.citations, self.searcher.chunks)
+        text = append_named_table_row(text, found.question, quotes, found.citations)
         return append_pointed_sections(text, quotes, found.citations, self.searcher.chunks)
 
     def _finish(self, turn: _Turn, text: str, abstained: bool) -> ChainEvent:

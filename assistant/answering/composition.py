@@ -17,6 +17,7 @@ from assistant.answering.answers import Citation
 from assistant.answering.extractive import Quote
 from assistant.answering.passage_guard import clean_passage, clean_passages
 from retrieval.documents import Chunk
+from retrieval.table_refs import names_table
 
 # "see troubleshooting T-4", "refer to section 6.2", "see Table 1-2", "(see clause 4.2.1)"
 _POINTER = re.compile(
@@ -201,6 +202,65 @@ def append_pointed_sections(
             citations.append(cited)
         return f"{text}\n\n{first.heading_path[-1]} [{cited.n}]:\n{section_text}"
     return text
+
+
+def append_named_table_row(
+    text: str, question: str, quotes: Sequence[Quote], citations: Sequence[Citation]
+) -> str:
+    r"""A quoted line that names a table ("... are given in table 1-3") is followed by the row
+    of that table (a passage of the same section, which `Searcher.with_named_tables` brought)
+    sharing the most words with the question, under the table's header.
+
+    Example:
+        >>> prose = Citation(n=1, source="h.pdf", section="Ratings", text="See table 1-3.")
+        >>> table = Citation(n=2, source="h.pdf", section="Ratings",
+        ...                  text="| Size | Amps |\n|---|---|\n| 0000 | 850 |\n| 000 | 725 |")
+        >>> print(append_named_table_row("See table 1-3. [1]", "amps of a 0000 wire",
+        ...                              [Quote(1, "See table 1-3.", 1.0)], [prose, table]))
+        See table 1-3. [1]
+        <BLANKLINE>
+        | Size | Amps |
+        |---|---|
+        | 0000 | 850 [2] |
+    """
+    by_number = {c.n: c for c in citations}
+    for quote in quotes:
+        origin = by_number.get(quote.n)
+        if origin is None or not names_table(quote.text):
+            continue
+        for table in citations:
+            same_place = (table.source, table.section) == (origin.source, origin.section)
+            if table.n == origin.n or not same_place:
+                continue
+            found = _best_row(question, table.text)
+            if found is not None and found[1] not in text:
+                header, row = found
+                return (
+                    f"{text}\n\n{header}\n{_separator(header)}\n{row[:-1].rstrip()} [{table.n}] |"
+                )
+    return text
+
+
+def _best_row(question: str, table: str) -> tuple[str, str] | None:
+    """The header and the data row of a Markdown table that share the most words with the
+    question (a word with a digit, a size or a code, counts double); None without any."""
+    lines = [line.strip() for line in table.strip().splitlines()]
+    if len(lines) < 3 or not re.fullmatch(r"\|(?:\s*:?-+:?\s*\|)+", lines[1]):
+        return None
+    asked = set(re.findall(r"\w+", question.lower()))
+    best, best_score = None, 0.0
+    for row in lines[2:]:
+        if not row.startswith("|") or not row.endswith("|"):
+            continue
+        shared = asked & set(re.findall(r"\w+", row.lower()))
+        score = sum(2.0 if re.search(r"\d", word) else 1.0 for word in shared)
+        if score > best_score:
+            best, best_score = row, score
+    return None if best is None else (lines[0], best)
+
+
+def _separator(header: str) -> str:
+    return "|" + "---|" * (header.count("|") - 1)
 
 
 def _join_all(texts: Sequence[str]) -> str:
