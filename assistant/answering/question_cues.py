@@ -32,10 +32,13 @@ _CODE = re.compile(r"\b[A-Za-z]{1,5}-?\d[\w.-]*\b")
 _NOT_COUNTED = frozenset(
     "do does did are is can could should must will would have has had were was in on of per "
     "at for we you i there they the a an to be it our with high long wide deep tall big large "
-    "many much different separate".split()
+    "many much different separate this that these those".split()
 )
 _HOW_MANY = re.compile(
-    r"\bhow many\s+((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:"
+    # "how many lockers", "the maximum number of subscriptions" (not "the part number of")
+    r"\b(?:how many|(?:the|a) (?:(?:maximum|minimum|max|min|total|largest|smallest|highest|"
+    r"lowest|permitted|allowed|allowable) )?number of(?!\s+(?:the|a|an|this|that|your|our|my)\b))"
+    r"\s+((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:"
     + "|".join(sorted(_NOT_COUNTED - {"high", "long", "wide", "deep", "tall", "big", "large"}))
     + r")\b|\s*[?.,!]|\s*$)",
     re.IGNORECASE,

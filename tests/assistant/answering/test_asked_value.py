@@ -96,6 +96,9 @@ def test_the_value_must_belong_to_the_named_subject() -> None:
         # a unit between the number and the word measures it ("15 kW spindle motor")
         ("how many spindles does the VMC-850 have", "VMC-850: a 15 kW spindle motor.", True),
         ("how many good parts before restarting", "measure 5 consecutive parts", False),
+        # the heading line's section number counts nothing
+        ("how many subscriptions may a client hold", "Spec > 4.8 Subscriptions\nAny.", True),
+        ("what is the maximum number of subscriptions", "A client holds 8 subscriptions.", False),
     ],
 )
 def test_counts(question: str, passage: str, missing: bool) -> None:

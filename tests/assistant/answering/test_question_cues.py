@@ -104,6 +104,10 @@ def test_a_gripping_force_is_a_force_and_milligrams_are_a_weight() -> None:
         ("how many amps can the wire carry", []),  # a unit: a measured quantity
         ("how many years does the battery last", []),
         ("how many PH-55 go in one box", []),  # a code is counted per something else
+        ("what is the maximum number of subscriptions a client may hold", ["subscriptions"]),
+        ("give me the total number of rejected parts this week", ["rejected", "parts"]),
+        ("what is the part number of the pump", []),  # a number that names, not counts
+        ("what is the number of the ticket", []),
         ("what is the torque", []),
     ],
 )
