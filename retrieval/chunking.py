@@ -59,6 +59,8 @@ def _table_pieces(block: Block, splitter: RecursiveCharacterTextSplitter, size: 
     if len(block.text) <= size or not block.rows:
         return [block.text]
     pieces: list[str] = []
+    if len("\n".join(head)) > size * 2 // 3:  # too long to repeat: once, as text, then the rows
+        pieces, head = splitter.split_text(head[0]), []
     group: list[str] = []
     for row in block.rows:
         if len("\n".join([*head, *group, row])) > size and group:

@@ -39,8 +39,8 @@ from retrieval.pdf_loader import load_pdf
 from retrieval.pdf_pages import MAX_OCR_PAGES
 from retrieval.text_loader import load_text
 
-# Bump when extraction or sectioning changes, so existing indexes re-read every file.
-LOADER_VERSION = 7  # 7: hidden text dropped, sub-lists straight inside a list kept
+# Bump when extraction, sectioning or chunking changes, so existing indexes re-read every file.
+LOADER_VERSION = 8  # 8: a table header too long to repeat is kept once, as text
 MANIFEST_NAME = "manifest.json"
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx")
 

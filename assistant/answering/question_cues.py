@@ -230,6 +230,13 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"\b[A-Z0-9]{2,}[-/][A-Z0-9-]{2,}\b",
         value_case=True,
     ),
+    _type(  # a past event's date; "when should I change the oil" asks for no date
+        "date",
+        r"\bwhen (?:was|were|did)\b|\b(?:what|which) (?:date|day|year)\b|\bin what year\b",
+        r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|"
+        r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
+        r"\b\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+    ),
     _type(
         "shelf life",
         r"\bshelf[- ]life\b|\bexpiry\b|\bexpire",
@@ -264,7 +271,9 @@ def expected_answer_types(question: str) -> list[AnswerType]:
     # ("who is the assignee of the patent on wind speed measurement")
     asked = _ASKS.search(plain)
     if asked is None:
-        return [] if _ASKS_NO_QUANTITY.search(plain) else _clipped_types(plain)
+        if _ASKS_NO_QUANTITY.search(plain):  # a time, a place, a person: a past date at most
+            return [t for t in ANSWER_TYPES if t.name == "date" and t.cue.search(plain)]
+        return _clipped_types(plain)
     window = " ".join(plain[asked.start() :].split()[:_ASKED_WINDOW_WORDS])
     return [t for t in ANSWER_TYPES if t.cue.search(window)]
 

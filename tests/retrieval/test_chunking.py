@@ -73,3 +73,15 @@ def test_long_tables_split_between_rows_and_repeat_the_header() -> None:
     assert sum(c.text.count("| E-1") for c in chunks) == 30
     assert chunks[0].text.startswith("The alarm table:")  # the lead-in stays with the table
     assert "After the table." in chunks[-1].text
+
+
+def test_a_header_too_long_to_repeat_is_kept_once_as_text() -> None:
+    # a scanned page read as a table: its "header" holds the page's fields, and must not be lost
+    fields = " ".join(f"[{20 + i}] Field {i}: value {i}, filed May 17, 1991" for i in range(6))
+    rows = "\n".join(f"| 3,{700 + i},336 | 1/1973 | Inventor {i} |" for i in range(20))
+    text = f"| {fields} | 1/1973 | names |\n|---|---|---|\n{rows}"
+    chunks = chunk_document(_doc(text), chunk_size=300, chunk_overlap=40)
+    joined = "\n".join(c.text for c in chunks)
+    assert "filed May 17, 1991" in joined and "[25] Field 5" in joined
+    assert all(len(c.text) <= 300 for c in chunks)
+    assert sum(c.text.count("| 3,7") for c in chunks) == 20  # every row, once

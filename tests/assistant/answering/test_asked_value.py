@@ -78,6 +78,14 @@ def test_the_value_must_belong_to_the_named_subject() -> None:
     assert answer_type_missing(question, [steps])
 
 
+def test_a_past_event_asks_for_a_date() -> None:
+    question = "when was the VMC-850 installed"
+    assert answer_type_missing(question, ["VMC-850 log\nInstalled by the maintenance team."])
+    assert not answer_type_missing(question, ["VMC-850 log\nInstalled on 12 March 2019."])
+    assert not answer_type_missing(question, ["VMC-850 log\nInstalled: 12.03.2019"])
+    assert not answer_type_missing(question, ["VMC-850 log\nFiled: May 17, 1991"])
+
+
 @pytest.mark.parametrize(
     ("question", "passage", "missing"),
     [

@@ -38,8 +38,10 @@ from assistant.answering.question_cues import (
         # a kind's word far from the question word describes the subject
         ("who is the assignee of the patent on wind speed measurement", []),
         # "when", "where" and "who" ask for a time, a place or a person, not a quantity ...
-        ("when was the application for the wind speed patent filed", []),
+        ("when was the application for the wind speed patent filed", ["date"]),
+        ("when should I check the pressure of the press", []),  # no past event: no date
         ("where is the pressure gauge of the press", []),
+        ("from what date does the regulation apply", ["date"]),
         # ... unless a "what" or "how" asks for one after them
         ("when it overheats, what pressure should the gauge read", ["pressure"]),
         ("who is the dealer and what is their phone number", ["phone number"]),
