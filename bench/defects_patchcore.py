@@ -100,7 +100,32 @@ def dev_metrics(model: Any, dev: Path, held_good: np.ndarray) -> dict[str, Any]:
         cross.append(grade_summary(good_scores.image[other::2],
                                    defect_scores.image[other::2], chosen)["accuracy"])  # fmt: skip
     out["accuracy_defect_thresholds_other_half"] = cross
+    out["by_type"] = by_type(model, good, good_scores, defects, defect_scores)
     return out
+
+
+def by_type(
+    model: Any, good: Any, good_scores: Scores, defects: Any, defect_scores: Scores
+) -> dict[str, dict[str, float]]:
+    """Image and pixel ROC-AUC per defect type, named by the file's prefix ("Crack__...jpg"):
+    the tiles' pixel ROC-AUC is mostly one type's pixels (a large "Uneven" band)."""
+    types = [name.split("__")[0] if "__" in name else "" for name in defects.names]
+    found: dict[str, dict[str, float]] = {}
+    for kind in sorted(set(types) - {""}):
+        rows = np.array([i for i, t in enumerate(types) if t == kind])
+        part = validation_metrics(
+            model.thresholds, good, good_scores, defects.subset(rows), subset(defect_scores, rows)
+        )
+        found[kind] = {
+            k: round(float(part[k]), 3) for k in ("image_roc_auc", "pixel_roc_auc") if k in part
+        }
+        if defects.masks is not None:
+            found[kind]["defect_pixel_share"] = round(
+                sum(int(defects.masks[i].sum()) for i in rows)
+                / max(1, sum(int(m.sum()) for m in defects.masks)),
+                3,
+            )
+    return found
 
 
 def run(photos: Path, out: Path, threads: int) -> dict[str, Any]:
@@ -126,6 +151,7 @@ def run(photos: Path, out: Path, threads: int) -> dict[str, Any]:
             **{k: metrics.get(k) for k in ("image_roc_auc", "accuracy", "recall")},
             **{k: metrics[k] for k in ("pixel_roc_auc", "pro") if k in metrics},
             **{k: metrics[k] for k in ("even", "odd", "accuracy_defect_thresholds_other_half")},
+            "by_type": metrics["by_type"],
             "own_dev_refused": metrics["refused_as_other_product"],
             "other_product_refused_share": refused_share(model, photos / other / "dev/ok"),
         }

@@ -4,6 +4,7 @@ batches with progress, and the validation metrics of a product model on them."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,26 +96,37 @@ def empty_masks(photos: PhotoSet) -> list[np.ndarray]:
 
 
 def embed(
-    model: ProductModel, images: list[np.ndarray], batch_size: int, progress: bool
-) -> np.ndarray:
-    """Patch features of all `images`, batch by batch, with a progress bar and time left."""
+    model: ProductModel, images: list[np.ndarray], batch_size: int, progress: bool,
+    told: Callable[[int], None] | None = None,
+) -> np.ndarray:  # fmt: skip
+    """Patch features of all `images`, batch by batch, with a progress bar and time left;
+    `told`, when given, gets the number of photos done after each batch."""
     from tqdm import tqdm
 
     parts = []
     starts = range(0, len(images), batch_size)
     for start in tqdm(starts, desc="features", unit="batch", disable=not progress):
         parts.append(model.features(images[start : start + batch_size]))
+        if told is not None:
+            told(min(start + batch_size, len(images)))
     return np.concatenate(parts)
 
 
-def score_set(model: ProductModel, photos: PhotoSet, batch_size: int, progress: bool) -> Scores:
-    """Anomaly maps (working size), image scores and signature distances of a photo set."""
+def score_set(
+    model: ProductModel, photos: PhotoSet, batch_size: int, progress: bool,
+    told: Callable[[int], None] | None = None,
+) -> Scores:  # fmt: skip
+    """Anomaly maps (working size), image scores and signature distances of a photo set;
+    `told`, when given, gets the number of photos scored after each batch."""
     from tqdm import tqdm
 
     parts = []
-    starts = range(0, len(photos.images), batch_size)
-    for start in tqdm(starts, desc="scoring", unit="batch", disable=not progress):
+    count = len(photos.images)
+    for start in tqdm(range(0, count, batch_size), desc="scoring", unit="batch",
+                      disable=not progress):  # fmt: skip
         parts.append(model.score(photos.images[start : start + batch_size]))
+        if told is not None:
+            told(min(start + batch_size, count))
     return Scores(
         maps=np.concatenate([p.maps for p in parts]),
         image=np.concatenate([p.image for p in parts]),

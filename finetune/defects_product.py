@@ -106,13 +106,19 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total): a caller's p
 T = TypeVar("T")
 
 
-def staged(progress: Progress | None, stage: str, total: int, run: Callable[[], T]) -> T:
-    """`run()`, told to `progress` when its stage starts and ends (its tqdm bar counts on)."""
-    if progress is not None:
-        progress(stage, 0, total)
-    result = run()
-    if progress is not None:
-        progress(stage, total, total)
+def staged(
+    progress: Progress | None, stage: str, total: int, run: Callable[[Callable[[int], None]], T]
+) -> T:
+    """`run(told)`, its stage told to `progress` at the start, after each batch (`run` calls
+    `told` with the photos done so far) and at the end; its tqdm bar counts on."""
+
+    def told(done: int) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+
+    told(0)
+    result = run(told)
+    told(total)
     return result
 
 
@@ -135,8 +141,8 @@ def build_model(
     bank_rows, held_rows = split_holdout(len(good.images), args.holdout_share, args.seed)
     bank_photos = [good.images[i] for i in bank_rows]
     photos = bank_photos + augmented(bank_photos, config.augment)  # flipped copies last
-    features = staged(progress, "features", len(photos), lambda: embed(
-        model, photos, args.batch_size, args.progress))  # fmt: skip
+    features = staged(progress, "features", len(photos), lambda told: embed(
+        model, photos, args.batch_size, args.progress, told))  # fmt: skip
     flat = features.reshape(-1, features.shape[-1])
     started = time.perf_counter()
     own = len(bank_rows) * features.shape[1] * features.shape[2]  # the unflipped patches
@@ -179,7 +185,9 @@ def train(args: ProductTrainingArguments, progress: Progress | None = None) -> d
         model, held_rows = build_model(args, good, progress)
         held = good.subset(held_rows)
         scoring = partial(score_set, model, batch_size=args.batch_size, progress=args.progress)
-        held_scores = staged(progress, "scoring", len(held.images), partial(scoring, held))
+        held_scores = staged(
+            progress, "scoring", len(held.images), lambda told: scoring(held, told=told)
+        )
         model.signature = Signature.fit(
             model.signature.references, held_scores.globals, held_scores.medians,
             args.signature_margin,
@@ -189,7 +197,9 @@ def train(args: ProductTrainingArguments, progress: Progress | None = None) -> d
         if args.defects_dir:
             defects = read_folder(Path(args.defects_dir), "defect", masks=args.masks_dir)
             count = len(defects.images)
-            defect_scores = staged(progress, "scoring", count, partial(scoring, defects))
+            defect_scores = staged(
+                progress, "scoring", count, lambda told: scoring(defects, told=told)
+            )
         choice = choose_thresholds(
             held_scores.image, None if defect_scores is None else defect_scores.image,
             quantile=args.good_quantile, severe_factor=args.severe_factor,

@@ -143,3 +143,18 @@ def test_the_holdout_split_keeps_at_least_two_photos() -> None:
     assert len(held) == 2 and len(bank) == 8 and not set(bank) & set(held)
     bank, held = split_holdout(200, 0.2, seed=0)
     assert len(held) == 40
+
+
+def test_progress_is_told_after_every_batch(tmp_path: Path) -> None:
+    ok = _good_folder(tmp_path / "ok", 12)
+    told: list[tuple[str, int, int]] = []
+    main(
+        _args(ok, tmp_path / "products", "--batch_size", "4"),
+        progress=lambda stage, done, total: told.append((stage, done, total)),
+    )
+    features = [(done, total) for stage, done, total in told if stage == "features"]
+    total = features[0][1]
+    assert [done for done, _ in features] == [0, *range(4, total, 4), total, total]
+    scoring = [done for stage, done, _ in told if stage == "scoring"]
+    assert scoring[0] == 0 and scoring == sorted(scoring)
+    assert any(stage == "memory bank" for stage, _, _ in told)
