@@ -34,6 +34,7 @@ from assistant.answering.composition import (
     safety_quote,
 )
 from assistant.answering.extractive import ExtractiveAnswerer, render
+from assistant.answering.follow_up import looks_like_follow_up
 from assistant.answering.grounded_stream import GroundedStream
 from assistant.answering.grounding import MIN_SUPPORT, cited_numbers, should_abstain
 from assistant.answering.passage_guard import clean_passage, strip_instructions
@@ -61,10 +62,6 @@ __all__ = ["ABSTAIN_TEXT", "NOT_FOUND", "ChainEvent", "History", "RagChain"]
 log = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_FOLLOW_UP = re.compile(
-    r"^(and|or|but|also|what about|how about)\b|\b(it|its|that one|those|these|they|them|same)\b",
-    re.I,
-)
 
 _UNKNOWN_CODE = "The plant documents do not mention"
 
@@ -73,17 +70,6 @@ AbstainReason = Literal[
     "unknown_subject", "not_answerable", "low_similarity", "no_sources", "attribute_missing"
 ]
 Declined = AbstainReason | Literal["generator"]
-
-
-def looks_like_follow_up(message: str) -> bool:
-    """A short message, or one that leans on the last turn ("and on the lathe?", "what about
-    it"): it continues the conversation rather than starting a new topic.
-
-    Example:
-        >>> looks_like_follow_up("and on the lathe?"), looks_like_follow_up("how do I reset E-141")
-        (True, False)
-    """
-    return len(message.split()) <= 3 or bool(_FOLLOW_UP.search(message))
 
 
 @dataclass

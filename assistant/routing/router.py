@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assistant.answering.answers import Answer
-from assistant.answering.chain import ChainEvent, History, RagChain, looks_like_follow_up
+from assistant.answering.chain import ChainEvent, History, RagChain
+from assistant.answering.follow_up import looks_like_follow_up
 from assistant.capabilities.base import Capability, Request, Upload, answer_event
 from assistant.capabilities.documents.handler import Documents
 from assistant.settings import setting_default
