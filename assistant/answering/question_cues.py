@@ -164,8 +164,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type(
         "flow rate",
         r"\bflow rate\b|\bper hour\b|\bper minute\b",
-        # "40 L/min", "12 cases per minute", "600 parts/h"
-        r"\d\s?(?:[A-Za-z³]+\s?)?(?:/\s?(?:h|min|hour|minute)\b|per (?:hour|minute))",
+        # "40 L/min", "12 cases per minute", "600 parts/h"; not a speed ("36 m/min")
+        r"\d\s?(?!(?:mm|cm|km|m|in|ft|inch|inches|feet|metres?|meters?)\s?(?:/|per\b))"
+        r"(?:[A-Za-z³]+\s?)?(?:/\s?(?:h|min|hour|minute)\b|per (?:hour|minute))",
     ),
     _type("stroke rate", r"\bstrokes per minute\b|\bspm\b", r"strokes?\s?(?:per|/)\s?min|\bspm\b"),
     _type(

@@ -140,3 +140,18 @@ def test_subject_codes() -> None:
 )
 def test_asks_for_live_figures(question: str, live: bool) -> None:
     assert asks_for_live_figures(question) is live
+
+
+@pytest.mark.parametrize(
+    ("text", "flow"),
+    [
+        ("coolant pump: 40 L/min at 20 bar", True),
+        ("12 cases per minute", True),
+        ("3 m³/h of compressed air", True),
+        ("rapid traverse 36 m/min on X and Y", False),  # a length per minute is a speed
+        ("belt runs at 5 m per minute", False),
+    ],
+)
+def test_a_flow_rate_is_a_volume_or_count_per_time(text: str, flow: bool) -> None:
+    (kind,) = expected_answer_types("what is the flow rate of the pump")
+    assert bool(kind.value.search(text)) is flow
