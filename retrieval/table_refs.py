@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from retrieval.documents import Chunk
+from retrieval.tables import is_table_line
 
 _TABLE_NAMED = re.compile(r"\btable\s+[A-Z]?\d+(?:[.\-–]\d+)*\b", re.IGNORECASE)
 WINDOW = 3  # chunks after the naming one that are looked at
@@ -26,7 +27,7 @@ def names_table(text: str) -> bool:
 
 def is_table(chunk: Chunk) -> bool:
     """A chunk that is a Markdown table (the loaders write every table as one)."""
-    return chunk.text.lstrip().startswith("|")
+    return is_table_line(chunk.text.lstrip().split("\n", 1)[0])
 
 
 def named_tables(

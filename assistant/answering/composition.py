@@ -18,6 +18,7 @@ from assistant.answering.extractive import Quote
 from assistant.answering.passage_guard import clean_passage, clean_passages
 from retrieval.documents import Chunk
 from retrieval.table_refs import names_table
+from retrieval.tables import cells, split_blocks
 
 # "see troubleshooting T-4", "refer to section 6.2", "see Table 1-2", "(see clause 4.2.1)"
 _POINTER = re.compile(
@@ -242,25 +243,24 @@ def append_named_table_row(
 
 
 def _best_row(question: str, table: str) -> tuple[str, str] | None:
-    """The header and the data row of a Markdown table that share the most words with the
-    question (a word with a digit, a size or a code, counts double); None without any."""
-    lines = [line.strip() for line in table.strip().splitlines()]
-    if len(lines) < 3 or not re.fullmatch(r"\|(?:\s*:?-+:?\s*\|)+", lines[1]):
+    """The header and the data row of the passage's first table that share the most words
+    with the question (a word with a digit, a size or a code, counts double); None without
+    any."""
+    block = next((b for b in split_blocks(table) if b.header is not None), None)
+    if block is None:
         return None
     asked = set(re.findall(r"\w+", question.lower()))
     best, best_score = None, 0.0
-    for row in lines[2:]:
-        if not row.startswith("|") or not row.endswith("|"):
-            continue
-        shared = asked & set(re.findall(r"\w+", row.lower()))
+    for row in block.rows:
+        shared = asked & set(re.findall(r"\w+", " ".join(cells(row)).lower()))
         score = sum(2.0 if re.search(r"\d", word) else 1.0 for word in shared)
         if score > best_score:
             best, best_score = row, score
-    return None if best is None else (lines[0], best)
+    return None if best is None else (str(block.header), best)
 
 
 def _separator(header: str) -> str:
-    return "|" + "---|" * (header.count("|") - 1)
+    return "|" + "---|" * len(cells(header))
 
 
 def _join_all(texts: Sequence[str]) -> str:
