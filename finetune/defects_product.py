@@ -5,7 +5,8 @@ Shaped like the transformers example scripts: one dataclass of arguments from fl
 JSON file, a seed, data loading, "training" (feature extraction and coreset selection),
 validation and saving. A share of the good photos (`holdout_share`) is kept out of the
 memory bank to see what good photos the model has never seen score; the thresholds come
-from them, and from defect photos when there are some.
+from them, and from defect photos when there are some; defect photos with masks also teach
+the product a defect head (`finetune.defects_head`).
 
 Example:
     python -m finetune.defects_product --product casting --ok_dir photos/ok \
@@ -24,6 +25,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from finetune.defects_head import HeadConfig, NoHead, coverage, learn, sample_patches
 from finetune.defects_photos import (
     PhotoSet,
     embed,
@@ -40,10 +42,11 @@ from tools.defects.patchcore import (
     global_features,
     greedy_coreset,
 )
-from tools.defects.product import ProductModel, Signature, Thresholds
+from tools.defects.product import ProductModel, Scores, Signature, Thresholds
 from tools.defects.product_store import check_name, save_product, training_lock
 
 log = logging.getLogger(__name__)
+HEAD_GOOD_PHOTOS = 20  # bank photos whose patches the defect head learns as good ones
 
 
 class TooFewPhotos(PlantError):
@@ -59,8 +62,16 @@ class ProductTrainingArguments:
         default=None, metadata={"help": "Folder of defect photos: used to set the thresholds."}
     )
     masks_dir: str | None = field(
-        default=None, metadata={"help": "Defect masks (same stem as the photo) for pixel metrics."}
-    )
+        default=None, metadata={"help": "Defect masks (same stem as the photo): pixel metrics, "
+                                "and the defect head learnt from them."}
+    )  # fmt: skip
+    defect_head: bool = field(
+        default=True, metadata={"help": "With masks: learn a patch classifier from the masked "
+                                "defect photos and add it to the anomaly map "
+                                "(finetune/defects_head.py)."}
+    )  # fmt: skip
+    head_c: float = field(default=0.1, metadata={"help": "The defect head's inverse L2 penalty."})
+    head_weight: float = field(default=1.0, metadata={"help": "The head's share of the map."})
     working_size: int = field(default=320, metadata={"help": "Photos are resized to this square."})
     coreset_ratio: float = field(default=0.02, metadata={"help": "Share of patches kept."})
     smoothing_sigma: float = field(default=4.0)
@@ -184,22 +195,22 @@ def train(args: ProductTrainingArguments, progress: Progress | None = None) -> d
             )
         model, held_rows = build_model(args, good, progress)
         held = good.subset(held_rows)
-        scoring = partial(score_set, model, batch_size=args.batch_size, progress=args.progress)
-        held_scores = staged(
-            progress, "scoring", len(held.images), lambda told: scoring(held, told=told)
-        )
+        defects = None
+        if args.defects_dir:
+            defects = read_folder(Path(args.defects_dir), "defect", masks=args.masks_dir)
+        learnt: dict[str, Any] = {}
+        defect_scores: Scores | None
+        if defects is not None and defects.masks is not None and args.defect_head:
+            held_scores, defect_scores, learnt = scores_with_head(
+                model, args, good, held_rows, defects, progress
+            )
+        else:
+            held_scores, defect_scores = plain_scores(model, args, held, defects, progress)
         model.signature = Signature.fit(
             model.signature.references, held_scores.globals, held_scores.medians,
             args.signature_margin,
         )  # fmt: skip
         held_scores.distance = model.signature.distances(held_scores.globals, held_scores.medians)
-        defects = defect_scores = None
-        if args.defects_dir:
-            defects = read_folder(Path(args.defects_dir), "defect", masks=args.masks_dir)
-            count = len(defects.images)
-            defect_scores = staged(
-                progress, "scoring", count, lambda told: scoring(defects, told=told)
-            )
         choice = choose_thresholds(
             held_scores.image, None if defect_scores is None else defect_scores.image,
             quantile=args.good_quantile, severe_factor=args.severe_factor,
@@ -211,6 +222,7 @@ def train(args: ProductTrainingArguments, progress: Progress | None = None) -> d
             "held_out_photos": len(held_rows), "bank_patches": len(model.bank),
             "threshold_method": choice.method, "skipped": good.skipped,
             "held_out_good_scores": [round(float(s), 4) for s in held_scores.image],
+            **learnt,
         }  # fmt: skip
         if defects is not None and defect_scores is not None:
             metrics["skipped"] = good.skipped + defects.skipped
@@ -223,6 +235,58 @@ def train(args: ProductTrainingArguments, progress: Progress | None = None) -> d
         model.version = time.strftime("%Y%m%dT%H%M%S")
         metrics["path"] = str(save_product(model, output))
     return metrics
+
+
+def plain_scores(
+    model: ProductModel, args: ProductTrainingArguments, held: PhotoSet,
+    defects: PhotoSet | None, progress: Progress | None,
+) -> tuple[Scores, Scores | None]:  # fmt: skip
+    """The held-out good photos' and the defect photos' scores by the memory bank alone."""
+    scoring = partial(score_set, model, batch_size=args.batch_size, progress=args.progress)
+    held_scores = staged(
+        progress, "scoring", len(held.images), lambda told: scoring(held, told=told)
+    )
+    if defects is None:
+        return held_scores, None
+    return held_scores, staged(
+        progress, "scoring", len(defects.images), lambda told: scoring(defects, told=told)
+    )
+
+
+def scores_with_head(
+    model: ProductModel, args: ProductTrainingArguments, good: PhotoSet, held_rows: np.ndarray,
+    defects: PhotoSet, progress: Progress | None,
+) -> tuple[Scores, Scores, dict[str, Any]]:  # fmt: skip
+    """Learn the defect head from the masked defect photos (`finetune.defects_head`) and set
+    it on `model`; the held-out good photos' scores with it and the defect photos' scores
+    out of fold. Masks that cannot teach a head leave the model as it was, and say why."""
+
+    def features(images: list[np.ndarray], stage: str) -> np.ndarray:
+        return staged(progress, stage, len(images), lambda told: embed(
+            model, images, args.batch_size, args.progress, told))  # fmt: skip
+
+    config = HeadConfig(c=args.head_c, weight=args.head_weight, seed=args.seed)
+    held_features = features([good.images[i] for i in held_rows], "scoring")
+    defect_features = features(defects.images, "scoring")
+    bank_rows = np.setdiff1d(np.arange(len(good.images)), held_rows)
+    picks = bank_rows[np.unique(np.linspace(0, len(bank_rows) - 1, HEAD_GOOD_PHOTOS).astype(int))]
+    good_patches = sample_patches(
+        features([good.images[i] for i in picks], "defect head"), config.good_patches, args.seed
+    )
+    covered = coverage(defects.masks or [], model.config.grid)
+    try:
+        head, defect_scores = learn(
+            model, defect_features, covered, good_patches, held_features, config
+        )
+    except NoHead as exc:
+        log.warning("no defect head: %s", exc)
+        plain = model.score_features
+        return plain(held_features), plain(defect_features), {"defect_head": f"not learnt: {exc}"}
+    model.head = head
+    positives = int((covered >= config.positive_share).sum())
+    info = {"photos": len(defects.images), "defect_patches": positives, "c": config.c,
+            "weight": config.weight, "folds": config.folds}  # fmt: skip
+    return model.score_features(held_features), defect_scores, {"defect_head": info}
 
 
 def main(argv: list[str] | None = None, progress: Progress | None = None) -> dict[str, Any]:

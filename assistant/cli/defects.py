@@ -39,7 +39,11 @@ DefectsOption = Annotated[
 ]
 MasksOption = Annotated[
     Path | None,
-    typer.Option("--masks", help="Defect masks, named like the defect photos (X.jpg -> X.png)."),
+    typer.Option(
+        "--masks",
+        help="Defect masks, named like the defect photos (X.jpg -> X.png): pixel metrics, and "
+        "in training a defect head learnt from them.",
+    ),
 ]
 
 
@@ -62,7 +66,8 @@ def train_defects(
     ] = None,
 ) -> None:
     """Learn a product from photos of its good parts (--product NAME --ok FOLDER, optionally
-    --defects and --masks to set thresholds and validate), or, without --product, fine-tune the
+    --defects to set the thresholds and validate, and --masks to learn a defect head from the
+    masked defect photos as well), or, without --product, fine-tune the
     demo defect model on generated surface images (about 8 minutes on 2 cores)."""
     from finetune.defects import main, shortfalls
 

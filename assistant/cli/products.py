@@ -28,7 +28,8 @@ app = typer.Typer(help="Inspected products and their models.", no_args_is_help=T
 
 
 def list_command(as_json: JsonOption = False) -> None:
-    """Every product with a model: photos it learnt from, thresholds, version."""
+    """Every product with a model: photos it learnt from, thresholds, the masked defect photos
+    its defect head learnt from (0: none), version."""
     from tools.defects.product_store import list_products, load_product
 
     products_dir = get_settings().products_dir
@@ -42,6 +43,7 @@ def list_command(as_json: JsonOption = False) -> None:
                 "threshold": round(model.thresholds.minor, 4),
                 "severe_threshold": round(model.thresholds.severe, 4),
                 "threshold_method": model.metrics.get("threshold_method"),
+                "defect_head_photos": _head_photos(model),
                 "version": model.version,
             }
         )
@@ -51,10 +53,18 @@ def list_command(as_json: JsonOption = False) -> None:
     if not rows:
         out.print("No products yet: plant train defects --product NAME --ok FOLDER")
         return
-    table = Table("product", "good photos", "threshold", "severe from", "set from", "version")
+    table = Table(
+        "product", "good photos", "threshold", "severe from", "set from", "defect head photos",
+        "version",
+    )  # fmt: skip
     for row in rows:
         table.add_row(*(str(row[k]) for k in row))
     out.print(table)
+
+
+def _head_photos(model: Any) -> int:
+    learnt = model.metrics.get("defect_head")
+    return int(learnt["photos"]) if model.head is not None and isinstance(learnt, dict) else 0
 
 
 def remove_command(name: Annotated[str, typer.Argument(help="The product to remove.")]) -> None:

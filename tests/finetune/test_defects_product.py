@@ -77,6 +77,31 @@ def test_defect_photos_set_the_thresholds_and_are_validated(trained: Any) -> Non
     assert model.metrics["bank_patches"] == len(model.bank)
 
 
+def test_masked_defect_photos_teach_the_product_a_defect_head(trained: Any) -> None:
+    metrics, root = trained
+    learnt = metrics["defect_head"]
+    assert learnt["photos"] == 4 and learnt["folds"] == 2 and learnt["defect_patches"] > 0
+    model = load_product(root / "products", "tiny-part")
+    assert model.head is not None and model.head.coef.shape == (model.bank.shape[1],)
+    blot = with_blot(good_surface(777), (40, 20), 7)
+    assert model.score([blot]).image[0] >= model.thresholds.minor  # graded a defect
+
+
+def test_without_the_head_flag_or_with_too_few_masks_no_head_is_learnt(tmp_path: Path) -> None:
+    ok = _good_folder(tmp_path / "ok", 10)
+    defects, masks = _defect_folder(tmp_path, 3)
+    flags = ["--defects_dir", str(defects), "--masks_dir", str(masks)]
+    metrics = main(_args(ok, tmp_path / "few", *flags))
+    assert metrics["defect_head"] == (
+        "not learnt: 3 masked defect photos; a defect head needs at least 4"
+    )
+    assert load_product(tmp_path / "few", "tiny-part").head is None
+    assert metrics["threshold_method"] == "defects"  # the photos still set the thresholds
+    metrics = main(_args(ok, tmp_path / "off", *flags, "--defect_head", "false"))
+    assert "defect_head" not in metrics
+    assert load_product(tmp_path / "off", "tiny-part").head is None
+
+
 def test_without_defects_the_thresholds_come_from_held_out_good_photos(tmp_path: Path) -> None:
     ok = _good_folder(tmp_path / "ok", 10)
     metrics = main(_args(ok, tmp_path / "products"))

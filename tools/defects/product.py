@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from tools.common.errors import PlantError
+from tools.defects.defect_head import DefectHead
 from tools.defects.patchcore import (
     PatchCoreConfig,
     global_features,
@@ -118,6 +119,7 @@ class ProductModel:
     signature: Signature
     metrics: dict[str, Any] = field(default_factory=dict)
     version: str = ""
+    head: DefectHead | None = None  # learnt from masked defect photos, when there were some
     network: Any = None  # the backbone, loaded on first use
 
     def backbone(self) -> Any:
@@ -130,12 +132,19 @@ class ProductModel:
         x = prepare(images, self.config.working_size)
         return patch_features(self.backbone(), x, self.config).numpy()
 
-    def score_features(self, features: np.ndarray) -> Scores:
+    def patch_distances(self, features: np.ndarray) -> np.ndarray:
+        """Each patch's distance to the memory bank: (N, grid, grid, D) -> (N, grid, grid)."""
         count, grid, _, dims = features.shape
-        patch = nearest_distances(self.bank, features.reshape(-1, dims)).reshape(count, grid, grid)
-        maps = smooth_maps(patch, self.config)
+        flat = features.reshape(-1, dims)
+        return nearest_distances(self.bank, flat).reshape(count, grid, grid)
+
+    def score_features(self, features: np.ndarray) -> Scores:
+        count = len(features)
+        patch = self.patch_distances(features)
+        anomaly = patch if self.head is None else self.head.combine(patch, features)
+        maps = smooth_maps(anomaly, self.config)
         overall = global_features(features)
-        medians = np.median(patch.reshape(count, -1), axis=1)
+        medians = np.median(patch.reshape(count, -1), axis=1)  # the signature's: distances
         return Scores(
             maps=maps, image=maps.reshape(count, -1).max(axis=1),
             distance=self.signature.distances(overall, medians), globals=overall, medians=medians,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from tools.common.errors import ModelMissing, PlantError
+from tools.defects.defect_head import DefectHead
 from tools.defects.patchcore import PatchCoreConfig
 from tools.defects.product import ProductModel, Signature, Thresholds
 
@@ -88,10 +89,12 @@ def save_product(model: ProductModel, products_dir: Path) -> Path:
     handle, temp = tempfile.mkstemp(prefix=f".{model.name}.", suffix=".tmp", dir=products_dir)
     try:
         with os.fdopen(handle, "wb") as file:
-            np.savez(
-                file, bank=model.bank.astype(np.float32), meta=np.array(json.dumps(meta)),
-                references=model.signature.references.astype(np.float32),
-            )  # fmt: skip
+            arrays = {
+                "bank": model.bank.astype(np.float32), "meta": np.array(json.dumps(meta)),
+                "references": model.signature.references.astype(np.float32),
+                **(model.head.to_arrays() if model.head is not None else {}),
+            }  # fmt: skip
+            np.savez(file, allow_pickle=False, **arrays)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temp, target)
@@ -114,6 +117,7 @@ def load_product(products_dir: Path, name: str) -> ProductModel:
             meta: dict[str, Any] = json.loads(str(data["meta"]))
             bank = data["bank"]
             signature = Signature(data["references"], **meta["signature"])
+            head = DefectHead.from_arrays(data)
     except (OSError, ValueError, KeyError) as exc:
         raise ProductError(f"{path}: not a readable product model ({exc}); train it again") from exc
     config = meta["config"]
@@ -121,7 +125,7 @@ def load_product(products_dir: Path, name: str) -> ProductModel:
     return ProductModel(
         name=meta["name"], config=PatchCoreConfig(**config), bank=bank,
         thresholds=Thresholds(**meta["thresholds"]), signature=signature,
-        metrics=meta.get("metrics", {}), version=meta.get("version", ""),
+        metrics=meta.get("metrics", {}), version=meta.get("version", ""), head=head,
     )  # fmt: skip
 
 

@@ -29,7 +29,12 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 PHOTO_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
-STAGES = {"features": "photos embedded", "memory bank": "memory bank", "scoring": "thresholds"}
+STAGES = {
+    "features": "photos embedded",
+    "memory bank": "memory bank",
+    "scoring": "thresholds",
+    "defect head": "defect head",
+}
 Told = Callable[[str, int, int], None]  # a training's progress callback: stage, done, total
 _chat_training = threading.Lock()  # one product learnt at a time in this process: it takes the CPU
 

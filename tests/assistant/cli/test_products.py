@@ -103,6 +103,7 @@ def test_products_list_and_remove(trained: str) -> None:
     assert result.exit_code == 0, result.output
     (row,) = json.loads(result.stdout)
     assert row["product"] == "widget" and row["threshold_method"] == "defects"
+    assert row["defect_head_photos"] == 0  # defect photos without masks teach no head
     result = runner.invoke(products_app, ["remove", "widget"])
     assert result.exit_code == 0 and "Removed product 'widget'" in result.output
     assert json.loads(runner.invoke(products_app, ["list", "--json"]).stdout) == []

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.tools.defects.conftest import good_surface
+from tools.defects.defect_head import DefectHead
 from tools.defects.product import Signature, Thresholds
 from tools.defects.product_store import (
     ProductBusy,
@@ -51,6 +53,29 @@ def test_save_and_load_round_trip(tiny_model: Any, tmp_path: Path) -> None:
     assert loaded.config == model.config and loaded.metrics == {"ok_photos": 12}
     assert list_products(tmp_path) == ["pump-impeller"]
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert loaded.head is None  # learnt without masks
+
+
+def test_a_defect_head_is_saved_and_scores_the_same_after_loading(
+    tiny_model: Any, tmp_path: Path
+) -> None:
+    dims = tiny_model.bank.shape[1]
+    rng = np.random.default_rng(0)
+    head = DefectHead(
+        mean=rng.normal(size=dims).astype(np.float32), scale=np.ones(dims, np.float32),
+        coef=rng.normal(size=dims).astype(np.float32), intercept=-1.0,
+        distance_scale=2.0, head_scale=3.0, weight=1.0,
+    )  # fmt: skip
+    model = replace(tiny_model, name="pump-impeller", head=head)  # its own signature
+    save_product(model, tmp_path)
+    loaded = replace(load_product(tmp_path, "pump-impeller"), network=tiny_model.network)
+    assert loaded.head is not None
+    np.testing.assert_array_equal(loaded.head.coef, head.coef)
+    photo = [good_surface(3)]
+    with_head, without = loaded.score(photo), replace(loaded, head=None).score(photo)
+    np.testing.assert_allclose(with_head.maps, model.score(photo).maps, rtol=1e-5)
+    assert not np.allclose(with_head.maps, without.maps)
+    np.testing.assert_allclose(with_head.medians, without.medians)  # the signature's own
 
 
 def test_a_failed_save_leaves_the_previous_model_whole(

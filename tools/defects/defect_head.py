@@ -1,0 +1,61 @@
+"""A product's defect head: a linear patch classifier learnt from its labelled defect photos
+(with masks), added to the memory bank's nearest-neighbour distance in the anomaly map.
+
+PatchCore scores a patch by how far it lies from every good patch; a defect that looks like
+some good texture (a band of another grinding pattern on a magnetic tile) lies close and is
+missed. A linear classifier over the same patch features, taught by masked defect photos
+which directions mark a defect, finds it. Both are put on one scale — each divided by its
+spread over good patches the model never saw — and added:
+
+    map = distance / distance_scale + weight * (w . standardised(feature) + b) / head_scale
+
+Learnt in `finetune.defects_head`; applied here with numpy only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class DefectHead:
+    """Patch classifier weights and the scales that put its score beside the distance."""
+
+    mean: np.ndarray  # (D,) feature standardisation
+    scale: np.ndarray  # (D,)
+    coef: np.ndarray  # (D,)
+    intercept: float
+    distance_scale: float  # spread of unseen good patches' distances to the memory bank
+    head_scale: float  # spread of unseen good patches' head scores
+    weight: float = 1.0
+
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        """The classifier's score of each patch: features (..., D) -> (...)."""
+        flat = features.reshape(-1, features.shape[-1]).astype(np.float32)
+        scores = ((flat - self.mean) / self.scale) @ self.coef + self.intercept
+        return scores.reshape(features.shape[:-1])
+
+    def combine(self, distances: np.ndarray, features: np.ndarray) -> np.ndarray:
+        """Patch anomaly scores: distances (...) and their patches' features (..., D)."""
+        head = self.logits(features) / self.head_scale
+        return distances / self.distance_scale + self.weight * head
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """What the product file stores (`from_arrays` reads it back)."""
+        scalars = [self.intercept, self.distance_scale, self.head_scale, self.weight]
+        return {
+            "head_vectors": np.stack([self.mean, self.scale, self.coef]).astype(np.float32),
+            "head_scalars": np.asarray(scalars, dtype=np.float64),
+        }
+
+    @classmethod
+    def from_arrays(cls, data: Any) -> DefectHead | None:
+        """The head stored in a product file, or None (a product learnt without masks)."""
+        if "head_vectors" not in data:
+            return None
+        mean, scale, coef = np.asarray(data["head_vectors"], dtype=np.float32)
+        intercept, distance_scale, head_scale, weight = (float(v) for v in data["head_scalars"])
+        return cls(mean, scale, coef, intercept, distance_scale, head_scale, weight)
