@@ -258,6 +258,23 @@ def test_an_attribute_the_manual_does_not_state_is_declined_in_one_sentence(
     assert not stated.abstained and "15 kW" in stated.text
 
 
+def test_a_missing_attribute_declines_even_where_the_model_would_answer(
+    manual_searcher: Searcher,
+) -> None:
+    from assistant.answering.answerability import AnswerabilityModel, AnswerabilitySignals
+
+    names = AnswerabilitySignals.names()
+    answers_all = AnswerabilityModel(
+        features=names, coefficients=[0.0] * len(names), intercept=-20.0, threshold=0.5
+    )
+    chain = RagChain(manual_searcher, answerability=answers_all)
+    missing = chain.invoke("how much does the VMC-850 weigh")
+    assert missing.abstained and missing.abstain_reason == "attribute_missing"
+    assert missing.unanswerable_probability is None  # the model was not asked
+    stated = chain.invoke("what power does the VMC-850 spindle have")
+    assert not stated.abstained and stated.unanswerable_probability == pytest.approx(0.0, abs=1e-6)
+
+
 def test_citations_of_one_section_are_merged(manual_searcher: Searcher) -> None:
     answer = RagChain(manual_searcher).invoke("what are the alarm codes of the VMC-850")
     places = [(c.source, c.section) for c in answer.citations]
