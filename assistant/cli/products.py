@@ -94,6 +94,14 @@ def train_product(
         f"{metrics['train_seconds']:.0f} s: {metrics['path']}"
     )
     model_thresholds(metrics)
+    learnt = metrics.get("defect_head")
+    if isinstance(learnt, dict):
+        out.print(
+            f"defect head learnt from {learnt['photos']} masked defect photos "
+            f"({learnt['defect_patches']} defect patches); they were scored out of fold"
+        )
+    elif learnt:
+        err.print(f"[yellow]no defect head[/]: {learnt.removeprefix('not learnt: ')}")
     if "validation" in metrics:
         out.print("validation (the photos that chose the thresholds; optimistic):")
         print_metrics(metrics["validation"])

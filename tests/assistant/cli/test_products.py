@@ -55,6 +55,27 @@ def test_training_prints_what_was_learnt_and_validated(trained: str) -> None:
     assert "image ROC-AUC" in trained
 
 
+def test_training_with_masks_says_whether_a_defect_head_was_learnt(
+    folders: dict[str, Path], tmp_path: Path
+) -> None:
+    args = ["train", "defects", "--product", "masked", "--ok", str(folders["ok"]),
+            "--defects", str(folders["defects"]), "--masks", str(folders["masks"])]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "no defect head: 3 masked defect photos; a defect head needs at least 4" in (
+        " ".join(result.output.split())
+    )
+    _, fourth = _defect_folder(tmp_path, 4)
+    more = tmp_path / "defect"
+    result = runner.invoke(app, [*args[:6], "--defects", str(more), "--masks", str(fourth)])
+    assert result.exit_code == 0, result.output
+    assert "defect head learnt from 4 masked defect photos" in " ".join(result.output.split())
+    listed = runner.invoke(products_app, ["list", "--json"])
+    rows = {r["product"]: r for r in json.loads(listed.stdout)}
+    assert rows["masked"]["defect_head_photos"] == 4
+    assert runner.invoke(products_app, ["remove", "masked"]).exit_code == 0
+
+
 def test_inspect_json_keeps_its_keys_and_adds_the_products(
     trained: str, folders: dict[str, Path], tmp_path: Path
 ) -> None:
