@@ -24,6 +24,15 @@ _QUANTITY_QUESTION = re.compile(
     re.I,
 )
 _HAS_NUMBER = re.compile(r"\d")
+# "who deals with this", "whom do I call": a line naming a person's role or how to reach them
+_PERSON_QUESTION = re.compile(
+    r"\bwho(?:m)?\b(?!\s+(?:is|are)\s+(?:allowed|required|eligible))", re.I
+)
+_PERSON_LINE = re.compile(
+    r"\b(?:owner|contact|responsible|coordinator|manager|supervisor|officer|engineer|"
+    r"lead|head\s+of|ext\.|extension|phone|tel\.?|e-?mail)\b|@[\w-]+\.",
+    re.I,
+)
 _IDENTIFIER = re.compile(r"(?<![\w-])(?=[\w.-]*\d)[A-Za-z0-9][\w.]*(?:-[\w.]+)*(?![\w-])")
 _PROCEDURE_QUESTION = re.compile(
     r"\bhow (?:do|does|should|can|must|would|to)\b|\bsteps?\b|\bprocedure\b|\bcriteria\b|"
@@ -193,7 +202,9 @@ def _scores(
     # "how do I ...", "what are the steps": a whole list (lead line and items) answers
     procedural = bool(_PROCEDURE_QUESTION.search(question))
     list_bonus = np.array([0.15 if procedural and "\n" in u else 0.0 for _, u in units])
-    bonus = number_bonus + list_bonus + 0.3 * named
+    person = bool(_PERSON_QUESTION.search(question))
+    person_bonus = np.array([0.15 if person and _PERSON_LINE.search(u) else 0.0 for _, u in units])
+    bonus = number_bonus + list_bonus + person_bonus + 0.3 * named
     return np.asarray((0.6 * similarity + 0.4 * overlap + bonus) * rank_prior)
 
 

@@ -28,6 +28,20 @@ def test_a_quantity_question_prefers_the_sentence_with_the_number(
     assert "4 hours" in text
 
 
+def test_a_who_question_prefers_the_line_naming_the_person_in_charge(
+    embedder: SentenceEmbedder,
+) -> None:
+    passages = {
+        1: "Incident reporting procedure. This procedure explains what to report, how, and "
+        "what happens next.\nOwner: Ruth Okafor, EHS coordinator (ext. 2105)."
+    }
+    answerer = ExtractiveAnswerer(embedder, max_quotes=1)
+    assert "Ruth Okafor" in answerer.answer("who deals with an injury report", passages)
+    # not a who-question: the role line gets no head start
+    what = answerer.answer("what does the reporting procedure explain", passages)
+    assert "Ruth Okafor" not in what
+
+
 def test_the_matching_row_is_quoted_with_its_citation(embedder: SentenceEmbedder) -> None:
     answerer = ExtractiveAnswerer(embedder)
     passages = {
