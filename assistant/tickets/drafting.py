@@ -149,7 +149,8 @@ class TicketDrafter:
         quotes = self._quotes(main, questions, passages)
         answer, cited = merge_citations(render(quotes, passages), citations)
         cited = [c for c in cited if f"[{c.n}]" in answer]
-        text = letter(ticket, answer, unanswered, agent=agent, company=self.company)
+        text = letter(ticket, answer, unanswered, agent=agent, company=self.company,
+                      sources=sources_list(cited))  # fmt: skip
         return Draft(
             text=text,
             citations=cited,
@@ -228,10 +229,24 @@ def fuse(results: list[Retrieval], k: int) -> list[Citation]:
     return [first[key].model_copy(update={"n": i}) for i, key in enumerate(ranked, 1)]
 
 
+def sources_list(citations: list[Citation]) -> str:
+    """What the reply's [n] marks point to, for the customer: each document's title and the
+    section quoted ("[2] KV Valve Body Installation and Handling Guide, "Before assembly"")."""
+    lines = []
+    for c in citations:
+        title = " ".join((c.title or c.source).split())
+        heading = " ".join(c.heading.split())
+        where = f', "{heading}"' if heading and heading != title else ""
+        lines.append(f"- [{c.n}] {safe_markdown(title)}{safe_markdown(where)}")
+    return "\n".join(lines)
+
+
 def letter(
-    ticket: DraftRequest, answer: str, unanswered: list[str], *, agent: str, company: str
-) -> str:
-    """The plant's reply template: greeting, the cited answer, next steps, sign-off."""
+    ticket: DraftRequest, answer: str, unanswered: list[str], *, agent: str, company: str,
+    sources: str = "",
+) -> str:  # fmt: skip
+    """The plant's reply template: greeting, the cited answer and the documents it quotes,
+    next steps, sign-off."""
     # the customer's words are not repeated: they are not the plant's to state
     parts = [
         f"Dear {safe_markdown(greeting_name(ticket.customer))},",
@@ -239,6 +254,8 @@ def letter(
     ]
     if answer:
         parts.append(f"Our documents say:\n\n{answer}")
+        if sources:
+            parts.append(f"Sources:\n{sources}")
     if unanswered:
         parts.append(
             "We are checking the rest of your request with the team concerned and will come "

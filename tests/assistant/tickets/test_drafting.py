@@ -5,7 +5,14 @@ from pathlib import Path
 from assistant.answering.answers import Citation
 from assistant.answering.extractive import Quote
 from assistant.answering.retrieval_result import Retrieval, TextVectors
-from assistant.tickets.drafting import PLACEHOLDER, DraftRequest, TicketDrafter, distinct, fuse
+from assistant.tickets.drafting import (
+    PLACEHOLDER,
+    DraftRequest,
+    TicketDrafter,
+    distinct,
+    fuse,
+    sources_list,
+)
 from retrieval.embeddings import SentenceEmbedder
 
 
@@ -25,6 +32,29 @@ def test_a_draft_quotes_the_policy_with_citations_in_the_template(drafter: Ticke
     assert "ZD-1" in draft.text
     assert draft.citations[0].source == "warranty.docx"
     assert draft.unsupported == [] and not draft.flagged
+    # every [n] of the letter is named for the customer, after the quotes
+    sources = draft.text.split("Sources:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.split("]", 1)[0] for line in sources] == [f"- [{c.n}" for c in draft.citations]
+    assert sources[0].startswith(f"- [1] {draft.citations[0].title}")
+
+
+def test_the_sources_list_names_each_document_and_its_section() -> None:
+    citations = [
+        Citation(
+            n=1,
+            source="g.md",
+            title="KV Installation Guide",
+            section="KV Installation Guide > Before assembly",
+            text="Lubricate O-rings.",
+        ),
+        Citation(n=2, source="faq.md", title="Product FAQ", section="Product FAQ", text="x"),
+        Citation(n=3, source="terms.pdf", title="", section="", text="y"),
+    ]
+    assert sources_list(citations).splitlines() == [
+        '- [1] KV Installation Guide, "Before assembly"',
+        "- [2] Product FAQ",
+        "- [3] terms.pdf",
+    ]
 
 
 def test_instructions_in_the_ticket_are_ignored_and_flagged(drafter: TicketDrafter) -> None:
