@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 _NUMBER = r"\d+(?:[.,]\d+)?\s?"
 _ASKED_WINDOW_WORDS = 8
+_WHOLE_CLAUSE = frozenset({"task duration"})  # kinds whose cue may end the question
 _DIGIT = re.compile(r"\d")
 _COMPOUND = re.compile(r"\w+(?:-\w+)+")
 _ASKS = re.compile(r"\b(?:what|which|how|whats|what's)\b", re.IGNORECASE)
@@ -192,7 +193,13 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "phone number", r"\bphone\b|\btelephone\b", r"\+?\d[\d ()-]{6,}\d|\bext(?:ension)?\.?\s?\d+"
     ),
     _type("bank account", r"\baccount number\b|\biban\b", r"\bIBAN\b|\baccount\b"),
-    _type("duration", r"\bhow long\b(?!\s+ago)", _DURATION),
+    # "how long must my password be" asks for a length, not a time
+    _type("duration", r"\bhow long\b(?!\s+ago)(?![^?]*\bbe\s*\??\s*$)", _DURATION),
+    _type(  # how long a task takes: "change every 4,000 hours" is how often, not how long
+        "task duration",
+        r"\bhow long (?:does|do|did|will|would|should|could|can)\b[^?]{0,80}?\b(?:take|last)s?\b",
+        r"(?<![\d.,])(?<!\bevery\s)(?:" + _DURATION + ")",
+    ),
     _type("percentage", r"\bwhat (?:percent(?:age)?|share|proportion)\b", r"%|\bper ?cent\b"),
     _type("humidity", r"\bhumidity\b", r"\d\s?%|\bRH\b", attribute=r"\bhumid|\bRH\b"),
     _type(
@@ -275,8 +282,10 @@ def expected_answer_types(question: str) -> list[AnswerType]:
         if _ASKS_NO_QUANTITY.search(plain):  # a time, a place, a person: a past date at most
             return [t for t in ANSWER_TYPES if t.name == "date" and t.cue.search(plain)]
         return _clipped_types(plain)
-    window = " ".join(plain[asked.start() :].split()[:_ASKED_WINDOW_WORDS])
-    return [t for t in ANSWER_TYPES if t.cue.search(window)]
+    clause = plain[asked.start() :]
+    window = " ".join(clause.split()[:_ASKED_WINDOW_WORDS])
+    # "how long does an oil change on the AC-37 take": the verb closes the clause
+    return [t for t in ANSWER_TYPES if t.cue.search(clause if t.name in _WHOLE_CLAUSE else window)]
 
 
 def _clipped_types(question: str) -> list[AnswerType]:

@@ -40,6 +40,24 @@ from assistant.answering.asked_value import answer_type_missing
             True,
         ),
         ("what tensile strength does aluminum have", "about 25,000 psi", False),
+        # how long a task takes: an interval ("every 4,000 hours") says how often, not how long
+        (
+            "how long does an oil change on the AC-37 take",
+            "AC-37 service\n| Oil separator | change every 4,000 hours |",
+            True,
+        ),
+        (
+            "how long does an oil change on the AC-37 take",
+            "An AC-37 oil change takes about 20 minutes.",
+            False,
+        ),
+        (
+            "how long between oil changes on the AC-37",
+            "Change the AC-37 oil every 4,000 hours.",
+            False,
+        ),
+        # "how long must my password be" asks for a length, not a time
+        ("how long must my password be", "Your password needs at least 12 characters.", False),
         # the unit may sit in the column header only
         (
             "what is the ampacity of 12 AWG wire",

@@ -55,7 +55,8 @@ def test_expected_answer_types(question: str, kinds: list[str]) -> None:
 @pytest.mark.parametrize(
     ("question", "kinds"),
     [
-        ("how long does the warm-up take", ["duration"]),
+        ("how long does the warm-up take", ["duration", "task duration"]),
+        ("how long must my password be", ["password"]),  # a length, not a time
         ("how long ago was the drill", []),
         ("what humidity must the CMM room have", ["humidity"]),
         ("what is the noise level of the washer in dB", ["noise level"]),
