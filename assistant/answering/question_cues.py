@@ -217,7 +217,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         # sizes as a product of lengths: "400 x 300 x 250 mm", "1200 × 800"
         "dimensions",
         r"\bdimensions?\b|\bfootprint\b|\bfloor space\b|\bhow big\b",
-        r"\d\s?(?:mm|cm|m|in)?\s?[x×]\s?\d",
+        # not a thread and length ("M6 x 50" bolts) nor a count of things ("4 x M6")
+        r"(?<![A-Za-z\d.,])\d[\d.,]*\s?(?:mm|cm|m|in)?\s?[x×]\s?\d",
     ),
     _type(
         "length",

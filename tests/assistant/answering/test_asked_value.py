@@ -56,6 +56,13 @@ from assistant.answering.asked_value import answer_type_missing
             "Change the AC-37 oil every 4,000 hours.",
             False,
         ),
+        # a bolt's thread and length ("M6 x 50") is not the body's size
+        (
+            "what are the dimensions of a KV-16 body",
+            "| Body | Mounting bolts |\n|---|---|\n| KV-16 | 4 x M6 x 50, class 12.9 |",
+            True,
+        ),
+        ("what are the dimensions of the CS-40 case", "CS-40 (400 x 300 x 250 mm)", False),
         # "how long must my password be" asks for a length, not a time
         ("how long must my password be", "Your password needs at least 12 characters.", False),
         # the unit may sit in the column header only
