@@ -4,7 +4,7 @@ A logistic regression over patch features: patches a mask covers (at least
 `positive_share` of them) against the defect photos' unmasked patches and patches of the
 memory bank's good photos; its score and the bank distance are each scaled by their spread
 over the held-out good photos. The thresholds must not be set on scores of photos the head
-learnt from, so the defect photos are scored out of fold (`out_of_fold`): each fold by a head
+learnt from, so `learn` scores the defect photos out of fold: each fold by a head
 learnt from the others. The product keeps the head learnt from all of them.
 
 Chosen on the magnetic tiles' development split (even/odd halves: one half's masks teach the
