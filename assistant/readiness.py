@@ -52,10 +52,8 @@ class ModelInfo:
     default_seconds: float  # training time on 2 CPU cores (docs/benchmarks.md)
 
 
-# In training order: routing first, the longest last, so most capabilities come up soonest.
-# Default times: a fresh clone's `make run` on the 2-core AMD EPYC machine, 2026-11-30
-# (intent 87.5 s, failure 14.7 s, tickets 51.8 s, drafts 35.5 s, defects 372.7 s); once a
-# model has trained here, its own measured time (`durations.json`) is the estimate instead.
+# In training order (routing first, the longest last); default times: a fresh clone's `make
+# run` on 2 cores (docs/benchmarks.md), then each model's own measured time (durations.json).
 _MODELS = (
     ModelInfo("intent", "Message routing", "plant train intent", ("labels.json",), 90),
     ModelInfo("failure", "Failure-risk estimation", "plant train failure",
