@@ -31,7 +31,7 @@ from assistant.answering.question_cues import (
 )
 from retrieval.tables import split_blocks, with_header_units
 
-__all__ = ["answer_type_missing", "count_missing", "value_missing"]
+__all__ = ["answer_type_missing", "count_missing", "count_patterns", "value_missing"]
 
 _DIGIT = re.compile(r"\d")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n")
@@ -101,11 +101,10 @@ def value_missing(kind: AnswerType, passages: Sequence[str], codes: set[str]) ->
     return not any(_about(u, codes) and _bound(kind, u) for p in passages for u in _units(p))
 
 
-def count_missing(nouns: Sequence[str], passages: Sequence[str], codes: set[str]) -> bool:
-    """Whether no passage gives a number of any of the counted `nouns` for the subject."""
+def count_patterns(nouns: Sequence[str]) -> list[re.Pattern[str]]:
+    """For each counted noun, a number stated of it: "24 valve bodies", "Lockers: 120"."""
     stems = [re.escape(noun.lower().rstrip("s")[:_STEM]) for noun in nouns]
-    # "24 valve bodies", "Lockers: 120"; or a table column or caption naming the word
-    counted = [
+    return [
         re.compile(
             rf"\b{_COUNT_NUMBER}\s+(?:(?!{_MEASURE}\b)[\w-]+\s+){{0,2}}{stem}\w*|"
             rf"\b{stem}\w*\s*[:|(=]\s*{_COUNT_NUMBER}\b",
@@ -113,6 +112,13 @@ def count_missing(nouns: Sequence[str], passages: Sequence[str], codes: set[str]
         )
         for stem in stems
     ]
+
+
+def count_missing(nouns: Sequence[str], passages: Sequence[str], codes: set[str]) -> bool:
+    """Whether no passage gives a number of any of the counted `nouns` for the subject."""
+    stems = [re.escape(noun.lower().rstrip("s")[:_STEM]) for noun in nouns]
+    # or a table column or caption naming the word
+    counted = count_patterns(nouns)
     labelled = [re.compile(rf"\b{stem}", re.IGNORECASE) for stem in stems]
     # a passage's heading line numbers its section ("4.8 Subscriptions"): it counts nothing
     body = [

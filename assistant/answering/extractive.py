@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answering.question_cues import expected_answer_types
+from assistant.answering.asked_value import count_patterns
+from assistant.answering.question_cues import asked_count_nouns, expected_answer_types
 from assistant.answering.retrieval_result import TextVectors
 from retrieval.bm25 import tokenize
 from retrieval.embeddings import SentenceEmbedder
@@ -34,6 +35,8 @@ _PERSON_LINE = re.compile(
     re.I,
 )
 _IDENTIFIER = re.compile(r"(?<![\w-])(?=[\w.-]*\d)[A-Za-z0-9][\w.]*(?:-[\w.]+)*(?![\w-])")
+# "SEARCHGW", "PUBACK", "QMO": a name written in capitals, counted only where a row's cell is it
+_CAPITALS = re.compile(r"(?<![\w-])[A-Z][A-Z0-9_]{2,}(?:-[A-Z0-9_]+)*(?![\w-])")
 _PROCEDURE_QUESTION = re.compile(
     r"\bhow (?:do|does|should|can|must|would|to)\b|\bsteps?\b|\bprocedure\b|\bcriteria\b|"
     r"\brequirements\b|\bwhat (?:should|must) (?:i|we|you)\b",
@@ -189,7 +192,10 @@ def _scores(
     # "pin 13", "AWG 14", "G64", "0x8D": the table row whose key cell is what the question
     # names is the answer, not a neighbouring row that merely looks alike (a cell that only
     # mentions it, "Replacement housing PH-55", is no key)
-    names = {m.lower() for m in _IDENTIFIER.findall(question)}
+    names = {m.rstrip(".").lower() for m in _IDENTIFIER.findall(question)}
+    names |= {m.lower() for m in _CAPITALS.findall(question)}
+    # only a name some row's cell is counts: "MQTT-SN", "OSHA" or "2.0" in a question key no row
+    names &= set().union(*rows.values()) if rows else set()
     named = np.array(
         [len(names & rows[u]) / len(names) if names and u in rows else 0.0 for _, u in units]
     )
@@ -204,7 +210,11 @@ def _scores(
     list_bonus = np.array([0.15 if procedural and "\n" in u else 0.0 for _, u in units])
     person = bool(_PERSON_QUESTION.search(question))
     person_bonus = np.array([0.15 if person and _PERSON_LINE.search(u) else 0.0 for _, u in units])
-    bonus = number_bonus + list_bonus + person_bonus + 0.3 * named
+    # "how many VMC-850 machines": the line that states a number of them ("the four VMC-850
+    # machines on Line 1"), before the table rows that merely list them
+    counted = count_patterns(asked_count_nouns(question, of_codes=True))
+    count_bonus = np.array([0.3 if any(p.search(u) for p in counted) else 0.0 for _, u in units])
+    bonus = number_bonus + list_bonus + person_bonus + count_bonus + 0.3 * named
     return np.asarray((0.6 * similarity + 0.4 * overlap + bonus) * rank_prior)
 
 

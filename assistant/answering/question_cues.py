@@ -324,21 +324,24 @@ def normalise_code(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def asked_count_nouns(question: str) -> list[str]:
+def asked_count_nouns(question: str, *, of_codes: bool = False) -> list[str]:
     """The words a "how many ..." question counts, or none when it asks for a quantity with a
-    unit ("how many amps", handled by the kinds above) or counts a code ("how many PH-55").
+    unit ("how many amps", handled by the kinds above) or counts a code ("how many PH-55";
+    with `of_codes`, the words after the code: "how many VMC-850 machines" -> machines).
 
     Example:
         >>> asked_count_nouns("how many spare spindles do we keep for the VMC-850")
         ['spare', 'spindles']
         >>> asked_count_nouns("how many years does the battery last")
         []
+        >>> asked_count_nouns("how many VMC-850 machines are there", of_codes=True)
+        ['machines']
     """
     found = _HOW_MANY.search(question)
     if found is None:
         return []
     words = found.group(1).split()
-    if _COUNT_UNIT.fullmatch(words[0]) or _DIGIT.search(words[0]):
+    if _COUNT_UNIT.fullmatch(words[0]) or (_DIGIT.search(words[0]) and not of_codes):
         return []
     return [
         w

@@ -155,3 +155,50 @@ def test_the_row_keyed_by_the_asked_identifier_wins_within_its_table(
         "what is on pin 13 of the J11 relay connector", passages
     )
     assert "| 13 | NTC |" in text.splitlines()[2]
+
+
+def test_an_identifier_that_ends_the_sentence_still_keys_its_row(
+    embedder: SentenceEmbedder,
+) -> None:
+    passages = {
+        1: "The sender of the DISCONNECT packet must use one of the reason codes applicable to "
+        "DISCONNECT. The values for reason codes are shown in the reason code table.",
+        2: "| Value | Name | Description |\n|---|---|---|\n"
+        "| 0x8D | Keep alive timeout | No packet was received for 1.5 times the keep-alive |",
+    }
+    text = ExtractiveAnswerer(embedder, max_quotes=1).answer(
+        "Our gateway disconnected with reason code 0x8D. What does that code mean?", passages
+    )
+    assert "Keep alive timeout" in text
+
+
+def test_a_name_in_capitals_keys_the_row_whose_cell_it_is(embedder: SentenceEmbedder) -> None:
+    passages = {
+        1: "The packet type field is a one-byte unsigned value; the values are shown below. "
+        "Refer to section 2.1 for the structure of a control packet.",
+        2: "| Name | Value | Direction |\n|---|---|---|\n"
+        "| ADVERTISE | 0x16 | Server to clients |\n"
+        "| SEARCHGW | 0x17 | Client to servers |\n"
+        "| GWINFO | 0x18 | Server to client |",
+    }
+    text = ExtractiveAnswerer(embedder, max_quotes=1).answer(
+        "What is the packet type value of SEARCHGW in protocol version 2.0?", passages
+    )
+    assert "| SEARCHGW | 0x17 |" in text
+
+
+def test_a_how_many_question_quotes_the_line_stating_the_count(
+    embedder: SentenceEmbedder,
+) -> None:
+    passages = {
+        1: "Plant issue 4, approved by the production manager. Applies to the four VMC-850 "
+        "machines on Line 1 (Machining, Hall A), asset tags M1-01, M1-02, M1-03 and M1-04.",
+        2: "| Asset tag | Machine | Model | Line | Installed |\n|---|---|---|---|---|\n"
+        "| M1-01 | Vertical machining centre | Vantor VMC-850 | 1 | 2017 |\n"
+        "| M1-02 | Vertical machining centre | Vantor VMC-850 | 1 | 2020 |\n"
+        "| M2-01 | Vertical machining centre | Vantor VMC-850 | 2 | 2023 |",
+    }
+    text = ExtractiveAnswerer(embedder, max_quotes=1).answer(
+        "how many VMC-850 machines are on line 1", passages
+    )
+    assert "four VMC-850 machines" in text
