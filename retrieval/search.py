@@ -16,6 +16,7 @@ from retrieval.fusion import convex_fusion, reciprocal_rank_fusion
 from retrieval.glossary import Glossary
 from retrieval.index_store import IndexSnapshot
 from retrieval.table_refs import named_tables
+from retrieval.tables import row_keys
 from retrieval.vector_index import IndexParams, search, to_device
 
 SearchMode = Literal["dense", "bm25", "hybrid"]
@@ -134,12 +135,17 @@ class Searcher:
         best = dense[0][1] if dense else None
         return HybridResult(self._hits(ranked, k), best, query, vector)
 
-    def with_named_tables(self, hits: list[Hit], *, limit: int = 1) -> list[Hit]:
+    def with_named_tables(
+        self, hits: list[Hit], *, limit: int = 1, question: str = ""
+    ) -> list[Hit]:
         """`hits`, then the table a hit names when it follows in the hit's section ("are
-        given in table 1-3": the values the prose points to; `table_refs`)."""
+        given in table 1-3": the values the prose points to; `table_refs`): of a long table,
+        the part holding the row `question` names ("AWG 14")."""
         if self._position is None:
             self._position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
-        tables = named_tables([h.chunk for h in hits], self.chunks, self._position, limit=limit)
+        named_in = [h.chunk for h in hits]
+        keys = row_keys(question)
+        tables = named_tables(named_in, self.chunks, self._position, limit=limit, keys=keys)
         score = hits[-1].score if hits else 0.0
         return hits + [Hit(len(hits) + i, score, c) for i, c in enumerate(tables, start=1)]
 

@@ -11,13 +11,14 @@ same document, within a few chunks, as an extra hit after the searched ones.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from retrieval.documents import Chunk
-from retrieval.tables import is_table_line
+from retrieval.tables import cells, is_table_line
 
 _TABLE_NAMED = re.compile(r"\btable\s+[A-Z]?\d+(?:[.\-–]\d+)*\b", re.IGNORECASE)
 WINDOW = 3  # chunks after the naming one that are looked at
+MAX_PARTS = 60  # chunks of one table cut by the chunker that are looked at for a keyed row
 
 
 def names_table(text: str) -> bool:
@@ -31,10 +32,18 @@ def is_table(chunk: Chunk) -> bool:
 
 
 def named_tables(
-    named_in: Sequence[Chunk], chunks: Sequence[Chunk], position: dict[str, int], *, limit: int = 1
+    named_in: Sequence[Chunk],
+    chunks: Sequence[Chunk],
+    position: dict[str, int],
+    *,
+    limit: int = 1,
+    keys: Set[str] = frozenset(),
 ) -> list[Chunk]:
     """For each chunk of `named_in` that names a table, the first table chunk following it in
     its section (at most `WINDOW` chunks on), not already among `named_in`; at most `limit`.
+    A table cut into several chunks gives the chunk with a row keyed by the question's `keys`
+    (`tables.row_keys`: "AWG 14" -> the chunk holding the row "| 14 | 64.0 | ..."), when one
+    has it; else its first chunk.
 
     Example:
         >>> at = {"chunk_id": "a", "source": "m.pdf", "title": "M", "heading_path": ("R",),
@@ -58,6 +67,7 @@ def named_tables(
             if not same_section:
                 break
             if is_table(following):
+                following = _keyed_part(following, chunks, position, keys)
                 if following.chunk_id not in present:
                     present.add(following.chunk_id)
                     found.append(following)
@@ -65,3 +75,25 @@ def named_tables(
         if len(found) >= limit:
             break
     return found
+
+
+def _keyed_part(
+    first: Chunk, chunks: Sequence[Chunk], position: dict[str, int], keys: Set[str]
+) -> Chunk:
+    """Of the table starting at `first` (the chunks after it in its section that repeat its
+    header line, up to `MAX_PARTS`), the chunk with most of `keys` as cells; `first` when
+    none has any."""
+    if not keys:
+        return first
+    header = first.text.lstrip().split("\n", 1)[0]
+    start = position[first.chunk_id]
+    best, best_count = first, 0
+    for part in chunks[start : start + MAX_PARTS]:
+        if (part.source, part.heading_path) != (first.source, first.heading_path):
+            break
+        if part.text.lstrip().split("\n", 1)[0] != header:
+            break
+        found = {c.lower() for line in part.text.splitlines() for c in cells(line)} & keys
+        if len(found) > best_count:
+            best, best_count = part, len(found)
+    return best

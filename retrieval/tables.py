@@ -190,3 +190,20 @@ def _unit(header_cell: str) -> str:
     if match is None:
         return ""
     return (match.group(1) or match.group(2) or "").strip()
+
+
+_IDENTIFIER = re.compile(r"(?<![\w-])(?=[\w.-]*\d)[A-Za-z0-9][\w.]*(?:-[\w.]+)*(?![\w-])")
+_CAPITALS = re.compile(r"(?<![\w-])[A-Z][A-Z0-9_]{2,}(?:-[A-Z0-9_]+)*(?![\w-])")
+
+
+def row_keys(question: str) -> set[str]:
+    """What in a question may be a table row's key cell, lowercased: identifiers with a digit
+    ("pin 13", "AWG 14", "G64", "0x8D", a final full stop dropped) and names in capitals
+    ("SEARCHGW"). Whether one is a key is the table's to say: a cell that is it.
+
+    Example:
+        >>> sorted(row_keys("What does reason code 0x8D mean for SEARCHGW on pin 13?"))
+        ['0x8d', '13', 'searchgw']
+    """
+    keys = {m.rstrip(".").lower() for m in _IDENTIFIER.findall(question)}
+    return keys | {m.lower() for m in _CAPITALS.findall(question)}

@@ -176,7 +176,8 @@ class RagChain:
         found = self.searcher.hybrid_search(
             question, k=self.answer_k, search_filter=self.search_filter
         )
-        citations, guarded = cleaned_citations(self.searcher.with_named_tables(found.hits))
+        with_tables = self.searcher.with_named_tables(found.hits, question=question)
+        citations, guarded = cleaned_citations(with_tables)
         # keyed by the text as embedded: a question the search cut or re-spaced is another text
         vectors = TextVectors(self.searcher.embedder, {found.query: found.query_vector[0]})
         return Retrieval(question, citations, found.best_dense, vectors, guarded)

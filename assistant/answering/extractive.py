@@ -13,7 +13,14 @@ from assistant.answering.question_cues import asked_count_nouns, expected_answer
 from assistant.answering.retrieval_result import TextVectors
 from retrieval.bm25 import tokenize
 from retrieval.embeddings import SentenceEmbedder
-from retrieval.tables import cells, is_table_line, row_as_text, split_blocks, with_header_units
+from retrieval.tables import (
+    cells,
+    is_table_line,
+    row_as_text,
+    row_keys,
+    split_blocks,
+    with_header_units,
+)
 
 _UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9])")
 # Questions asking for a quantity, a time, a limit or a code: answer-type matching prefers
@@ -34,9 +41,6 @@ _PERSON_LINE = re.compile(
     r"lead|head\s+of|ext\.|extension|phone|tel\.?|e-?mail)\b|@[\w-]+\.",
     re.I,
 )
-_IDENTIFIER = re.compile(r"(?<![\w-])(?=[\w.-]*\d)[A-Za-z0-9][\w.]*(?:-[\w.]+)*(?![\w-])")
-# "SEARCHGW", "PUBACK", "QMO": a name written in capitals, counted only where a row's cell is it
-_CAPITALS = re.compile(r"(?<![\w-])[A-Z][A-Z0-9_]{2,}(?:-[A-Z0-9_]+)*(?![\w-])")
 _PROCEDURE_QUESTION = re.compile(
     r"\bhow (?:do|does|should|can|must|would|to)\b|\bsteps?\b|\bprocedure\b|\bcriteria\b|"
     r"\brequirements\b|\bwhat (?:should|must) (?:i|we|you)\b",
@@ -192,10 +196,8 @@ def _scores(
     # "pin 13", "AWG 14", "G64", "0x8D": the table row whose key cell is what the question
     # names is the answer, not a neighbouring row that merely looks alike (a cell that only
     # mentions it, "Replacement housing PH-55", is no key)
-    names = {m.rstrip(".").lower() for m in _IDENTIFIER.findall(question)}
-    names |= {m.lower() for m in _CAPITALS.findall(question)}
     # only a name some row's cell is counts: "MQTT-SN", "OSHA" or "2.0" in a question key no row
-    names &= set().union(*rows.values()) if rows else set()
+    names = row_keys(question) & set().union(*rows.values()) if rows else set()
     named = np.array(
         [len(names & rows[u]) / len(names) if names and u in rows else 0.0 for _, u in units]
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from retrieval.documents import Chunk
 from retrieval.table_refs import named_tables
+from retrieval.tables import row_keys
 
 TABLE = "| Size | Amperes |\n|---|---|\n| 0000 | 850 |"
 
@@ -12,9 +13,12 @@ def chunk(chunk_id: str, text: str, section: str = "Ratings", source: str = "m.p
     return Chunk(chunk_id, source, "Manual", (section,), 1, text)
 
 
-def found(named_in: list[Chunk], chunks: list[Chunk], limit: int = 1) -> list[str]:
+def found(
+    named_in: list[Chunk], chunks: list[Chunk], limit: int = 1, question: str = ""
+) -> list[str]:
     position = {c.chunk_id: i for i, c in enumerate(chunks)}
-    return [c.chunk_id for c in named_tables(named_in, chunks, position, limit=limit)]
+    keys = row_keys(question)
+    return [c.chunk_id for c in named_tables(named_in, chunks, position, limit=limit, keys=keys)]
 
 
 def test_the_table_a_passage_names_follows_it() -> None:
@@ -45,3 +49,18 @@ def test_a_table_already_found_is_not_added_twice_and_the_limit_holds() -> None:
     chunks = [first, table, second, chunk("t3", TABLE, section="Limits")]
     assert found([first, second], chunks) == ["t"]
     assert found([first, second], chunks, limit=2) == ["t", "t3"]
+
+
+def test_of_a_table_cut_into_chunks_the_part_with_the_asked_row_follows() -> None:
+    header = "| Gage number | Diameter (mils) | Circular mils |\n|---|---|---|\n"
+    prose = chunk("p", "An AWG table for copper wire is shown at table 1-2.")
+    parts = [
+        chunk("t1", header + "| 0000 | 460.0 | 212,000.0 |\n| 000 | 410.0 | 168,000.0 |"),
+        chunk("t2", header + "| 12 | 81.0 | 6,530.0 |\n| 13 | 72.0 | 5,180.0 |"),
+        chunk("t3", header + "| 14 | 64.0 | 4,110.0 |\n| 15 | 57.0 | 3,260.0 |"),
+        chunk("x", "| Other | Table |\n|---|---|\n| 14 | 1 |"),
+    ]
+    chunks = [prose, *parts]
+    assert found([prose], chunks, question="circular mils of AWG 14 wire?") == ["t3"]
+    assert found([prose], chunks, question="circular mils of AWG 40 wire?") == ["t1"]
+    assert found([prose], chunks) == ["t1"]  # no question: the table's first part

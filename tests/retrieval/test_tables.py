@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from retrieval.tables import plain_tables, row_as_text, split_blocks, to_markdown, with_header_units
+from retrieval.tables import (
+    plain_tables,
+    row_as_text,
+    row_keys,
+    split_blocks,
+    to_markdown,
+    with_header_units,
+)
 
 
 def test_to_markdown_flattens_cells_pads_rows_and_escapes_pipes() -> None:
@@ -58,3 +65,9 @@ def test_with_header_units_takes_a_unit_column_for_the_value_columns_only() -> N
     assert rows[1] == "| WS-02 | Pull strength | N | — | 850 N | — | 1 |"
     value_unit = "| Parameter | Value | Unit |\n|---|---|---|\n| Air pressure | 5.5 | bar |"
     assert with_header_units(value_unit).splitlines()[-1] == "| Air pressure | 5.5 bar | bar |"
+
+
+def test_row_keys_are_identifiers_and_names_in_capitals() -> None:
+    keys = row_keys("Our gateway sent reason code 0x8D. Is SEARCHGW on pin 13 of MQTT-SN 2.0?")
+    assert keys == {"0x8d", "searchgw", "13", "mqtt-sn", "2.0"}
+    assert row_keys("what is the torque for the cover screws") == set()
