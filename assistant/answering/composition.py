@@ -22,10 +22,15 @@ from retrieval.tables import cells, split_blocks
 
 # "see troubleshooting T-4", "refer to section 6.2", "see Table 1-2", "(see clause 4.2.1)"
 _POINTER = re.compile(
-    r"\b(?:see|refer to|according to|as described in|follow)\s+(?:the\s+)?"
+    r"\b(?:see(?: also)?|refer to|according to|as described in|follow|"
+    r"(?:given|shown|suggested|listed|described|defined|specified|set out) in)\s+(?:the\s+)?"
     r"(?:(?P<kind>troubleshooting|section|chapter|clause|table|annex|appendix|article|step|"
     r"procedure|paragraph)\s+)?"
-    r"(?P<label>[A-Z]{1,4}-\d{1,3}|\d{1,2}(?:\.\d{1,2}){0,3}|[IVX]{1,5}\b)",
+    r"(?P<label>[A-Z]{1,4}-\d{1,3}|[A-Z]\.\d{1,2}(?:\.\d{1,2}){0,3}\b|\d{1,2}(?:\.\d{1,2}){0,3}|"
+    r"[IVX]{1,5}\b)"
+    # the section's title after its label, in capitals ("C.4 Timer and Counter Values")
+    r"(?:\s+(?P<title>(?-i:[A-Z])[\w/-]*(?:\s+(?:(?:and|of|the|for|in|on|to|with)\s+)?"
+    r"(?-i:[A-Z])[\w/-]*){0,6}))?",
     re.IGNORECASE,
 )
 _LABEL_AFTER = r"(?:\s|[.:)—–-]|$)"
@@ -37,6 +42,13 @@ class Pointer:
 
     label: str
     kind: str = ""
+    title: str = ""  # the words naming the section after its label, when written
+
+    def titles(self, heading: str) -> bool:
+        """Whether `heading` carries this pointer's title under another label (a draft that
+        renumbered its annex: "see C.4 Timer and Counter Values" for "C.3 Example Timer
+        and Counter Values")."""
+        return bool(self.title) and self.title.lower() in heading.lower()
 
     def heads(self, heading: str) -> bool:
         """Whether `heading` is the section this pointer names ("T-4 Way lube pressure low")."""
@@ -59,7 +71,8 @@ def pointers(text: str) -> list[Pointer]:
             continue
         if kind == "" and re.fullmatch(r"[IVX]+", label):
             continue
-        pointer = Pointer(label.upper() if "-" in label else label, kind)
+        title = " ".join((match.group("title") or "").split())
+        pointer = Pointer(label.upper() if "-" in label else label, kind, title)
         if pointer not in found:
             found.append(pointer)
     return found
@@ -82,8 +95,13 @@ def follow_pointers(text: str, source: str, chunks: Sequence[Chunk]) -> list[Chu
 
 
 def _section(pointer: Pointer, source: str, chunks: Sequence[Chunk]) -> list[Chunk]:
-    matches = [c for c in chunks if c.heading_path and pointer.heads(c.heading_path[-1])]
+    headed = [c for c in chunks if c.heading_path]
+    matches = [c for c in headed if pointer.heads(c.heading_path[-1])]
     same = [c for c in matches if c.source == source]
+    # the label names one section and the title another: the title, in the same document
+    titled = [c for c in headed if c.source == source and pointer.titles(c.heading_path[-1])]
+    if titled and not any(pointer.titles(c.heading_path[-1]) for c in same):
+        same = titled
     chosen = same or matches
     if not chosen:
         return []

@@ -114,3 +114,20 @@ def test_a_quote_ending_its_passage_with_a_colon_is_continued_from_the_next_chun
     # the last chunk of a section is not continued from the next section
     last = [Citation(n=1, source="reg.pdf", section="Article 26", text="Other:", chunk_id="r3")]
     assert append_continuation("x [1]", [Quote(1, "Other:", 1.0)], last, chunks) == "x [1]"
+
+
+def test_a_pointer_by_an_annex_label_and_title_finds_the_titled_section() -> None:
+    text = "Example values for these are suggested in C.4 Timer and Counter Values."
+    assert pointers(text) == [Pointer("C.4", "", "Timer and Counter Values")]
+    assert pointers("See also A.2 Wiring for the terminals") == [Pointer("A.2", "", "Wiring")]
+    spec = [
+        chunk("s3", "spec.docx", ("Spec", "C.3 Example Timer and Counter Values"), "60 s"),
+        chunk("s4", "spec.docx", ("Spec", "C.4 Exponential Backoff"), "Double it."),
+        chunk("o4", "other.docx", ("Other", "C.4 Timer and Counter Values"), "Elsewhere."),
+    ]
+    # the draft renumbered its annex: the title names the section, in the quoting document
+    assert [c.chunk_id for c in follow_pointers(text, "spec.docx", spec)] == ["s3"]
+    # label and title agree: that section
+    assert [c.chunk_id for c in follow_pointers(text, "other.docx", spec)] == ["o4"]
+    # no title: the label alone
+    assert [c.chunk_id for c in follow_pointers("see C.4", "spec.docx", spec)] == ["s4"]
