@@ -131,6 +131,9 @@ def test_shortfalls_name_each_missed_target() -> None:
     assert shortfalls(met) == []
     missed = {"test": {"severity_accuracy": 0.728, "roc_auc": 0.9357, "localization_hit_rate": 0.9}}
     assert shortfalls(missed) == ["severity_accuracy 0.728 < 0.95", "roc_auc 0.936 < 0.99"]
+    # a miss by less than the third decimal shows the digits that make it one
+    near = {"test": {"severity_accuracy": 0.96, "roc_auc": 0.98996, "localization_hit_rate": 0.9}}
+    assert shortfalls(near) == ["roc_auc 0.98996 < 0.99"]
 
 
 def test_frozen_blocks_keep_their_pretrained_weights_and_the_rest_trains(tmp_path: Path) -> None:
