@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from finetune.defects_head import HeadConfig, NoHead, coverage, learn, sample_patches
+from finetune.defects_head import HeadConfig, NoHead, coverage, learn
 from finetune.defects_photos import (
     PhotoSet,
     embed,
@@ -72,6 +72,10 @@ class ProductTrainingArguments:
     )  # fmt: skip
     head_c: float = field(default=0.1, metadata={"help": "The defect head's inverse L2 penalty."})
     head_weight: float = field(default=1.0, metadata={"help": "The head's share of the map."})
+    head_context: float = field(
+        default=0.7,
+        metadata={"help": "The head's context window as a share of the patch grid (0: none)."},
+    )
     working_size: int = field(default=320, metadata={"help": "Photos are resized to this square."})
     coreset_ratio: float = field(default=0.02, metadata={"help": "Share of patches kept."})
     smoothing_sigma: float = field(default=4.0)
@@ -265,18 +269,18 @@ def scores_with_head(
         return staged(progress, stage, len(images), lambda told: embed(
             model, images, args.batch_size, args.progress, told))  # fmt: skip
 
-    config = HeadConfig(c=args.head_c, weight=args.head_weight, seed=args.seed)
+    config = HeadConfig(
+        c=args.head_c, weight=args.head_weight, context_share=args.head_context, seed=args.seed
+    )
     held_features = features([good.images[i] for i in held_rows], "scoring")
     defect_features = features(defects.images, "scoring")
     bank_rows = np.setdiff1d(np.arange(len(good.images)), held_rows)
     picks = bank_rows[np.unique(np.linspace(0, len(bank_rows) - 1, HEAD_GOOD_PHOTOS).astype(int))]
-    good_patches = sample_patches(
-        features([good.images[i] for i in picks], "defect head"), config.good_patches, args.seed
-    )
+    good_features = features([good.images[i] for i in picks], "defect head")
     covered = coverage(defects.masks or [], model.config.grid)
     try:
         head, defect_scores = learn(
-            model, defect_features, covered, good_patches, held_features, config
+            model, defect_features, covered, good_features, held_features, config
         )
     except NoHead as exc:
         log.warning("no defect head: %s", exc)
@@ -285,7 +289,7 @@ def scores_with_head(
     model.head = head
     positives = int((covered >= config.positive_share).sum())
     info = {"photos": len(defects.images), "defect_patches": positives, "c": config.c,
-            "weight": config.weight, "folds": config.folds}  # fmt: skip
+            "weight": config.weight, "context": head.context, "folds": config.folds}  # fmt: skip
     return model.score_features(held_features), defect_scores, {"defect_head": info}
 
 

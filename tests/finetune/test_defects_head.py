@@ -51,12 +51,45 @@ def test_the_head_scores_defect_patches_above_good_ones_on_the_good_patches_scal
     good, _ = _photos(10, 1, defect=False)
     held, _ = _photos(5, 2, defect=False)
     held_distances = np.abs(np.random.default_rng(3).normal(2.0, 0.5, (5, GRID, GRID)))
-    head = fit_head(defects, covered, good, held, held_distances, HeadConfig())
+    head = fit_head(defects, covered, good, held, held_distances, HeadConfig(context_share=0))
+    assert head.context == 0 and head.coef.shape == (DIMS,)
     assert head.coef[0] > np.abs(head.coef[1:]).max()  # the defect's direction
     logits = head.logits(defects)
     assert logits[:, :2, :2].min() > logits[:, 2:, 2:].max()
     assert np.std(head.logits(held)) / head.head_scale == pytest.approx(1.0)
     assert head.distance_scale == pytest.approx(float(np.std(held_distances)))
+
+
+def test_context_finds_a_defect_that_only_its_surroundings_make_one() -> None:
+    """Each photo has its own level of feature 0 (another light, another batch); a defect is
+    a 3 x 3 patch block 2 above its photo's level, which other photos reach unharmed. The
+    patch alone cannot tell; with the mean of the patches around it, the head can."""
+    from sklearn.metrics import roc_auc_score
+
+    grid, rng = 8, np.random.default_rng(0)
+
+    def photos(count: int, defect: bool) -> tuple[np.ndarray, np.ndarray]:
+        features = rng.normal(scale=0.3, size=(count, grid, grid, DIMS)).astype(np.float32)
+        features[..., 0] += rng.uniform(-3, 3, size=(count, 1, 1)).astype(np.float32)
+        covered = np.zeros((count, grid, grid), np.float32)
+        if defect:
+            features[:, 2:5, 2:5, 0] += 2.0
+            covered[:, 2:5, 2:5] = 1.0
+        return features, covered
+
+    defects, covered = photos(30, defect=True)
+    good, _ = photos(20, defect=False)
+    held, _ = photos(10, defect=False)
+    distances = np.ones((10, grid, grid))
+    test, truth = photos(20, defect=True)
+
+    def auc(share: float) -> float:
+        head = fit_head(defects, covered, good, held, distances, HeadConfig(context_share=share))
+        return float(roc_auc_score(truth.ravel(), head.logits(test).ravel()))
+
+    with_context = fit_head(defects, covered, good, held, distances, HeadConfig())
+    assert with_context.context == 7 and with_context.coef.shape == (2 * DIMS,)
+    assert auc(0.7) > 0.95 and auc(0.7) > auc(0.0) + 0.15
 
 
 def test_masks_that_cover_no_patch_teach_no_head() -> None:
@@ -91,7 +124,7 @@ def test_defect_photos_are_scored_out_of_fold_and_in_their_order() -> None:
     defects[3, :2, :2, 1] += 4.0
     good, _ = _photos(8, 1, defect=False)
     held, _ = _photos(4, 2, defect=False)
-    head, scores = learn(_Bank(), defects, covered, sample_patches(good, 200, 0), held,  # type: ignore[arg-type]
+    head, scores = learn(_Bank(), defects, covered, good, held,  # type: ignore[arg-type]
                          HeadConfig(min_photos=4))  # fmt: skip
     assert head.coef[0] > 0 and head.coef[1] > 0  # the head kept learns from every photo
     in_sample = _Bank(head)
@@ -104,7 +137,7 @@ def test_defect_photos_are_scored_out_of_fold_and_in_their_order() -> None:
 def test_too_few_masked_photos_teach_no_head() -> None:
     defects, covered = _photos(3, 0, defect=True)
     with pytest.raises(NoHead, match="3 masked defect photos; a defect head needs at least 4"):
-        learn(_Bank(), defects, covered, np.zeros((1, DIMS)), defects,  # type: ignore[arg-type]
+        learn(_Bank(), defects, covered, np.zeros((1, GRID, GRID, DIMS)), defects,  # type: ignore[arg-type]
               HeadConfig())  # fmt: skip
 
 

@@ -82,7 +82,8 @@ def test_masked_defect_photos_teach_the_product_a_defect_head(trained: Any) -> N
     learnt = metrics["defect_head"]
     assert learnt["photos"] == 4 and learnt["folds"] == 2 and learnt["defect_patches"] > 0
     model = load_product(root / "products", "tiny-part")
-    assert model.head is not None and model.head.coef.shape == (model.bank.shape[1],)
+    assert model.head is not None and model.head.context > 1
+    assert model.head.coef.shape == (2 * model.bank.shape[1],)  # each patch and its context
     blot = with_blot(good_surface(777), (40, 20), 7)
     assert model.score([blot]).image[0] >= model.thresholds.minor  # graded a defect
 

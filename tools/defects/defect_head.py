@@ -7,9 +7,14 @@ missed. A linear classifier over the same patch features, taught by masked defec
 which directions mark a defect, finds it. Both are put on one scale — each divided by its
 spread over good patches the model never saw — and added:
 
-    map = distance / distance_scale + weight * (w . standardised(feature) + b) / head_scale
+    map = distance / distance_scale + weight * (w . standardised(inputs) + b) / head_scale
 
-Learnt in `finetune.defects_head`; applied here with numpy only.
+A patch's inputs are its feature and the mean feature of the `context` x `context` patches
+around it: whether a patch is a defect depends on what surrounds it (a band of another
+grinding pattern is a defect on one tile and the whole surface of another; magnetic tiles'
+development split, pixel ROC-AUC 0.875 -> 0.917 with a window of 0.7 of the grid).
+
+Learnt in `finetune.defects_head`; applied here with numpy (and scipy's box filter).
 """
 
 from __future__ import annotations
@@ -31,12 +36,14 @@ class DefectHead:
     distance_scale: float  # spread of unseen good patches' distances to the memory bank
     head_scale: float  # spread of unseen good patches' head scores
     weight: float = 1.0
+    context: int = 0  # side of the window of patches averaged as context (0: none)
 
     def logits(self, features: np.ndarray) -> np.ndarray:
-        """The classifier's score of each patch: features (..., D) -> (...)."""
-        flat = features.reshape(-1, features.shape[-1]).astype(np.float32)
+        """The classifier's score of each patch: features (N, grid, grid, D) -> (N, grid, grid)."""
+        inputs = head_inputs(features, self.context)
+        flat = inputs.reshape(-1, inputs.shape[-1]).astype(np.float32)
         scores = ((flat - self.mean) / self.scale) @ self.coef + self.intercept
-        return scores.reshape(features.shape[:-1])
+        return scores.reshape(inputs.shape[:-1])
 
     def combine(self, distances: np.ndarray, features: np.ndarray) -> np.ndarray:
         """Patch anomaly scores: distances (...) and their patches' features (..., D)."""
@@ -45,7 +52,7 @@ class DefectHead:
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """What the product file stores (`from_arrays` reads it back)."""
-        scalars = [self.intercept, self.distance_scale, self.head_scale, self.weight]
+        scalars = [self.intercept, self.distance_scale, self.head_scale, self.weight, self.context]
         return {
             "head_vectors": np.stack([self.mean, self.scale, self.coef]).astype(np.float32),
             "head_scalars": np.asarray(scalars, dtype=np.float64),
@@ -57,5 +64,21 @@ class DefectHead:
         if "head_vectors" not in data:
             return None
         mean, scale, coef = np.asarray(data["head_vectors"], dtype=np.float32)
-        intercept, distance_scale, head_scale, weight = (float(v) for v in data["head_scalars"])
-        return cls(mean, scale, coef, intercept, distance_scale, head_scale, weight)
+        intercept, distance_scale, head_scale, weight, *rest = (
+            float(v) for v in data["head_scalars"]
+        )
+        context = int(rest[0]) if rest else 0  # heads stored before context had none
+        return cls(mean, scale, coef, intercept, distance_scale, head_scale, weight, context)
+
+
+def head_inputs(features: np.ndarray, context: int) -> np.ndarray:
+    """Each patch's feature and, with a `context` window, the mean feature of the window
+    around it (edges repeated): (N, grid, grid, D) -> (N, grid, grid, D or 2 D)."""
+    if context <= 1:
+        return features
+    from scipy.ndimage import uniform_filter
+
+    around = uniform_filter(
+        features.astype(np.float32), size=(1, context, context, 1), mode="nearest"
+    )
+    return np.concatenate([features.astype(np.float32), around], axis=-1)

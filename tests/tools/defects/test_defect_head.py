@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tools.defects.defect_head import DefectHead
+from tools.defects.defect_head import DefectHead, head_inputs
 
 
 def _head(weight: float = 2.0) -> DefectHead:
@@ -52,3 +52,32 @@ def test_weight_zero_leaves_the_distance_alone(weight: float) -> None:
     features = np.array([[[[5.0, 0.0]]]], np.float32)
     combined = _head(weight).combine(np.array([[[4.0]]], np.float32), features)
     assert combined[0, 0, 0] == pytest.approx(1.0 + weight * 5.0)
+
+
+def test_context_adds_the_mean_feature_of_the_window_around_each_patch() -> None:
+    features = np.zeros((1, 3, 3, 1), np.float32)
+    features[0, 1, 1, 0] = 9.0  # one bright patch in the middle of a 3 x 3 grid
+    inputs = head_inputs(features, 3)
+    assert inputs.shape == (1, 3, 3, 2)
+    np.testing.assert_array_equal(inputs[..., 0], features[..., 0])  # the patch itself
+    assert inputs[0, 1, 1, 1] == pytest.approx(1.0)  # 9 over the 9 patches around it
+    assert inputs[0, 0, 0, 1] == pytest.approx(1.0)  # edges repeated: 9 / 9 again
+    assert head_inputs(features, 0) is features  # no context: the features as they are
+
+
+def test_a_head_with_context_scores_on_both_and_keeps_its_window() -> None:
+    head = DefectHead(
+        mean=np.zeros(2, np.float32), scale=np.ones(2, np.float32),
+        coef=np.array([1.0, -1.0], np.float32), intercept=0.0,
+        distance_scale=1.0, head_scale=1.0, context=3,
+    )  # fmt: skip
+    features = np.zeros((1, 3, 3, 1), np.float32)
+    features[0, 1, 1, 0] = 9.0
+    # the patch minus its surroundings' mean: 9 - 1 in the middle, 0 - 1 around it
+    logits = head.logits(features)
+    assert logits[0, 1, 1] == pytest.approx(8.0) and logits[0, 0, 0] == pytest.approx(-1.0)
+    back = DefectHead.from_arrays(head.to_arrays())
+    assert back is not None and back.context == 3
+    # a head stored before context existed (four scalars) reads back without one
+    old = {**head.to_arrays(), "head_scalars": np.array([0.0, 1.0, 1.0, 1.0])}
+    assert DefectHead.from_arrays(old).context == 0  # type: ignore[union-attr]
