@@ -11,6 +11,12 @@ documents never answer (a near miss). So a value counts only where it is bound t
 * **to the attribute**: for a kind whose unit many attributes share (`AnswerType.attribute`:
   weight, pressure, colour, price ...), the sentence or table row, its column headers or its
   heading names the attribute ("weight", "mass", "net"), not another one ("payload");
+* **to the asked part of the subject**: when the question names a code and the sentence or
+  row does not, the words the question uses for what it asks about ("the PW-400 *spray
+  pump*", "an IM-220 *screw*", "an IM-220 *moulding machine*") are at least half in it, its
+  table's labels or its heading — the PW-400's *bag filter* differential pressure, the
+  *hydraulic oil* change every 2 years, or a *mould* that weighs 1.4 t belong to something
+  else;
 * **for a count** ("how many lockers"): a number stands right before the counted word ("24
   valve bodies", "5 consecutive parts") or is its labelled value ("Lockers: 120", a table
   cell under "Lockers").
@@ -31,7 +37,13 @@ from assistant.answering.question_cues import (
 )
 from retrieval.tables import split_blocks, with_header_units
 
-__all__ = ["answer_type_missing", "count_missing", "count_patterns", "value_missing"]
+__all__ = [
+    "answer_type_missing",
+    "count_missing",
+    "count_patterns",
+    "subject_words",
+    "value_missing",
+]
 
 _DIGIT = re.compile(r"\d")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n")
@@ -47,6 +59,17 @@ _MEASURE = (
     r"l|ml|°c|°f|%|x|in|ft|lbs?|years?|months?|weeks?|days?|hours?|minutes?|seconds?)"
 )
 _STEM = 5  # "lockers" and "locker", "trajectories" and "trajectory" share their first letters
+# the question's first clause: "how heavy is a PH mould for the IM-220, need to know before
+# lifting" asks about the mould, not the lifting
+_CLAUSE_END = re.compile(r"[,;?]|\s-\s|\bneeds?\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z]{3,}")
+_NOT_SUBJECT = frozenset(
+    "the and for with from what whats which how who when where why can could should must will "
+    "would may might are was were been does did our your their its this that these those there "
+    "here much many long far big high low large small max maximum min minimum rated nominal "
+    "typical normal standard value values approx approximately about per each any all one get "
+    "give need needs use used before after into onto over under between".split()
+)
 
 
 @dataclass(frozen=True)
@@ -95,10 +118,47 @@ def _bound(kind: AnswerType, unit: _Unit) -> bool:
     )
 
 
-def value_missing(kind: AnswerType, passages: Sequence[str], codes: set[str]) -> bool:
+def subject_words(question: str, kinds: Sequence[AnswerType]) -> list[str]:
+    """What a question that names a code calls the part of it it asks about: the words of its
+    first clause that are not the code, the asked kind's words, a question word, a verb in
+    -ed or a word any question has; none without a code (a general question's words describe
+    rather than name a part).
+
+    Example:
+        >>> weight = [t for t in expected_answer_types("how heavy is it")]
+        >>> subject_words("how heavy is an IM-220 moulding machine", weight)
+        ['moulding', 'machine']
+    """
+    if not subject_codes(question):
+        return []
+    clause = _CLAUSE_END.split(question, maxsplit=1)[0]
+    for kind in kinds:
+        clause = kind.cue.sub(" ", clause)
+    clause = re.sub(r"\b[A-Za-z]{1,5}-?\d[\w.-]*\b", " ", clause)  # the codes
+    words = [w.lower() for w in _WORD.findall(clause)]
+    return [w for w in words if w not in _NOT_SUBJECT and not w.endswith("ed")]
+
+
+def _names_subject(unit: _Unit, words: Sequence[str], codes: set[str]) -> bool:
+    """Whether the unit itself names the code ("| SK-16 | 24.80 |"), or at least half of
+    `words` are in it, its table's labels or its heading."""
+    if not words or any(code in normalise_code(unit.text) for code in codes):
+        return True
+    near = f"{unit.text} {unit.labels} {unit.heading}".lower()
+    return 2 * sum(w[:_STEM] in near for w in words) >= len(words)
+
+
+def value_missing(
+    kind: AnswerType, passages: Sequence[str], codes: set[str], words: Sequence[str] = ()
+) -> bool:
     """Whether no sentence or row of the passages states a value of `kind` bound to the
-    subject `codes` (and, for a shared unit, to the attribute)."""
-    return not any(_about(u, codes) and _bound(kind, u) for p in passages for u in _units(p))
+    subject `codes` (and, for a shared unit, to the attribute; with `words`, to the part of
+    the subject they name)."""
+    return not any(
+        _about(u, codes) and _bound(kind, u) and _names_subject(u, words, codes)
+        for p in passages
+        for u in _units(p)
+    )
 
 
 def count_patterns(nouns: Sequence[str]) -> list[re.Pattern[str]]:
@@ -148,7 +208,9 @@ def answer_type_missing(question: str, passages: Iterable[str]) -> bool:
     """
     passages = list(passages)
     codes = subject_codes(question)
-    if any(value_missing(kind, passages, codes) for kind in expected_answer_types(question)):
+    kinds = expected_answer_types(question)
+    words = subject_words(question, kinds)
+    if any(value_missing(kind, passages, codes, words) for kind in kinds):
         return True
     nouns = asked_count_nouns(question)
     return bool(nouns) and count_missing(nouns, passages, codes)

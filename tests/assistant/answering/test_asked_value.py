@@ -16,7 +16,11 @@ from assistant.answering.asked_value import answer_type_missing
         ("what does the RX-6 weigh", "| Reach | 900 mm |", True),
         ("what is the IP rating of the cabinet", "Cabinet protection IP54", False),
         ("what is the IP rating of the cabinet", "The ip address is printed on it", True),
-        ("what is the price of the SK-16 kit", "| Part | Price (EUR) |\n| SK-16 | 24.80 |", False),
+        (
+            "what is the price of the SK-16 kit",
+            "Price list\n| Part | Price (EUR) |\n|---|---|\n| SK-16 | 24.80 |",
+            False,
+        ),
         ("what colour is the guard door", "The guard door is RAL 7035 grey", False),
         ("what colour is the guard door", "The guard door has a safety switch", True),
         ("which torque for the bolts", "Tighten to 25 Nm crosswise", False),
@@ -135,4 +139,44 @@ def test_a_past_event_asks_for_a_date() -> None:
     ],
 )
 def test_counts(question: str, passage: str, missing: bool) -> None:
+    assert answer_type_missing(question, [passage]) is missing
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "missing"),
+    [
+        # the code's section gives a pressure, but of the bag filter, not the spray pump
+        (
+            "what pressure does the PW-400 spray pump deliver",
+            "PW-400 washer\nBag filter differential pressure below 0.8 bar; change the bag.",
+            True,
+        ),
+        (
+            "what pressure does the PW-400 spray pump deliver",
+            "PW-400 washer\nThe spray pump delivers 6 bar at the nozzles.",
+            False,
+        ),
+        # an interval of another task is no screw's life
+        (
+            "how many years does an IM-220 screw last before it needs replacing",
+            "IM-220 maintenance\n| Interval | Task |\n|---|---|\n"
+            "| Every 8,000 h or 2 years | Change hydraulic oil |",
+            True,
+        ),
+        (
+            "how many years does an IM-220 screw last before it needs replacing",
+            "IM-220 maintenance\n| Interval | Task |\n|---|---|\n"
+            "| Every 5 years | Replace screw and barrel |",
+            False,
+        ),
+        # the part named in the heading binds the value; half of the words suffice
+        ("how heavy is an IM-220 moulding machine", "IM-220 machine\nNet weight 9.8 t", False),
+        ("how heavy is an IM-220 moulding machine", "IM-220\nEach PH mould weighs 1.4 t", False),
+        # without a code a question's words describe; they bind nothing
+        ("how heavy is a moulding machine", "Each PH mould weighs 1.4 t", False),
+    ],
+)
+def test_a_value_answers_only_for_the_part_of_the_subject_asked(
+    question: str, passage: str, missing: bool
+) -> None:
     assert answer_type_missing(question, [passage]) is missing
