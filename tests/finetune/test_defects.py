@@ -148,3 +148,21 @@ def test_frozen_blocks_keep_their_pretrained_weights_and_the_rest_trains(tmp_pat
         assert torch.equal(trained[name], pretrained[name]), name
     assert not torch.equal(trained["_blocks.2._project_conv.weight"],
                            pretrained["_blocks.2._project_conv.weight"])  # fmt: skip
+
+
+def test_choose_views_scores_each_count_as_the_model_averages_it(trained: Path) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from finetune.defects_eval import choose_views
+
+    model = DefectModel.load(trained)
+    validation = make_set(24, 7, 64)
+    best, scores = choose_views(model, validation)
+    for views in (1, 2, 4):
+        model.views = views
+        severity, _ = model.probabilities(validation.images)
+        accuracy = float((severity.argmax(axis=1) == validation.severity).mean())
+        auc = roc_auc_score(validation.severity > 0, 1.0 - severity[:, 0])
+        assert scores[str(views)]["severity_accuracy"] == pytest.approx(accuracy)
+        assert scores[str(views)]["roc_auc"] == pytest.approx(auc, abs=1e-6)
+    assert best in (1, 2, 4)
