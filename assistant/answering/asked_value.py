@@ -34,6 +34,7 @@ from assistant.answering.question_cues import (
     expected_answer_types,
     normalise_code,
     subject_codes,
+    without_codes,
 )
 from retrieval.tables import split_blocks, with_header_units
 
@@ -134,8 +135,7 @@ def subject_words(question: str, kinds: Sequence[AnswerType]) -> list[str]:
     clause = _CLAUSE_END.split(question, maxsplit=1)[0]
     for kind in kinds:
         clause = kind.cue.sub(" ", clause)
-    clause = re.sub(r"\b[A-Za-z]{1,5}-?\d[\w.-]*\b", " ", clause)  # the codes
-    words = [w.lower() for w in _WORD.findall(clause)]
+    words = [w.lower() for w in _WORD.findall(without_codes(clause))]
     return [w for w in words if w not in _NOT_SUBJECT and not w.endswith("ed")]
 
 
@@ -176,9 +176,9 @@ def count_patterns(nouns: Sequence[str]) -> list[re.Pattern[str]]:
 
 def count_missing(nouns: Sequence[str], passages: Sequence[str], codes: set[str]) -> bool:
     """Whether no passage gives a number of any of the counted `nouns` for the subject."""
-    stems = [re.escape(noun.lower().rstrip("s")[:_STEM]) for noun in nouns]
-    # or a table column or caption naming the word
     counted = count_patterns(nouns)
+    # or a table column or caption naming the word
+    stems = [re.escape(noun.lower().rstrip("s")[:_STEM]) for noun in nouns]
     labelled = [re.compile(rf"\b{stem}", re.IGNORECASE) for stem in stems]
     # a passage's heading line numbers its section ("4.8 Subscriptions"): it counts nothing
     body = [

@@ -320,6 +320,11 @@ def subject_codes(question: str) -> set[str]:
     return {normalise_code(c) for c in _CODE.findall(question) if re.search(r"[A-Za-z]", c)}
 
 
+def without_codes(text: str) -> str:
+    """`text` with the codes it names blanked ("the PW-400 spray pump" -> "the   spray pump")."""
+    return _CODE.sub(" ", text)
+
+
 def normalise_code(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
