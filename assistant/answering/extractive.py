@@ -101,6 +101,9 @@ def _lists(text: str) -> list[str]:
         while j < len(lines) and _LIST_ITEM.match(lines[j]):
             j += 1
         lead = [lines[i - 1]] if i > 0 else []
+        if i > 1 and not lines[i - 1].endswith(":") and lines[i - 2].endswith(":"):
+            # "Records are stored in:" then a line of advice, then the list it introduces
+            lead = lines[i - 2 : i]
         if j - i >= 2 or (lead and lead[0].endswith(":")):  # a chunk may cut a list short
             runs.append("\n".join([*lead, *lines[i:j]])[:_MAX_LIST_CHARS])
         i = j

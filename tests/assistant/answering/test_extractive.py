@@ -116,6 +116,15 @@ def test_a_list_is_one_unit_with_the_line_that_introduces_it() -> None:
     ) in units
     steps = passage_units("To reset:\n1. Open the door.\n2. Press reset.\n3. Close the door.")
     assert "To reset:\n1. Open the door.\n2. Press reset.\n3. Close the door." in steps
+    # a line of advice between the introducing line and its list keeps them together
+    advised = passage_units(
+        "This is where records are typically stored:\n\nAdd every tool that stores records.\n\n"
+        "- GitHub (issues)\n- ZenDesk (tickets)"
+    )
+    assert (
+        "This is where records are typically stored:\nAdd every tool that stores records.\n"
+        "- GitHub (issues)\n- ZenDesk (tickets)"
+    ) in advised
 
 
 def test_a_which_question_quotes_the_whole_list(embedder: SentenceEmbedder) -> None:
