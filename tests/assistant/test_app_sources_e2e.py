@@ -153,6 +153,8 @@ async def stored_thread_in_browser(url: str) -> dict[str, Any]:
         await page.wait_for_timeout(1500)
         await page.reload()
         await page.wait_for_selector("#thread-history", timeout=30_000)
+        # the history list fills in after the panel appears: wait until it lists a thread
+        await page.wait_for_selector("#thread-history a[href*='/thread/']", timeout=30_000)
         seen["after_rename"] = await page.inner_text("#thread-history")
         await thread_menu(page, "#delete-thread")
         await page.get_by_role("button", name="Confirm").click()
