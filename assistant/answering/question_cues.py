@@ -85,6 +85,12 @@ _DURATION = (
     r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b"
 )
 
+_VOLUME_UNIT = r"(?:litres?|liters?|ml|millilit(?:re|er)s?|gallons?|cubic)\b"
+_VOLUME = _NUMBER + r"(?:l|litres?|liters?|ml|m³|m3|cm³|ccm|gal|gallons?)\b"
+_MASS_UNIT = r"(?:grams?|g|kilos?|kg|kilograms?|tonnes?|tons?|lbs?|pounds)\b"
+_SIZES = r"(?<![A-Za-z\d.,])\d[\d.,]*\s?(?:mm|cm|m|in)?\s?[x×]\s?\d"
+_LENGTH = r"\d\s?(?:µm|um|mm|cm|m|in|inch(?:es)?|ft|feet)\b"
+
 
 ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type(
@@ -115,7 +121,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type(
         "price",
         r"\bprice\b|\bcosts?\b|\bhow much did\b.*\b(?:pay|buy)\b|\bhow much money\b"
-        r"|\b(?:maximum|minimum|the) fines?\b|\bfines? (?:amount|in)\b|\bin (?:euros?|dollars?)\b",
+        r"|\b(?:maximum|minimum|the) fines?\b|\bfines? (?:amount|in)\b|\bin (?:euros?|dollars?)\b"
+        r"|\b(?:hourly|daily|day|day's) rate\b|\binvoice\b|\bcharges? (?:for|per)\b",
         r"[€$£]\s?\d|\d\s?(?:EUR|USD|GBP|euros?|pounds?|dollars?)\b|\b(?:price|EUR)\b",
         attribute=r"\bprice|\bcosts?\b|\bfines?\b|\bpa(?:y|id)\b|\bbought\b|\bbuy\b|\bcharge|"
         r"\bfees?\b|\brate\b|\beach\b|\bper\b|\bpenalt",
@@ -216,9 +223,31 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type(
         # sizes as a product of lengths: "400 x 300 x 250 mm", "1200 × 800"
         "dimensions",
-        r"\bdimensions?\b|\bfootprint\b|\bfloor space\b|\bhow big\b",
+        r"\bdimensions?\b|\bfootprint\b|\bfloor space\b",
         # not a thread and length ("M6 x 50" bolts) nor a count of things ("4 x M6")
-        r"(?<![A-Za-z\d.,])\d[\d.,]*\s?(?:mm|cm|m|in)?\s?[x×]\s?\d",
+        _SIZES,
+    ),
+    _type("size", r"\bhow big\b", _SIZES + "|" + _VOLUME),  # a machine's or a tank's
+    _type("volume", rf"\bhow many {_VOLUME_UNIT}|\bin {_VOLUME_UNIT}|\bvolume\b", _VOLUME),
+    # an amount weighed out ("how many grams of RG-1"): a quantity, not the thing's weight
+    _type("amount", r"\bhow many " + _MASS_UNIT + r"|\bin " + _MASS_UNIT, _NUMBER + _MASS_UNIT),
+    _type(
+        "diameter",
+        r"\bdiameter\b",
+        _LENGTH,
+        attribute=r"\bdiam|Ø|⌀|\bdia\b|\bbore\b",
+    ),
+    _type(
+        "travel",
+        r"\btravels?\b|\bstroke length\b",
+        _LENGTH,
+        attribute=r"\btravel|\bstroke\b|\b[XYZ][- ]?axis\b",
+    ),
+    _type(
+        "distance",
+        r"\b(?:centre|center|port|hole|bolt|axle) distance\b|\bdistance between\b|\bspacing\b",
+        _LENGTH,
+        attribute=r"\bdistance|\bspacing|\bcent(?:re|er)s?\b|\bbetween\b",
     ),
     _type(
         "length",
@@ -234,8 +263,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     ),
     _type(
         "part number",
-        r"\bpart (?:number|no)\b|\border (?:number|code)\b|\bmodel (?:number|no)\b|"
-        r"\bcatalog(?:ue)? number\b",
+        r"\b(?:part|stock|article|item|product|order|model|catalog(?:ue)?|reorder|sku|kp) "
+        r"(?:number|no|code)\b",
         r"\b[A-Z0-9]{2,}[-/][A-Z0-9-]{2,}\b",
         value_case=True,
     ),

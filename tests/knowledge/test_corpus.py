@@ -111,3 +111,17 @@ def test_calibration_questions_are_not_test_questions() -> None:
     test = load_answer_questions(ROOT / "knowledge" / "eval" / "answer_qa.jsonl")
     assert len(dev) >= 40 and not any(q.answerable for q in dev)
     assert not {q.question.lower() for q in dev} & {q.question.lower() for q in test}
+
+
+def test_development_near_misses_are_not_test_questions() -> None:
+    from assistant.answering.evaluation import load_answer_questions
+
+    folder = ROOT / "knowledge" / "eval"
+    dev = load_answer_questions(folder / "near_miss_dev.jsonl")
+    test = [
+        q.question.lower()
+        for name in ("answer_qa.jsonl", "near_miss_qa.jsonl")
+        for q in load_answer_questions(folder / name)
+    ]
+    assert sum(not q.answerable for q in dev) >= 40 and any(q.answerable for q in dev)
+    assert not {q.question.lower() for q in dev} & set(test)

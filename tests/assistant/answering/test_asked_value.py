@@ -23,19 +23,21 @@ from assistant.answering.asked_value import answer_type_missing
         ),
         ("what colour is the guard door", "The guard door is RAL 7035 grey", False),
         ("what colour is the guard door", "The guard door has a safety switch", True),
-        ("which torque for the bolts", "Tighten to 25 Nm crosswise", False),
+        ("which torque for the bolts", "Cover bolts\nTighten to 25 Nm crosswise", False),
+        # without a code, a short question's words name its subject: another's value is no answer
+        ("which torque for the bolts", "Drain plug\nTighten to 25 Nm", True),
         ("how do I reset alarm E-114", "Press reset", False),  # no kind asked: never missing
         ("what pressure do I set on the regulator", "Set it to 5 to 7 psig.", False),
         # a transposed table: the unit is in the row's label
         (
             "what tensile strength has aluminum",
-            "| Item | Al |\n|---|---|\n| Tensile strength (lb/in2). | 25,000 |",
+            "Aluminum\n| Item | Al |\n|---|---|\n| Tensile strength (lb/in2). | 25,000 |",
             False,
         ),
         # a table of bare numbers under a heading naming the asked quantity
         (
             "how many amps can 0000 wire carry",
-            "SAFE CURRENT RATINGS\n| Size | PTFE |\n|---|---|\n| 0000 | 850 |",
+            "SAFE CURRENT RATINGS of wire\n| Size | PTFE |\n|---|---|\n| 0000 | 850 |",
             False,
         ),
         (
@@ -43,7 +45,7 @@ from assistant.answering.asked_value import answer_type_missing
             "CONDUCTOR SIZES\n| Size | Mils |\n|---|---|\n| 0000 | 460 |",
             True,
         ),
-        ("what tensile strength does aluminum have", "about 25,000 psi", False),
+        ("what tensile strength does aluminum have", "Aluminum: about 25,000 psi", False),
         # how long a task takes: an interval ("every 4,000 hours") says how often, not how long
         (
             "how long does an oil change on the AC-37 take",
@@ -89,7 +91,7 @@ def test_answer_type_missing(question: str, passage: str, missing: bool) -> None
 def test_the_value_may_be_in_any_passage() -> None:
     question = "what voltage does the welder need"
     assert answer_type_missing(question, ["Wire 1.0 mm"])
-    assert not answer_type_missing(question, ["Wire 1.0 mm", "Supply 400 V, 3 phase"])
+    assert not answer_type_missing(question, ["Wire 1.0 mm", "Welder\nSupply 400 V, 3 phase"])
 
 
 def test_the_value_must_belong_to_the_named_subject() -> None:
@@ -124,7 +126,9 @@ def test_a_past_event_asks_for_a_date() -> None:
             True,
         ),
         ("how many lockers are in Hall C", "Hall C has 120 lockers with padlocks.", False),
-        ("how many lockers are in Hall C", "Lockers: 120", False),
+        ("how many lockers are in Hall C", "Hall C changing rooms\nLockers: 120", False),
+        # the numbered part asked about binds the value: Hall B's lockers are not Hall C's
+        ("how many lockers are in Hall C", "Hall B changing rooms\nLockers: 120", True),
         (
             "how many lockers are in Hall C",
             "Rooms\n| Room | Lockers |\n|---|---|\n| Hall C | 120 |",
@@ -177,6 +181,65 @@ def test_counts(question: str, passage: str, missing: bool) -> None:
     ],
 )
 def test_a_value_answers_only_for_the_part_of_the_subject_asked(
+    question: str, passage: str, missing: bool
+) -> None:
+    assert answer_type_missing(question, [passage]) is missing
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "missing"),
+    [
+        # a part number is a code other than the question's own
+        (
+            "KP number for the CF-20 chiller fluid?",
+            "Line 1 schedule\n| Yearly | Replace chiller coolant | 12 L chiller fluid CF-20 |",
+            True,
+        ),
+        (
+            "KP number for the CF-20 chiller fluid?",
+            "Spare parts\n| KP-2290 | Chiller fluid CF-20, 12 L can |",
+            False,
+        ),
+        # a numbered part: axis 1 to 3's grease is not axis 4's
+        (
+            "how many grams of RG-1 go in the axis 4 reducer",
+            "Lubrication\n| RX-6 | Axis 3 reducer | RG-1 | 110 g |",
+            True,
+        ),
+        (
+            "how many grams of RG-1 go in the axis 3 reducer",
+            "Lubrication\n| RX-6 | Axis 3 reducer | RG-1 | 110 g |",
+            False,
+        ),
+        # a row of a part that fits the named product is not the asked part's
+        (
+            "price of a viton seal kit for the KV-20",
+            "Catalogue\n| Part | Description | Fits | Price |\n|---|---|---|---|\n"
+            "| PP-38 | Port plug G 3/8 | KV-20 | 2.40 EUR |",
+            True,
+        ),
+        # without a code, a short question's words name the subject
+        (
+            "what is the max part weight on the CMM granite table",
+            "Forklifts\nPallet weights up to 1,000 kg per rack location.",
+            True,
+        ),
+        (
+            "what's the hourly rate sortpro charges for sorting",
+            "Delivery terms\nPrices are in EUR, net, excluding VAT.",
+            True,
+        ),
+        # a volume, a diameter, a travel: each needs a value of its own kind
+        ("how many litres of CF-20 for the chiller", "Chiller: 12 L of fluid CF-20", False),
+        ("how many litres of CF-20 for the chiller", "Chiller: fluid CF-20 at 22 °C", True),
+        ("what diameter are the RX-6 suction cups", "RX-6 gripper: 4 suction cups", True),
+        ("what diameter are the RX-6 suction cups", "RX-6 suction cups: diameter 30 mm", False),
+        ("what are the axis travels of the LT-320", "LT-320 bar capacity 65 mm", True),
+        ("what are the axis travels of the VMC-850", "VMC-850 travels X 850 mm", False),
+        ("how big is the LT-320 coolant tank", "LT-320 coolant tank: 200 L", False),
+    ],
+)
+def test_the_value_is_bound_to_what_the_question_singles_out(
     question: str, passage: str, missing: bool
 ) -> None:
     assert answer_type_missing(question, [passage]) is missing
