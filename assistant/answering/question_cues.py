@@ -235,7 +235,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "diameter",
         r"\bdiameter\b",
         _LENGTH,
-        attribute=r"\bdiam|Ø|⌀|\bdia\b|\bbore\b",
+        attribute=r"\bdiam|Ø|⌀|\bdia\b|\bbore\b|\bdrill|\bholes?\b|\bsizes?\b",
     ),
     _type(
         "travel",

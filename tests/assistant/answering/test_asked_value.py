@@ -223,6 +223,12 @@ def test_counts(question: str, passage: str, missing: bool) -> None:
         ("how many litres of CF-20 for the chiller", "Chiller: fluid CF-20 at 22 °C", True),
         ("what diameter are the RX-6 suction cups", "RX-6 gripper: 4 suction cups", True),
         ("what diameter are the RX-6 suction cups", "RX-6 suction cups: diameter 30 mm", False),
+        # a drill's size is its diameter, in millimetres under the column's header
+        (
+            "what diameter drill for an M8 tap",
+            "Tapping\n| Thread | Tap drill (mm) |\n|---|---|\n| M8 | 6.8 |",
+            False,
+        ),
         ("what are the axis travels of the LT-320", "LT-320 bar capacity 65 mm", True),
         ("what are the axis travels of the VMC-850", "VMC-850 travels X 850 mm", False),
         ("how big is the LT-320 coolant tank", "LT-320 coolant tank: 200 L", False),
