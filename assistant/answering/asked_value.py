@@ -120,7 +120,10 @@ def _about(unit: _Unit, codes: set[str], designators: Sequence[re.Pattern[str]] 
     around = f"{unit.heading} {unit.paragraph} {unit.text} {unit.labels}"
     if not all(d.search(around) for d in designators):
         return False
-    return not codes or any(code in normalise_code(around) for code in codes)
+    if not codes:
+        return True
+    normalised = normalise_code(around)  # once per unit, not once per code
+    return any(code in normalised for code in codes)
 
 
 def designator_patterns(question: str) -> list[re.Pattern[str]]:
