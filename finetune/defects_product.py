@@ -76,6 +76,11 @@ class ProductTrainingArguments:
         default=0.7,
         metadata={"help": "The head's context window as a share of the patch grid (0: none)."},
     )
+    head_photo_weight: float = field(
+        default=0.75,
+        metadata={"help": "The weight of a photo's median patch score, added to each of its "
+                  "patches in the head's map (0: none)."},
+    )  # fmt: skip
     working_size: int = field(default=320, metadata={"help": "Photos are resized to this square."})
     coreset_ratio: float = field(default=0.02, metadata={"help": "Share of patches kept."})
     smoothing_sigma: float = field(default=4.0)
@@ -270,8 +275,9 @@ def scores_with_head(
             model, images, args.batch_size, args.progress, told))  # fmt: skip
 
     config = HeadConfig(
-        c=args.head_c, weight=args.head_weight, context_share=args.head_context, seed=args.seed
-    )
+        c=args.head_c, weight=args.head_weight, context_share=args.head_context,
+        photo_weight=args.head_photo_weight, seed=args.seed,
+    )  # fmt: skip
     held_features = features([good.images[i] for i in held_rows], "scoring")
     defect_features = features(defects.images, "scoring")
     bank_rows = np.setdiff1d(np.arange(len(good.images)), held_rows)

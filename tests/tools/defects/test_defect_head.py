@@ -81,3 +81,19 @@ def test_a_head_with_context_scores_on_both_and_keeps_its_window() -> None:
     # a head stored before context existed (four scalars) reads back without one
     old = {**head.to_arrays(), "head_scalars": np.array([0.0, 1.0, 1.0, 1.0])}
     assert DefectHead.from_arrays(old).context == 0  # type: ignore[union-attr]
+
+
+def test_the_photo_weight_adds_each_photo_s_median_patch_score_to_its_patches() -> None:
+    head = DefectHead(
+        mean=np.zeros(1, np.float32), scale=np.ones(1, np.float32), coef=np.zeros(1, np.float32),
+        intercept=0.0, distance_scale=1.0, head_scale=1.0, photo_weight=0.5,
+    )  # fmt: skip
+    distances = np.array([[[1.0, 2.0, 9.0]], [[4.0, 4.0, 4.0]]], np.float32)  # two photos
+    combined = head.combine(distances, np.zeros((2, 1, 3, 1), np.float32))
+    # photo 1: median 2 -> + 1; photo 2: median 4 -> + 2 (each photo its own median)
+    np.testing.assert_allclose(combined, [[[2.0, 3.0, 10.0]], [[6.0, 6.0, 6.0]]])
+    back = DefectHead.from_arrays(head.to_arrays())
+    assert back is not None and back.photo_weight == 0.5
+    # a head stored before the photo weight existed (five scalars) reads back without one
+    old = {**head.to_arrays(), "head_scalars": np.array([0.0, 1.0, 1.0, 1.0, 0.0])}
+    assert DefectHead.from_arrays(old).photo_weight == 0.0  # type: ignore[union-attr]
