@@ -71,15 +71,28 @@ def passage_units(text: str) -> list[str]:
         if block.header is not None:
             units.extend(u for u in (row_as_text(block.header, r) for r in block.rows) if u)
             continue
-        sentences = [
-            u.strip()
-            for u in _UNIT_SPLIT.split(block.text)
-            if len(u.strip()) >= 12 and not is_table_line(u)
-        ]
+        sentences = block_sentences(block.text)
         units.extend(sentences)
         units.extend(f"{a} {b}" for a, b in itertools.pairwise(sentences) if len(a + b) < 300)
         units.extend(_lists(block.text))
     return units
+
+
+def block_sentences(text: str) -> list[str]:
+    """The sentences and lines of a block of prose, in order (fragments under 12 characters
+    and table lines left out)."""
+    return [
+        u.strip() for u in _UNIT_SPLIT.split(text) if len(u.strip()) >= 12 and not is_table_line(u)
+    ]
+
+
+def prose_sentences(text: str) -> list[str]:
+    """A passage's sentences in order, or none when it holds a table (a table is quoted by
+    its rows, `passage_units`)."""
+    blocks = split_blocks(text)
+    if any(block.header is not None for block in blocks):
+        return []
+    return [s for block in blocks for s in block_sentences(block.text)]
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•●▪*–]|\([a-z0-9]{1,4}\)|[a-z][.)])\s+\S")

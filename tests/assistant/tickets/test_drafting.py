@@ -153,3 +153,20 @@ def test_the_evaluation_counts_key_facts_and_promises(drafter: TicketDrafter) ->
     score_drafts(report, drafter, tickets, [TriageResult("warranty", 0.9, "normal", 0.1)])
     assert report.key_fact_coverage == 0.5 and report.unsupported_promises == 0
     assert report.draft_failures == {"a": ["99 years"]}
+
+
+def test_the_best_passage_is_quoted_whole_when_it_is_short_prose(drafter: TicketDrafter) -> None:
+    policy = (
+        "The invoice is issued on the day of shipment. "
+        "Standard payment terms are 30 days net from the invoice date."
+    )
+    whole = drafter._whole({1: policy, 2: "Another passage about returns and credits."})
+    assert [(q.n, q.text) for q in whole] == [
+        (1, "The invoice is issued on the day of shipment."),
+        (1, "Standard payment terms are 30 days net from the invoice date."),
+    ]
+    assert whole[0].score > whole[1].score  # rendered in the passage's own order
+    table = "| Item | Term |\n|---|---|\n| Payment | 30 days net |"
+    assert drafter._whole({1: table}) == []  # a table is quoted by its rows
+    assert drafter._whole({1: policy * 20}) == []  # too long: its best lines are picked
+    assert drafter._whole({}) == []
