@@ -30,10 +30,12 @@ class HeadConfig:
     # patches gave pixel ROC-AUC 0.903-0.917, none 0.875, the whole grid 0.887)
     context_share: float = 0.7
     weight: float = 1.0  # of the head's score beside the distance, both scaled
-    # of the photo's median patch score, added to each patch; chosen on the same halves:
-    # 0.5 / 0.75 / 1.0 gave pixel ROC-AUC 0.898 / 0.903 / 0.906 and PRO 0.872 / 0.850 / 0.826
-    # (0: 0.881 / 0.894); the 25th or 75th percentile instead of the median did the same
-    photo_weight: float = 0.75
+    # of the photo's median patch score, added to each patch; chosen on the same halves with
+    # the 160 px head view (`finetune.defects_product --head_view`): 0 / 0.25 / 0.5 / 0.75
+    # gave pixel ROC-AUC 0.907 / 0.918 / 0.925 / 0.930, PRO 0.911 / 0.903 / 0.886 / 0.859 and
+    # image ROC-AUC 0.933 / 0.938 / 0.933 / 0.910; the photo's 25th or 75th percentile
+    # instead of its median did the same as the median (without the view)
+    photo_weight: float = 0.5
     positive_share: float = 0.5  # a patch this much covered by a mask is a defect patch
     good_patches: int = 32_000  # negatives sampled from the bank photos' patches
     folds: int = 2

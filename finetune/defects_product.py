@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -76,8 +77,14 @@ class ProductTrainingArguments:
         default=0.7,
         metadata={"help": "The head's context window as a share of the patch grid (0: none)."},
     )
+    head_view: float = field(
+        default=0.5,
+        metadata={"help": "With masks: the size of a second, coarser view of each photo whose "
+                  "patch features the defect head reads too, as a share of the working size "
+                  "(0.5: 160 px; 0: none)."},
+    )  # fmt: skip
     head_photo_weight: float = field(
-        default=0.75,
+        default=0.5,
         metadata={"help": "The weight of a photo's median patch score, added to each of its "
                   "patches in the head's map (0: none)."},
     )  # fmt: skip
@@ -278,6 +285,9 @@ def scores_with_head(
         c=args.head_c, weight=args.head_weight, context_share=args.head_context,
         photo_weight=args.head_photo_weight, seed=args.seed,
     )  # fmt: skip
+    # the bank is built; from here the photos are read in the head's coarser view too
+    view = max(32, round(args.head_view * model.config.working_size)) if args.head_view else 0
+    model.config = dataclasses.replace(model.config, head_view=view)
     held_features = features([good.images[i] for i in held_rows], "scoring")
     defect_features = features(defects.images, "scoring")
     bank_rows = np.setdiff1d(np.arange(len(good.images)), held_rows)
@@ -291,11 +301,14 @@ def scores_with_head(
     except NoHead as exc:
         log.warning("no defect head: %s", exc)
         plain = model.score_features
-        return plain(held_features), plain(defect_features), {"defect_head": f"not learnt: {exc}"}
+        scored = plain(held_features), plain(defect_features)
+        model.config = dataclasses.replace(model.config, head_view=0)  # no head, no view
+        return *scored, {"defect_head": f"not learnt: {exc}"}
     model.head = head
     positives = int((covered >= config.positive_share).sum())
     info = {"photos": len(defects.images), "defect_patches": positives, "c": config.c,
-            "weight": config.weight, "context": head.context, "folds": config.folds}  # fmt: skip
+            "weight": config.weight, "context": head.context, "folds": config.folds,
+            "view": view, "photo_weight": config.photo_weight}  # fmt: skip
     return model.score_features(held_features), defect_scores, {"defect_head": info}
 
 

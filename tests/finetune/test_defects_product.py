@@ -83,7 +83,9 @@ def test_masked_defect_photos_teach_the_product_a_defect_head(trained: Any) -> N
     assert learnt["photos"] == 4 and learnt["folds"] == 2 and learnt["defect_patches"] > 0
     model = load_product(root / "products", "tiny-part")
     assert model.head is not None and model.head.context > 1
-    assert model.head.coef.shape == (2 * model.bank.shape[1],)  # each patch and its context
+    # each patch and its context, in the photo and in the head's coarser view of it
+    assert model.head.coef.shape == (4 * model.bank.shape[1],)
+    assert model.config.head_view == max(32, model.config.working_size // 2) == learnt["view"]
     blot = with_blot(good_surface(777), (40, 20), 7)
     assert model.score([blot]).image[0] >= model.thresholds.minor  # graded a defect
 
@@ -96,7 +98,8 @@ def test_without_the_head_flag_or_with_too_few_masks_no_head_is_learnt(tmp_path:
     assert metrics["defect_head"] == (
         "not learnt: 3 masked defect photos; a defect head needs at least 4"
     )
-    assert load_product(tmp_path / "few", "tiny-part").head is None
+    few = load_product(tmp_path / "few", "tiny-part")
+    assert few.head is None and few.config.head_view == 0  # no head: photos read once
     assert metrics["threshold_method"] == "defects"  # the photos still set the thresholds
     metrics = main(_args(ok, tmp_path / "off", *flags, "--defect_head", "false"))
     assert "defect_head" not in metrics

@@ -54,6 +54,10 @@ class PatchCoreConfig:
     # the bank keeps `coreset_ratio` of the unflipped photos' patch count, so it is no larger
     augment: tuple[str, ...] = AUGMENTS
     seed: int = 0
+    # the working size of a second, coarser view of the photo whose patch features, brought
+    # to the grid, follow each patch's own for the defect head alone (0: none; the memory
+    # bank and the signature read only the working-size features, `bank_part`)
+    head_view: int = 0
 
     def __post_init__(self) -> None:  # read back from JSON, the tuples are lists
         object.__setattr__(self, "layers", tuple(self.layers))
@@ -153,6 +157,27 @@ def patch_features(net: Any, x: torch.Tensor, config: PatchCoreConfig) -> torch.
                 tap = functional.interpolate(tap, size=grid, mode="bilinear", align_corners=False)
             pooled.append(tap)
     return torch.cat(pooled, dim=1).permute(0, 2, 3, 1).contiguous()
+
+
+def with_view(fine: torch.Tensor, coarse: torch.Tensor) -> torch.Tensor:
+    """Patch features (N, g, g, D) followed by a coarser view's (N, g', g', D) brought to the
+    same grid (bilinear): (N, g, g, 2 D)."""
+    import torch
+    from torch.nn import functional
+
+    grid = fine.shape[1:3]
+    brought = functional.interpolate(
+        coarse.permute(0, 3, 1, 2), size=grid, mode="bilinear", align_corners=False
+    ).permute(0, 2, 3, 1)
+    return torch.cat([fine, brought], dim=-1)
+
+
+def bank_part(features: np.ndarray, config: PatchCoreConfig) -> np.ndarray:
+    """The working-size part of patch features, what the memory bank holds (with a head
+    view the features are twice as wide, `with_view`)."""
+    if not config.head_view:
+        return features
+    return features[..., : features.shape[-1] // 2]
 
 
 def greedy_coreset(

@@ -12,12 +12,14 @@ from tools.common.errors import PlantError
 from tools.defects.defect_head import DefectHead
 from tools.defects.patchcore import (
     PatchCoreConfig,
+    bank_part,
     global_features,
     load_backbone,
     nearest_distances,
     patch_features,
     prepare,
     smooth_maps,
+    with_view,
 )
 
 GRADES = ("ok", "minor", "severe")
@@ -128,22 +130,27 @@ class ProductModel:
         return self.network
 
     def features(self, images: list[np.ndarray]) -> np.ndarray:
-        """Patch features (N, grid, grid, D) of photos of any size and mode."""
-        x = prepare(images, self.config.working_size)
-        return patch_features(self.backbone(), x, self.config).numpy()
+        """Patch features (N, grid, grid, D) of photos of any size and mode; with a head view,
+        that view's features follow (N, grid, grid, 2 D)."""
+        fine = patch_features(self.backbone(), prepare(images, self.config.working_size),
+                              self.config)  # fmt: skip
+        if not self.config.head_view:
+            return fine.numpy()
+        x = prepare(images, self.config.head_view)
+        return with_view(fine, patch_features(self.backbone(), x, self.config)).numpy()
 
     def patch_distances(self, features: np.ndarray) -> np.ndarray:
         """Each patch's distance to the memory bank: (N, grid, grid, D) -> (N, grid, grid)."""
-        count, grid, _, dims = features.shape
-        flat = features.reshape(-1, dims)
-        return nearest_distances(self.bank, flat).reshape(count, grid, grid)
+        own = bank_part(features, self.config)
+        count, grid, _, dims = own.shape
+        return nearest_distances(self.bank, own.reshape(-1, dims)).reshape(count, grid, grid)
 
     def score_features(self, features: np.ndarray) -> Scores:
         count = len(features)
         patch = self.patch_distances(features)
         anomaly = patch if self.head is None else self.head.combine(patch, features)
         maps = smooth_maps(anomaly, self.config)
-        overall = global_features(features)
+        overall = global_features(bank_part(features, self.config))
         medians = np.median(patch.reshape(count, -1), axis=1)  # the signature's: distances
         return Scores(
             maps=maps, image=maps.reshape(count, -1).max(axis=1),

@@ -13,10 +13,12 @@ from tests.tools.defects.conftest import SIZE, good_surface, with_blot
 from tools.defects.patchcore import (
     PatchCoreConfig,
     augmented,
+    bank_part,
     greedy_coreset,
     nearest_distances,
     prepare,
     to_rgb_array,
+    with_view,
 )
 
 
@@ -104,3 +106,29 @@ def test_flipped_copies_come_kind_by_kind() -> None:
     np.testing.assert_array_equal(copies[2], photos[0][::-1])
     assert all(c.flags["C_CONTIGUOUS"] for c in copies)
     assert augmented(photos, ()) == []
+
+
+def test_a_head_view_follows_each_patch_at_the_grid_and_the_bank_reads_its_own_part() -> None:
+    fine = torch.zeros(1, 4, 4, 2)
+    coarse = torch.arange(8, dtype=torch.float32).reshape(1, 2, 2, 2)  # a 2 x 2 coarser grid
+    both = with_view(fine, coarse)
+    assert both.shape == (1, 4, 4, 4)
+    assert torch.equal(both[..., :2], fine)
+    # the coarse grid's top-left cell covers the fine grid's top-left 2 x 2 patches
+    assert torch.allclose(both[0, 0, 0, 2:], coarse[0, 0, 0])
+    features = both.numpy()
+    assert bank_part(features, PatchCoreConfig(head_view=32)).shape == (1, 4, 4, 2)
+    assert bank_part(features, PatchCoreConfig()) is features  # no view: all of it
+
+
+def test_a_product_with_a_head_view_keeps_its_distances_and_signature(tiny_model: Any) -> None:
+    from dataclasses import replace
+
+    photos = [good_surface(500), with_blot(good_surface(501), (44, 20), 6)]
+    plain = tiny_model.score(photos)
+    viewed = replace(tiny_model, config=replace(tiny_model.config, head_view=32))
+    features = viewed.features(photos)
+    assert features.shape[-1] == 2 * tiny_model.bank.shape[1]
+    scores = viewed.score_features(features)  # no head: the view changes nothing
+    np.testing.assert_allclose(scores.maps, plain.maps, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(scores.globals, plain.globals, rtol=1e-5, atol=1e-5)
