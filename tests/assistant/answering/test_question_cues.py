@@ -65,6 +65,8 @@ def test_expected_answer_types(question: str, kinds: list[str]) -> None:
         ("what is the shelf life of the coolant concentrate", ["shelf life"]),
         ("what are the outside dimensions of the board", ["dimensions"]),
         ("how wide is the gate", ["length"]),
+        ("how often are the BT40 pull studs replaced", ["interval"]),
+        ("at what interval is the chuck greased", ["interval"]),
     ],
 )
 def test_further_kinds(question: str, kinds: list[str]) -> None:
@@ -156,3 +158,24 @@ def test_asks_for_live_figures(question: str, live: bool) -> None:
 def test_a_flow_rate_is_a_volume_or_count_per_time(text: str, flow: bool) -> None:
     (kind,) = expected_answer_types("what is the flow rate of the pump")
     assert bool(kind.value.search(text)) is flow
+
+
+@pytest.mark.parametrize(
+    ("passage", "missing"),
+    [
+        (
+            "Refractometer\nCalibrate the refractometer every 6 months against distilled water.",
+            False,
+        ),
+        ("Refractometer\nThe refractometer is calibrated in the quality lab (weekly).", False),
+        (
+            "Refractometer\nThe refractometer reads the coolant concentration: keep it at 6-8 %.",
+            True,
+        ),
+    ],
+)
+def test_how_often_asks_for_an_interval_the_passage_states(passage: str, missing: bool) -> None:
+    from assistant.answering.asked_value import answer_type_missing
+
+    question = "how often is the coolant refractometer calibrated"
+    assert answer_type_missing(question, [passage]) is missing

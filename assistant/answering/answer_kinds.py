@@ -1,0 +1,248 @@
+"""The kinds of value a question may ask for: the words that ask for each (its cue) and the
+pattern of a value of that kind (`question_cues.expected_answer_types` reads the cues).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMBER = r"\d+(?:[.,]\d+)?\s?"
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    """A kind of value: the words that ask for it and the pattern of a value of that kind.
+
+    `attribute` is set for kinds whose unit many attributes share (kg is a weight but also a
+    payload, bar a spray pressure but also a filter's differential pressure, a colour belongs
+    to anything): a value of such a kind answers only in a sentence or table row that names
+    the attribute (`asked_value.py`). Kinds with a unit of their own (V, Hz, Nm) need no name.
+    """
+
+    name: str
+    cue: re.Pattern[str]
+    value: re.Pattern[str]
+    attribute: re.Pattern[str] | None = None
+
+
+def _type(
+    name: str, cue: str, value: str, *, value_case: bool = False, attribute: str | None = None
+) -> AnswerType:
+    flags = 0 if value_case else re.IGNORECASE
+    named = None if attribute is None else re.compile(attribute, re.IGNORECASE)
+    return AnswerType(name, re.compile(cue, re.IGNORECASE), re.compile(value, flags), named)
+
+
+_DURATION = (
+    _NUMBER + r"(?:s|secs?|seconds?|min|mins|minutes?|h|hrs?|hours?|days?|weeks?|months?|"
+    r"years?|shifts?)\b|\d\s?(?:times|x)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:duration|period|"
+    r"interval|time)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|a|an)\s"
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b"
+)
+
+_VOLUME_UNIT = r"(?:litres?|liters?|ml|millilit(?:re|er)s?|gallons?|cubic)\b"
+_VOLUME = _NUMBER + r"(?:l|litres?|liters?|ml|m³|m3|cm³|ccm|gal|gallons?)\b"
+_MASS_UNIT = r"(?:grams?|g|kilos?|kg|kilograms?|tonnes?|tons?|lbs?|pounds)\b"
+_SIZES = r"(?<![A-Za-z\d.,])\d[\d.,]*\s?(?:mm|cm|m|in)?\s?[x×]\s?\d"
+_LENGTH = r"\d\s?(?:µm|um|mm|cm|m|in|inch(?:es)?|ft|feet)\b"
+
+
+ANSWER_TYPES: tuple[AnswerType, ...] = (
+    _type(
+        "weight",
+        r"\bweigh(?:s|ing)?\b|\bweight\b|\bmass\b|\bhow heavy\b",
+        _NUMBER + r"(?:kg|t|g|mg|µg|lbs?|oz|tonnes?|pounds?|grams?|milligrams?|kilograms?)\b",
+        attribute=r"\bweigh|\bweight|\bmass\b|\bheavy|\bnet\b|\bgross\b",
+    ),
+    _type("voltage", r"\bvolt", _NUMBER + r"(?:V|kV|mV|VAC|VDC|V AC|V DC)\b", value_case=True),
+    _type(
+        "current",
+        r"\bcurrent (?:draws?|ratings?|consumption)\b|\bamps?\b|\bamperage\b|\bampacity\b",
+        _NUMBER + r"(?:A|mA|µA|amps?|amperes?)\b",
+        value_case=True,
+    ),
+    _type(
+        "power",
+        r"\bpower (?:consumption|rating|output|draw)\b|\bwattage\b|\bhow many watts\b",
+        _NUMBER + r"(?:W|kW|mW|MW|hp|HP|VA|kVA)\b",
+        value_case=True,
+    ),
+    _type(
+        "ingress protection",
+        r"\bip (?:\w+ )?(?:rating|code|class)\b|\bip protection\b|\bingress\b",
+        r"\bIP\s?\d{2}\b",
+        value_case=True,
+    ),
+    _type(
+        "price",
+        r"\bprice\b|\bcosts?\b|\bhow much did\b.*\b(?:pay|buy)\b|\bhow much money\b"
+        r"|\b(?:maximum|minimum|the) fines?\b|\bfines? (?:amount|in)\b|\bin (?:euros?|dollars?)\b"
+        r"|\b(?:hourly|daily|day|day's) rate\b|\binvoice\b|\bcharges? (?:for|per)\b",
+        r"[€$£]\s?\d|\d\s?(?:EUR|USD|GBP|euros?|pounds?|dollars?)\b|\b(?:price|EUR)\b",
+        attribute=r"\bprice|\bcosts?\b|\bfines?\b|\bpa(?:y|id)\b|\bbought\b|\bbuy\b|\bcharge|"
+        r"\bfees?\b|\brate\b|\beach\b|\bper\b|\bpenalt",
+    ),
+    _type(
+        "colour",
+        r"\bcolou?r\b",
+        r"\b(?:red|green|blue|yellow|orange|black|white|grey|gray|silver|RAL\s?\d+)\b",
+    ),
+    _type(
+        "temperature",
+        r"\btemperature\b(?!\s+coefficient)|\bhow hot\b|\bhow cold\b|\bdegrees\b",
+        r"°\s?[CF]?\b|\d\s?deg|\d\s?(?:℃|℉)|\d\s?(?:C|F|K)\b",
+    ),
+    _type(
+        "pressure",
+        r"\bpressure\b",
+        _NUMBER + r"(?:bar|mbar|psi|psig|psia|MPa|kPa|Pa|inH2O|mmHg|dB)\b",
+    ),
+    _type(
+        "speed",
+        r"\b(?:maximum|minimum|max|min|top|rated|wind|travel|feed|cutting) speed\b",
+        _NUMBER + r"(?:m/s|km/h|mph|knots?|ft/min|m/min|mm/s|mm/min|in/min|rpm|min-1|1/min)",
+        attribute=r"\bspeed|\bvelocit|\bfeed|\brate\b",
+    ),
+    _type(
+        "memory",
+        r"\bram\b|\bhow much memory\b|\bmemory (?:size|capacity)\b|\bflash (?:size|memory)\b",
+        _NUMBER + r"(?:[kKMGT]i?B|[kKMGT]bytes?|bytes?|[kKMGT]b)\b",
+        value_case=True,
+    ),
+    _type("rotational speed", r"\brpm\b|\bspindle speed\b", _NUMBER + r"(?:rpm|min-1|1/min)"),
+    _type(
+        "frequency",
+        r"\bhz\b|\b(?:operating|clock|radio|supply|mains|carrier|switching|sampling|signal) "
+        r"frequency\b|\bfrequency (?:band|range)\b",
+        _NUMBER + r"(?:Hz|kHz|MHz|GHz)\b",
+    ),
+    _type("torque", r"\btorque\b", _NUMBER + r"(?:Nm|N·m|N m|ft-?lbs?)\b"),
+    _type(
+        "force",
+        r"\b(?:pull|push|clamping|tensile|test|holding|breaking|contact|gripping|grip|press|"
+        r"spring|closing|bending|cutting) force\b|\bforce in\b",
+        _NUMBER + r"(?:N|kN|MN|lbf|kgf|tf)\b",
+        value_case=True,
+    ),
+    _type(
+        "flow rate",
+        r"\bflow rate\b|\bper hour\b|\bper minute\b",
+        # "40 L/min", "12 cases per minute", "600 parts/h"; not a speed ("36 m/min")
+        r"\d\s?(?!(?:mm|cm|km|m|in|ft|inch|inches|feet|metres?|meters?)\s?(?:/|per\b))"
+        r"(?:[A-Za-z³]+\s?)?(?:/\s?(?:h|min|hour|minute)\b|per (?:hour|minute))",
+    ),
+    _type("stroke rate", r"\bstrokes per minute\b|\bspm\b", r"strokes?\s?(?:per|/)\s?min|\bspm\b"),
+    _type(
+        "service life",
+        r"\bhow many years\b",
+        _NUMBER + r"(?:years?|yrs?)\b",
+        attribute=r"\blife|\blast|\bdurab|\breplace|\bservice|\bevery\b|\bwarrant",
+    ),
+    _type(
+        "thickness",
+        r"\bthickness\b",
+        _NUMBER + r"(?:mm|µm|um|in)\b",
+        attribute=r"\bthick|\bgauge\b|\bwall\b|\bsheet\b|\bplate\b|\bcoating\b|\blayer",
+    ),
+    _type(
+        "strength",
+        r"\btensile\b|\byield strength\b",
+        _NUMBER + r"(?:MPa|N/mm|psi|ksi|lb/in|pounds per square inch)",
+    ),
+    _type("serial number", r"\bserial number\b", r"\bserial\b|\bS/N\b"),
+    _type("password", r"\bpassword\b", r"\bpassword\b"),
+    _type(
+        "phone number", r"\bphone\b|\btelephone\b", r"\+?\d[\d ()-]{6,}\d|\bext(?:ension)?\.?\s?\d+"
+    ),
+    _type("bank account", r"\baccount number\b|\biban\b", r"\bIBAN\b|\baccount\b"),
+    # "how long must my password be" asks for a length, not a time
+    _type("duration", r"\bhow long\b(?!\s+ago)(?![^?]*\bbe\s*\??\s*$)", _DURATION),
+    _type(  # how long a task takes: "change every 4,000 hours" is how often, not how long
+        "task duration",
+        r"\bhow long (?:does|do|did|will|would|should|could|can)\b[^?]{0,80}?\b(?:take|last)s?\b",
+        r"(?<![\d.,])(?<!\bevery\s)(?:" + _DURATION + ")",
+    ),
+    _type(  # how often something is done: an interval, a rate or a calendar word
+        "interval",
+        r"\bhow often\b|\bhow frequently\b|\bat what intervals?\b|\bwhat (?:is the )?interval\b",
+        r"\bevery\b|\beach\b|\b(?:hourly|daily|weekly|fortnightly|monthly|quarterly|yearly|"
+        r"annual(?:ly)?|biannual(?:ly)?|semi-annual(?:ly)?)\b|\b(?:once|twice|\w+ times) (?:a|an|"
+        r"per)\b|\bper (?:shift|day|week|month|year)\b|\bafter (?:each|every)\b|\bbefore "
+        r"(?:each|every|use|start)\b|\binterval\b|\d\s?(?:h|hours?|days?|weeks?|months?|years?)\b",
+    ),
+    _type("percentage", r"\bwhat (?:percent(?:age)?|share|proportion)\b", r"%|\bper ?cent\b"),
+    _type("humidity", r"\bhumidity\b", r"\d\s?%|\bRH\b", attribute=r"\bhumid|\bRH\b"),
+    _type(
+        "noise level",
+        r"\bnoise(?: level)?\b|\bhow loud\b|\bsound (?:pressure |power )?level\b|\bdecibels?\b",
+        r"\d\s?dB",
+    ),
+    _type(
+        "resolution",
+        r"\bresolution\b",
+        r"\d\s?(?:MP|megapixels?|px|pixels?|dpi|ppi|bits?|µm|um|mm|lines)\b|\d+\s?[x×]\s?\d+",
+        attribute=r"\bresolution|\bpixel|\bmegapixel",
+    ),
+    _type(
+        # sizes as a product of lengths: "400 x 300 x 250 mm", "1200 × 800"
+        "dimensions",
+        r"\bdimensions?\b|\bfootprint\b|\bfloor space\b",
+        # not a thread and length ("M6 x 50" bolts) nor a count of things ("4 x M6")
+        _SIZES,
+    ),
+    _type("size", r"\bhow big\b", _SIZES + "|" + _VOLUME),  # a machine's or a tank's
+    _type("volume", rf"\bhow many {_VOLUME_UNIT}|\bin {_VOLUME_UNIT}|\bvolume\b", _VOLUME),
+    # an amount weighed out ("how many grams of RG-1"): a quantity, not the thing's weight
+    _type("amount", r"\bhow many " + _MASS_UNIT + r"|\bin " + _MASS_UNIT, _NUMBER + _MASS_UNIT),
+    _type(
+        "diameter",
+        r"\bdiameter\b",
+        _LENGTH,
+        attribute=r"\bdiam|Ø|⌀|\bdia\b|\bbore\b|\bdrill|\bholes?\b|\bsizes?\b",
+    ),
+    _type(
+        "travel",
+        r"\btravels?\b|\bstroke length\b",
+        _LENGTH,
+        attribute=r"\btravel|\bstroke\b|\b[XYZ][- ]?axis\b",
+    ),
+    _type(
+        "distance",
+        r"\b(?:centre|center|port|hole|bolt|axle) distance\b|\bdistance between\b|\bspacing\b",
+        _LENGTH,
+        attribute=r"\bdistance|\bspacing|\bcent(?:re|er)s?\b|\bbetween\b",
+    ),
+    _type(
+        "length",
+        r"\bhow (?:wide|tall|high|deep)\b|\b(?:width|height|depth)\b",
+        r"\d\s?(?:mm|cm|m|in|inch(?:es)?|ft|feet)\b|\d\s?(?:mm|cm|m|in)?\s?[x×]\s?\d",
+        attribute=r"\bwidth|\bheight|\bdepth|\bwide\b|\bhigh\b|\btall\b|\bdeep\b|\bsize\b|"
+        r"\bdimension|\bL\s?[x×]\s?W|\bW\s?[x×]\s?H",
+    ),
+    _type(
+        "version",
+        r"\b(?:software|firmware|program|os|plc) version\b|\b(?:which|what) (?:\w+ )?version\b",
+        r"\bv\.?\s?\d+(?:\.\d+)+|\b\d+\.\d+(?:\.\d+)+\b|\bversion\s+\d|\brev(?:ision)?\.?\s?\d",
+    ),
+    _type(
+        "part number",
+        r"\b(?:part|stock|article|item|product|order|model|catalog(?:ue)?|reorder|sku|kp) "
+        r"(?:number|no|code)\b",
+        r"\b[A-Z0-9]{2,}[-/][A-Z0-9-]{2,}\b",
+        value_case=True,
+    ),
+    _type(  # a past event's date; "when should I change the oil" asks for no date
+        "date",
+        r"\bwhen (?:was|were|did)\b|\b(?:what|which) (?:date|day|year)\b|\bin what year\b",
+        r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|"
+        r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
+        r"\b\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+    ),
+    _type(
+        "shelf life",
+        r"\bshelf[- ]life\b|\bexpiry\b|\bexpire",
+        _DURATION,
+        attribute=r"\bshelf|\blife\b|\bexpir|\buse (?:within|by)\b|\bstor",
+    ),
+)
