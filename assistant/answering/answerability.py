@@ -67,11 +67,13 @@ def signals(
     dense_score: float | None,
     *,
     vectors: TextVectors | None = None,
+    type_missing: bool | None = None,
 ) -> AnswerabilitySignals:
     """Measure the signals; `citations` are the passages the answer would use.
 
     `vectors` (the question's `Retrieval.vectors`) supplies the vectors already computed —
-    the query's — and keeps the sentences' for the answer that follows.
+    the query's — and keeps the sentences' for the answer that follows; `type_missing`, the
+    `answer_type_missing` test's result where the caller has it already.
     """
     from assistant.answering.asked_value import answer_type_missing
     from assistant.answering.extractive import passage_units
@@ -112,7 +114,9 @@ def signals(
         sentence_similarity=sentence_sim,
         sentence_coverage=sentence_cov,
         token_coverage=token_cov,
-        answer_type_missing=1.0 if answer_type_missing(question, texts) else 0.0,
+        answer_type_missing=float(
+            answer_type_missing(question, texts) if type_missing is None else type_missing
+        ),
         live_figures=1.0 if asks_for_live_figures(question) else 0.0,
     )
 

@@ -238,6 +238,7 @@ class RagChain:
             found.citations,  # a named table after them counts too
             found.best_dense,
             vectors=found.vectors,
+            type_missing=False,  # `_abstain_reason` declined already where it is missing
         )
         probability = self.answerability.probability(measured)
         turn.fields["unanswerable_probability"] = probability
