@@ -139,9 +139,13 @@ def staged(
     """`run(told)`, its stage told to `progress` at the start, after each batch (`run` calls
     `told` with the photos done so far) and at the end; its tqdm bar counts on."""
 
+    last = -1  # what was told last: the end is told once, whether `run` told it or not
+
     def told(done: int) -> None:
-        if progress is not None:
+        nonlocal last
+        if progress is not None and done != last:
             progress(stage, done, total)
+        last = done
 
     told(0)
     result = run(told)

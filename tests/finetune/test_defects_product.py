@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from finetune.defects_product import TooFewPhotos, main, split_holdout
+from finetune.defects_product import TooFewPhotos, main, split_holdout, staged
 from tests.tools.defects.conftest import good_surface, with_blot
 from tools.defects.product_store import ProductBusy, load_product, training_lock
 
@@ -183,7 +183,28 @@ def test_progress_is_told_after_every_batch(tmp_path: Path) -> None:
     )
     features = [(done, total) for stage, done, total in told if stage == "features"]
     total = features[0][1]
-    assert [done for done, _ in features] == [0, *range(4, total, 4), total, total]
+    assert [done for done, _ in features] == [0, *range(4, total, 4), total]
     scoring = [done for stage, done, _ in told if stage == "scoring"]
     assert scoring[0] == 0 and scoring == sorted(scoring)
     assert any(stage == "memory bank" for stage, _, _ in told)
+
+
+def test_a_stage_tells_its_start_its_batches_and_its_end_once_each() -> None:
+    heard: list[tuple[str, int, int]] = []
+
+    def run(told: Any) -> str:
+        told(16)
+        told(20)  # the last batch reaches the total itself
+        return "done"
+
+    assert staged(lambda *event: heard.append(event), "scoring", 20, run) == "done"
+    assert heard == [("scoring", 0, 20), ("scoring", 16, 20), ("scoring", 20, 20)]
+    heard.clear()
+    staged(lambda *event: heard.append(event), "scoring", 5, lambda told: None)
+    assert heard == [("scoring", 0, 5), ("scoring", 5, 5)]  # a run that tells nothing
+
+    def counted(told: Any) -> int:
+        told(3)
+        return 7
+
+    assert staged(None, "scoring", 5, counted) == 7  # no display: nothing to tell
