@@ -7,7 +7,9 @@ workwear to "your locker shelf within 3 working days". Quoting either answers a 
 documents never answer (a near miss). So a value counts only where it is bound to the question:
 
 * **to the subject**: when the question names a code (RX-6, VMC-850, FD002), the sentence, its
-  paragraph or list item, the table (caption and header) or the passage's heading names it;
+  paragraph or list item, the table (caption and header) or the passage's heading names it,
+  or the heading names its family ("KV Valve Body Installation Guide" for a KV-20) and the
+  sentence names no other member of it;
 * **to the attribute**: for a kind whose unit many attributes share (`AnswerType.attribute`:
   weight, pressure, colour, price ...), the sentence or table row, its column headers or its
   heading names the attribute ("weight", "mass", "net"), not another one ("payload");
@@ -123,7 +125,32 @@ def _about(unit: _Unit, codes: set[str], designators: Sequence[re.Pattern[str]] 
     if not codes:
         return True
     normalised = normalise_code(around)  # once per unit, not once per code
-    return any(code in normalised for code in codes)
+    return any(code in normalised for code in codes) or _of_family(unit, codes)
+
+
+# a code's family: its letters before the first digit ("kv" of kv20, "vmc" of vmc850)
+_FAMILY = re.compile(r"^([a-z]{2,5})\d")
+
+
+def _of_family(unit: _Unit, codes: set[str]) -> bool:
+    """Whether the passage's heading names the family of a code the question asks about
+    ("KV Valve Body Installation Guide" for a KV-20) and the sentence or row names no other
+    member of it (a KV-16's value is not a KV-20's): what a family's guide says holds for
+    each of its members."""
+    for code in codes:
+        family = _FAMILY.match(code)
+        if family is None:
+            continue
+        prefix = family.group(1)
+        if not re.search(rf"\b{prefix}\b(?![\s-]?\d)", unit.heading, re.IGNORECASE):
+            continue
+        members = {
+            normalise_code(m)
+            for m in re.findall(rf"\b{prefix}[\s-]?\d\w*", unit.text, re.IGNORECASE)
+        }
+        if not members - {code}:
+            return True
+    return False
 
 
 def designator_patterns(question: str) -> list[re.Pattern[str]]:

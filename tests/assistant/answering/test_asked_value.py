@@ -238,3 +238,19 @@ def test_a_value_answers_only_for_the_part_of_the_subject_asked(
     question: str, passage: str, missing: bool
 ) -> None:
     assert answer_type_missing(question, [passage]) is missing
+
+
+@pytest.mark.parametrize(
+    ("passage", "missing"),
+    [
+        # the family's guide: what it says holds for each member
+        ("KV Valve Body Installation Guide > Port plugs\nTighten G 3/8 plugs to 40 Nm.", False),
+        # ... unless the sentence names another member
+        ("KV Valve Body Installation Guide > Port plugs\nOn the KV-16, use 25 Nm.", True),
+        # a heading that names another member, or a code that only begins alike, is no family
+        ("KV-16 Data Sheet\nTighten the plugs to 25 Nm.", True),
+        ("KVM Controller Guide\nTighten the plugs to 25 Nm.", True),
+    ],
+)
+def test_a_family_heading_binds_a_value_to_its_members(passage: str, missing: bool) -> None:
+    assert answer_type_missing("torque for the port plugs on a KV-20", [passage]) is missing
