@@ -19,6 +19,9 @@ documents never answer (a near miss). So a value counts only where it is bound t
   its table's labels or its heading (without a code, its paragraph too) — the PW-400's *bag
   filter* differential pressure, the *hydraulic oil* change every 2 years, a port plug that
   fits the KV-20 or the *counterbalance* trucks' load belong to something else;
+* **to the condition the question sets**: "what clamping force at 2.4 MPa" is answered only
+  where 2.4 stands in the sentence or row, its labels or heading (the force at 1.8 MPa answers
+  another question);
 * **to the numbered part asked about**: "the axis 4 reducer", "zone 3", "Hall C" are named
   where the value stands (axis 1 to 3's grease is not axis 4's);
 * **for a part number**: a code other than the question's own ("the KP number of CF-20
@@ -217,15 +220,37 @@ def _names_subject(unit: _Unit, words: Sequence[str], codes: set[str]) -> bool:
     return 2 * sum(w[:_STEM] in near.lower() for w in words) >= len(words)
 
 
+# a measured condition the question sets ("at 2.4 MPa", "for a 60 mm bar"): a number and its unit
+_CONDITION = re.compile(
+    r"(?<![\w.,-])(\d+(?:[.,]\d+)?)\s?(?:mpa|kpa|bar|psi|kn|n|nm|mm|cm|m|°c|°f|v|kv|a|kw|w|kg|g|"
+    r"rpm|hz|l/min|%)(?![\w/])",
+    re.IGNORECASE,
+)
+
+
+def condition_numbers(question: str) -> list[str]:
+    """The numbers of the measured conditions a question sets ("what clamping force at 2.4
+    MPa" -> ["2.4"]): a value stated for another condition answers another question."""
+    return [m.group(1).replace(",", ".") for m in _CONDITION.finditer(question)]
+
+
+def _meets(unit: _Unit, numbers: Sequence[str]) -> bool:
+    near = f"{unit.text} {unit.labels} {unit.heading}".replace(",", ".")
+    return all(re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", near) for n in numbers)
+
+
 def value_missing(
     kind: AnswerType, passages: Sequence[str], codes: set[str], words: Sequence[str] = (),
-    designators: Sequence[re.Pattern[str]] = (),
+    designators: Sequence[re.Pattern[str]] = (), conditions: Sequence[str] = (),
 ) -> bool:  # fmt: skip
     """Whether no sentence or row of the passages states a value of `kind` bound to the
     subject `codes` (and, for a shared unit, to the attribute; with `words`, to the part of
     the subject they name; with `designators`, to the numbered part asked about)."""
     return not any(
-        _about(u, codes, designators) and _bound(kind, u, codes) and _names_subject(u, words, codes)
+        _about(u, codes, designators)
+        and _bound(kind, u, codes)
+        and _names_subject(u, words, codes)
+        and _meets(u, conditions)
         for p in passages
         for u in _units(p)
     )
@@ -284,7 +309,8 @@ def answer_type_missing(question: str, passages: Iterable[str]) -> bool:
     kinds = expected_answer_types(question)
     words = subject_words(question, kinds)
     numbered = designator_patterns(question)
-    if any(value_missing(kind, passages, codes, words, numbered) for kind in kinds):
+    conditions = condition_numbers(question)
+    if any(value_missing(kind, passages, codes, words, numbered, conditions) for kind in kinds):
         return True
     nouns = asked_count_nouns(question)
     return bool(nouns) and count_missing(nouns, passages, codes, numbered)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.asked_value import answer_type_missing
+from assistant.answering.asked_value import answer_type_missing, condition_numbers
 
 
 @pytest.mark.parametrize(
@@ -254,3 +254,14 @@ def test_a_value_answers_only_for_the_part_of_the_subject_asked(
 )
 def test_a_family_heading_binds_a_value_to_its_members(passage: str, missing: bool) -> None:
     assert answer_type_missing("torque for the port plugs on a KV-20", [passage]) is missing
+
+
+def test_a_value_for_another_condition_answers_another_question() -> None:
+    row = (
+        "Maintenance schedule > Monthly\n| Interval | Task | Details |\n|---|---|---|\n"
+        "| Monthly | Measure chuck clamping force | at 1.8 MPa the force must be 38-44 kN |"
+    )
+    assert not answer_type_missing("what clamping force should the chuck have at 1.8 MPa", [row])
+    assert answer_type_missing("what clamping force should the chuck have at 2.4 MPa", [row])
+    assert condition_numbers("feed for a 60 mm bar at 1,200 rpm on the LT-320") == ["60", "1.200"]
+    assert condition_numbers("what does the RX-6 weigh") == []  # a code's digits set nothing
