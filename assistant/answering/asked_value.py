@@ -33,6 +33,7 @@ documents never answer (a near miss). So a value counts only where it is bound t
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -144,16 +145,21 @@ def _of_family(unit: _Unit, codes: set[str]) -> bool:
         family = _FAMILY.match(code)
         if family is None:
             continue
-        prefix = family.group(1)
-        if not re.search(rf"\b{prefix}\b(?![\s-]?\d)", unit.heading, re.IGNORECASE):
+        named, member = _family_patterns(family.group(1))
+        if not named.search(unit.heading):
             continue
-        members = {
-            normalise_code(m)
-            for m in re.findall(rf"\b{prefix}[\s-]?\d\w*", unit.text, re.IGNORECASE)
-        }
-        if not members - {code}:
+        if not {normalise_code(m) for m in member.findall(unit.text)} - {code}:
             return True
     return False
+
+
+@functools.lru_cache(maxsize=256)
+def _family_patterns(prefix: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The family's name alone ("KV" in a heading, not "KV-20") and any member of it."""
+    return (
+        re.compile(rf"\b{prefix}\b(?![\s-]?\d)", re.IGNORECASE),
+        re.compile(rf"\b{prefix}[\s-]?\d\w*", re.IGNORECASE),
+    )
 
 
 def designator_patterns(question: str) -> list[re.Pattern[str]]:
@@ -234,9 +240,16 @@ def condition_numbers(question: str) -> list[str]:
     return [m.group(1).replace(",", ".") for m in _CONDITION.finditer(question)]
 
 
-def _meets(unit: _Unit, numbers: Sequence[str]) -> bool:
+def _condition_patterns(numbers: Sequence[str]) -> list[re.Pattern[str]]:
+    """Each condition's number standing alone ("2.4", not "12.4" or "2.45")."""
+    return [re.compile(rf"(?<![\d.]){re.escape(n)}(?![\d])") for n in numbers]
+
+
+def _meets(unit: _Unit, conditions: Sequence[re.Pattern[str]]) -> bool:
+    if not conditions:
+        return True
     near = f"{unit.text} {unit.labels} {unit.heading}".replace(",", ".")
-    return all(re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", near) for n in numbers)
+    return all(pattern.search(near) for pattern in conditions)
 
 
 def value_missing(
@@ -245,12 +258,14 @@ def value_missing(
 ) -> bool:  # fmt: skip
     """Whether no sentence or row of the passages states a value of `kind` bound to the
     subject `codes` (and, for a shared unit, to the attribute; with `words`, to the part of
-    the subject they name; with `designators`, to the numbered part asked about)."""
+    the subject they name; with `designators`, to the numbered part asked about; with
+    `conditions`, the numbers of `condition_numbers`, stated with each of them)."""
+    met = _condition_patterns(conditions)
     return not any(
         _about(u, codes, designators)
         and _bound(kind, u, codes)
         and _names_subject(u, words, codes)
-        and _meets(u, conditions)
+        and _meets(u, met)
         for p in passages
         for u in _units(p)
     )

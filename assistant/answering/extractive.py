@@ -95,6 +95,23 @@ def prose_sentences(text: str) -> list[str]:
     return [s for block in blocks for s in block_sentences(block.text)]
 
 
+def passage_lines(text: str) -> list[str]:
+    """A passage read in order, as a reader quoting it whole gives it: its sentences, and
+    each table row with its column names (`row_as_text`).
+
+    Example:
+        >>> passage_lines("Terms below.\n\n| Item | Term |\n|---|---|\n| Incoterm | FCA |")
+        ['Terms below.', 'Item Incoterm — Term: FCA']
+    """
+    lines: list[str] = []
+    for block in split_blocks(text):
+        if block.header is None:
+            lines.extend(block_sentences(block.text))
+        else:
+            lines.extend(u for u in (row_as_text(block.header, r) for r in block.rows) if u)
+    return lines
+
+
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•●▪*–]|\([a-z0-9]{1,4}\)|[a-z][.)])\s+\S")
 _MAX_LIST_CHARS = 900
 

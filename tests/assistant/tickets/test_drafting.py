@@ -155,18 +155,25 @@ def test_the_evaluation_counts_key_facts_and_promises(drafter: TicketDrafter) ->
     assert report.draft_failures == {"a": ["99 years"]}
 
 
-def test_the_best_passage_is_quoted_whole_when_it_is_short_prose(drafter: TicketDrafter) -> None:
+def test_the_best_passages_are_quoted_whole_when_they_are_short(drafter: TicketDrafter) -> None:
     policy = (
         "The invoice is issued on the day of shipment. "
         "Standard payment terms are 30 days net from the invoice date."
     )
-    whole = drafter._whole({1: policy, 2: "Another passage about returns and credits."})
+    table = (
+        "| Item | Term |\n|---|---|\n| Incoterm | FCA Brackwater |\n| Alternative | DAP, freight"
+        " at cost |"
+    )
+    third = "A third passage about returns and credits."
+    whole = drafter._whole({1: policy, 2: table, 3: third})
     assert [(q.n, q.text) for q in whole] == [
         (1, "The invoice is issued on the day of shipment."),
         (1, "Standard payment terms are 30 days net from the invoice date."),
-    ]
+        (2, "Item Incoterm — Term: FCA Brackwater"),
+        (2, "Item Alternative — Term: DAP, freight at cost"),
+    ]  # the two best passages only, a table row by row
     assert whole[0].score > whole[1].score  # rendered in the passage's own order
-    table = "| Item | Term |\n|---|---|\n| Payment | 30 days net |"
-    assert drafter._whole({1: table}) == []  # a table is quoted by its rows
+    long_table = table + "\n| Payment | 30 days net |" * 40
+    assert drafter._whole({1: long_table}) == []  # too long: its best rows are picked
     assert drafter._whole({1: policy * 20}) == []  # too long: its best lines are picked
     assert drafter._whole({}) == []
