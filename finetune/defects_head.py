@@ -118,15 +118,16 @@ def folds_of(count: int, folds: int) -> np.ndarray:
 
 def learn(
     model: ProductModel, defect_features: np.ndarray, covered: np.ndarray,
-    good_features: np.ndarray, held_features: np.ndarray, config: HeadConfig,
+    good_features: np.ndarray, held_features: np.ndarray, held_distances: np.ndarray,
+    config: HeadConfig,
 ) -> tuple[DefectHead, Scores]:  # fmt: skip
-    """The head from every masked photo, and the defect photos' scores out of fold."""
+    """The head from every masked photo, and the defect photos' scores out of fold;
+    `held_distances` are the held-out good photos' `patch_distances`."""
     if len(defect_features) < config.min_photos:
         raise NoHead(
             f"{len(defect_features)} masked defect photos; a defect head needs at least "
             f"{config.min_photos}"
         )
-    held_distances = model.patch_distances(held_features)
     folds = folds_of(len(defect_features), config.folds)
     parts: list[tuple[np.ndarray, Scores]] = []
     for fold in range(config.folds):

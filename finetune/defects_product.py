@@ -298,14 +298,17 @@ def scores_with_head(
     picks = bank_rows[np.unique(np.linspace(0, len(bank_rows) - 1, HEAD_GOOD_PHOTOS).astype(int))]
     good_features = features([good.images[i] for i in picks], "defect head")
     covered = coverage(defects.masks or [], model.config.grid)
+    held_distances = model.patch_distances(held_features)  # the head leaves the bank's alone
     try:
         head, defect_scores = learn(
-            model, defect_features, covered, good_features, held_features, config
+            model, defect_features, covered, good_features, held_features, held_distances, config
         )
     except NoHead as exc:
         log.warning("no defect head: %s", exc)
-        plain = model.score_features
-        scored = plain(held_features), plain(defect_features)
+        scored = (
+            model.score_features(held_features, held_distances),
+            model.score_features(defect_features),
+        )
         model.config = dataclasses.replace(model.config, head_view=0)  # no head, no view
         return *scored, {"defect_head": f"not learnt: {exc}"}
     model.head = head
@@ -313,7 +316,7 @@ def scores_with_head(
     info = {"photos": len(defects.images), "defect_patches": positives, "c": config.c,
             "weight": config.weight, "context": head.context, "folds": config.folds,
             "view": view, "photo_weight": config.photo_weight}  # fmt: skip
-    return model.score_features(held_features), defect_scores, {"defect_head": info}
+    return model.score_features(held_features, held_distances), defect_scores, {"defect_head": info}
 
 
 def main(argv: list[str] | None = None, progress: Progress | None = None) -> dict[str, Any]:

@@ -108,10 +108,11 @@ class _Bank:
     def patch_distances(self, features: np.ndarray) -> np.ndarray:
         return np.ones(features.shape[:-1], np.float32)
 
-    def score_features(self, features: np.ndarray) -> Any:
+    def score_features(self, features: np.ndarray, distances: np.ndarray | None = None) -> Any:
         from tools.defects.product import Scores
 
-        maps = self.head.combine(self.patch_distances(features), features)
+        patch = self.patch_distances(features) if distances is None else distances
+        maps = self.head.combine(patch, features)
         count = len(features)
         return Scores(maps=maps, image=maps.reshape(count, -1).max(axis=1),
                       distance=np.zeros(count), globals=features.mean(axis=(1, 2)),
@@ -124,8 +125,9 @@ def test_defect_photos_are_scored_out_of_fold_and_in_their_order() -> None:
     defects[3, :2, :2, 1] += 4.0
     good, _ = _photos(8, 1, defect=False)
     held, _ = _photos(4, 2, defect=False)
-    head, scores = learn(_Bank(), defects, covered, good, held,  # type: ignore[arg-type]
-                         HeadConfig(min_photos=4))  # fmt: skip
+    bank = _Bank()
+    head, scores = learn(bank, defects, covered, good, held,  # type: ignore[arg-type]
+                         bank.patch_distances(held), HeadConfig(min_photos=4))  # fmt: skip
     assert head.coef[0] > 0 and head.coef[1] > 0  # the head kept learns from every photo
     in_sample = _Bank(head)
     # photo 3 (fold 1) was scored by a head learnt from photos 0, 2 and 4 only: feature 1
@@ -138,7 +140,7 @@ def test_too_few_masked_photos_teach_no_head() -> None:
     defects, covered = _photos(3, 0, defect=True)
     with pytest.raises(NoHead, match="3 masked defect photos; a defect head needs at least 4"):
         learn(_Bank(), defects, covered, np.zeros((1, GRID, GRID, DIMS)), defects,  # type: ignore[arg-type]
-              HeadConfig())  # fmt: skip
+              _Bank().patch_distances(defects), HeadConfig())  # fmt: skip
 
 
 def test_folds_take_the_photos_in_turn_and_samples_never_repeat() -> None:

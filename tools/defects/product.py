@@ -145,9 +145,11 @@ class ProductModel:
         count, grid, _, dims = own.shape
         return nearest_distances(self.bank, own.reshape(-1, dims)).reshape(count, grid, grid)
 
-    def score_features(self, features: np.ndarray) -> Scores:
+    def score_features(self, features: np.ndarray, distances: np.ndarray | None = None) -> Scores:
+        """The photos' scores from their features; `distances`: their `patch_distances`
+        where the caller has them already."""
         count = len(features)
-        patch = self.patch_distances(features)
+        patch = self.patch_distances(features) if distances is None else distances
         anomaly = patch if self.head is None else self.head.combine(patch, features)
         maps = smooth_maps(anomaly, self.config)
         overall = global_features(bank_part(features, self.config))
