@@ -21,10 +21,11 @@ from assistant.answering.chain import ChainEvent, History
 from assistant.capabilities.base import Upload
 from assistant.capabilities.uploads import screen
 from assistant.housekeeping import remove_older_than
+from assistant.loaded import load_once
 from assistant.profiles import Profile
 from assistant.routing.router import Router
 from assistant.settings import Settings, get_settings
-from assistant.wiring import load_once, make_router, upload_limits
+from assistant.wiring import make_router, upload_limits
 from retrieval.index_store import current_version
 from tools.common.errors import PlantError
 

@@ -1,17 +1,18 @@
 """The one place that turns `Settings` into objects: embedder, searcher, chain, router, models.
 
 Factories, not globals (the chat-langchain pattern): each call builds what the settings
-describe. Trained models are loaded once per process and folder (`load_once`), so a chat
-server with many sessions holds one copy of each.
+describe. Trained models are loaded once per process and folder (`loaded.load_once`), so a
+chat server with many sessions holds one copy of each.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+from assistant.loaded import load_current, load_once
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -36,22 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-_loaded: dict[Hashable, Any] = {}
-_locks: dict[Hashable, threading.Lock] = {}
-_lock = threading.Lock()
-
-
-def load_once(key: Hashable, load: Callable[[], T]) -> T:
-    """`load()` the first time `key` is asked for in this process, the same object after.
-    One lock per key: loading one model does not hold up answers that need another."""
-    with _lock:
-        key_lock = _locks.setdefault(key, threading.Lock())
-    with key_lock:
-        if key not in _loaded:
-            _loaded[key] = load()
-        found: T = _loaded[key]
-        return found
 
 
 def upload_limits(settings: Settings) -> UploadLimits:
@@ -242,10 +227,23 @@ def make_drafter(
 def drafter_loader(
     settings: Settings, *, searcher: Searcher | None = None
 ) -> Callable[[], TicketDrafter]:
-    """The reply drafter over the plant index, built once per process (over `searcher`, the
-    chat's own, when given: the index is not loaded twice)."""
+    """The reply drafter over the plant index, built once per process and index version
+    (over `searcher`, the chat's own, when given: the index is not loaded twice); after an
+    ingest the next draft searches the new documents, without a restart."""
+    from retrieval.index_store import current_version
+
     key = ("ticket-drafter", settings.index_dir.resolve())
-    return lambda: load_once(key, lambda: make_drafter(settings, searcher=searcher, build=False))
+
+    def load() -> TicketDrafter:
+        version = current_version(settings.index_dir)
+        # the chat's searcher only while it holds the live version (an ingest may have run
+        # since the chat built it)
+        live = searcher if searcher is not None and searcher.snapshot.version == version else None
+        return load_current(
+            key, version, lambda: make_drafter(settings, searcher=live, build=False)
+        )
+
+    return load
 
 
 def triage_loader(settings: Settings) -> Callable[[], TicketTriage]:
