@@ -1,10 +1,12 @@
 """Objects loaded once per process: trained models, the index's drafter, worker pools. A chat
-server with many sessions holds one copy of each."""
+server with many sessions holds one copy of each; a model trained again (its folder replaced)
+or an index ingested again is loaded anew at its next use, without a restart."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -37,3 +39,18 @@ def load_current(key: Hashable, version: Hashable, load: Callable[[], T]) -> T:
             held = _loaded[key] = (version, load())
         found: T = held[1]
         return found
+
+
+def folder_version(folder: Path) -> tuple[int, int] | None:
+    """What changes when a model folder is replaced (training renames a new one into place):
+    its inode and modification time; None while there is none."""
+    try:
+        found = folder.stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_mtime_ns
+
+
+def load_model(key: Hashable, folder: Path, load: Callable[[], T]) -> T:
+    """`load()` once per version of the model in `folder` (`folder_version`)."""
+    return load_current(key, folder_version(folder), load)

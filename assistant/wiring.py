@@ -1,7 +1,7 @@
 """The one place that turns `Settings` into objects: embedder, searcher, chain, router, models.
 
 Factories, not globals (the chat-langchain pattern): each call builds what the settings
-describe. Trained models are loaded once per process and folder (`loaded.load_once`), so a
+describe. Trained models are loaded once per process and training (`loaded.load_model`), so a
 chat server with many sessions holds one copy of each.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from assistant.loaded import load_current, load_once
+from assistant.loaded import load_current, load_model, load_once
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -247,14 +247,16 @@ def drafter_loader(
 
 
 def triage_loader(settings: Settings) -> Callable[[], TicketTriage]:
-    """The trained ticket triage, loaded once per process; until it is trained each call
-    raises `TriageModelMissing` (and looks again next time: no restart after training)."""
+    """The trained ticket triage, loaded once per process and training; until it is trained
+    each call raises `TriageModelMissing` (and looks again next time: no restart after
+    training)."""
 
     def load() -> TicketTriage:
         from assistant.tickets.triage import TicketTriage
 
         folder = settings.ticket_model_dir
-        return load_once(("ticket-triage", folder.resolve()), lambda: TicketTriage.load(folder))
+        key = ("ticket-triage", folder.resolve())
+        return load_model(key, folder, lambda: TicketTriage.load(folder))
 
     return load
 
@@ -303,28 +305,30 @@ def usable_engine(settings: Settings) -> Engine | None:
 
 
 def failure_model(directory: Path) -> FailureModel:
-    """The failure model in `directory`, loaded once per process."""
+    """The failure model in `directory`, loaded once per process and training."""
     from tools.failure.model import FailureModel
 
-    return load_once(("failure", directory.resolve()), lambda: FailureModel.load(directory))
+    key = ("failure", directory.resolve())
+    return load_model(key, directory, lambda: FailureModel.load(directory))
 
 
 def defect_model(directory: Path, device: str = "auto") -> DefectModel:
-    """The defect model in `directory`, loaded once per process on `device`."""
+    """The defect model in `directory`, loaded once per process and training on `device`."""
     from tools.defects.model import DefectModel
 
     key = ("defects", directory.resolve(), device)
-    return load_once(key, lambda: DefectModel.load(directory, device=device))
+    return load_model(key, directory, lambda: DefectModel.load(directory, device=device))
 
 
 def intent_classifier(settings: Settings) -> IntentClassifier:
-    """The intent classifier, loaded once per process; until it is trained each call raises
-    `IntentModelMissing` saying when it will be (and looks again at the next call)."""
+    """The intent classifier, loaded once per process and training; until it is trained each
+    call raises `IntentModelMissing` saying when it will be (and looks again at the next
+    call)."""
     from assistant.routing.classifier import IntentClassifier
 
     folder, threshold = settings.intent_model_dir, settings.intent_confidence_threshold
     key = ("intent", folder.resolve(), threshold)
-    return load_once(key, lambda: IntentClassifier.load(folder, threshold=threshold))
+    return load_model(key, folder, lambda: IntentClassifier.load(folder, threshold=threshold))
 
 
 def when_ready(settings: Settings, name: str, load: Callable[[], T]) -> Callable[[], T]:
