@@ -32,19 +32,24 @@ run: install ocr index demo
 	$(VENV)/bin/chainlit run assistant/app.py --host $(PLANT_HOST) --port $(PLANT_PORT) --headless
 
 ## test: set everything up, then lint, type-check and run the whole test suite (on SQLite, the
-## database tests on PostgreSQL too), then again on PostgreSQL every test of the packages that
-## use the database (browser tests aside)
+## database tests on PostgreSQL too), then again on PostgreSQL the tests whose code opens the
+## settings' database (browser tests aside)
 test: install ocr lint typecheck audit
 	@$(VENV)/bin/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 	@$(MAKE) --no-print-directory test-postgres
 
 # PostgreSQL: PLANT_TEST_POSTGRES_URL, or a throwaway server the tests start from Debian's
-# postgresql package (.ci/run installs it)
+# postgresql package (.ci/run installs it). This pass runs the tests of `tests/assistant` with
+# the settings' database on PostgreSQL, less those the first pass already ran on both backends
+# (they take `database_url`) and those that open no database: the answering and routing
+# packages, modules marked `database_free`, the benchmarks (their chat has a SQLite file of its
+# own) and the browser tests. `PLANT_TEST_DATABASE=postgresql pytest` runs everything.
 test-postgres: install
 	@if [ -n "$$PLANT_TEST_POSTGRES_URL" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  PLANT_TEST_DATABASE=postgresql $(VENV)/bin/pytest tests/assistant tests/bench -q \
-	    --ignore-glob='*_e2e.py'; \
+	  PLANT_TEST_DATABASE=postgresql $(VENV)/bin/pytest tests/assistant -q \
+	    --settings-database-only --ignore=tests/assistant/answering \
+	    --ignore=tests/assistant/routing --ignore-glob='*_e2e.py'; \
 	else echo "note: no PostgreSQL here (install Debian's postgresql): the PostgreSQL pass is skipped"; fi
 
 install: $(STAMP)

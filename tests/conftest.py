@@ -216,6 +216,27 @@ def postgres_url() -> Iterator[str]:
     yield from throwaway_server(initdb)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--settings-database-only",
+        action="store_true",
+        help="leave out the tests that take `database_url` (a first pass already ran them on "
+        "both backends) and those marked `database_free`: the PostgreSQL pass of `make test`",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--settings-database-only"):
+        return
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
+    for item in items:
+        both = "database_url" in getattr(item, "fixturenames", ())
+        (left_out if both or item.get_closest_marker("database_free") else kept).append(item)
+    config.hook.pytest_deselected(items=left_out)
+    items[:] = kept
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of an empty database: a SQLite file, or a fresh schema on PostgreSQL."""

@@ -1,4 +1,4 @@
-"""bench.soak end to end in half a minute: traffic with an oversized upload and a broken
+"""bench.soak end to end in a quarter of a minute: traffic with an oversized upload and a broken
 document, on a small index; every request answered or refused with a message."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ def test_a_short_soak_answers_everything_and_refuses_the_bad_files(
         monkeypatch.setenv(f"PLANT_MAX_{kind}_MB", "2")
     get_settings.cache_clear()
     try:
-        tally = main(["--minutes", "0.5", "--sessions", "2", "--no-write"])
+        tally = main(["--minutes", "0.25", "--sessions", "2", "--no-write"])
     finally:
         get_settings.cache_clear()
     assert tally.errors == []

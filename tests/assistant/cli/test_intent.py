@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from assistant.cli.main import app
 from finetune.intent import LABELS
 
+pytestmark = pytest.mark.database_free  # the PostgreSQL pass leaves it out
+
 runner = CliRunner()
 
 

@@ -12,6 +12,8 @@ from assistant.tickets.triage import FineTunedScorer, TicketTriage, TriageModelM
 from tools.common.errors import PlantError
 from tools.common.tickets import CATEGORIES
 
+pytestmark = pytest.mark.database_free  # the PostgreSQL pass leaves it out
+
 DEV = Path(__file__).parents[3] / "knowledge" / "eval" / "tickets" / "tickets_dev.jsonl"
 
 

@@ -15,6 +15,8 @@ from finetune import tickets_e5
 from finetune.tickets import DATA_DIR, read_tickets
 from tools.common.tickets import CATEGORIES, URGENCIES, ticket_text
 
+pytestmark = pytest.mark.database_free  # the PostgreSQL pass leaves it out
+
 DEV = Path(__file__).parents[3] / "knowledge" / "eval" / "tickets" / "tickets_dev.jsonl"
 SCALDED = ("Notfall Linie 2", "Unser Monteur hat sich an austretendem heißem Öl verbrüht.")
 
