@@ -213,15 +213,14 @@ def make_drafter(
         cache = settings.data_dir / "cache" / "multilingual-e5-passages.npz"
         across = MultilingualSource(chain.searcher.chunks, cache, build, progress)
     return TicketDrafter(
-        chain,
-        multilingual=across,
-        company=settings.company_name,
+        chain, multilingual=across, company=settings.company_name,
         passages=settings.draft_passages,
         search_depth=settings.draft_search_depth,
         max_body_chars=settings.draft_body_chars,
         quoted_passages=settings.draft_quoted_passages,
         lines_per_passage=settings.draft_lines_per_passage,
-    )
+        section_chars=settings.draft_section_chars,
+    )  # fmt: skip
 
 
 def drafter_loader(

@@ -91,6 +91,37 @@ def split_blocks(text: str) -> list[Block]:
     return blocks
 
 
+def continued_tables(text: str) -> str:
+    r"""`text` with a table that goes on under its header again (text joined across a chunk
+    boundary or a page break) as one table: the repeated header and rule, and rows repeated
+    right after them (a chunk window's overlap), are left out.
+
+    Example:
+        >>> continued_tables("| a | b |\n|---|---|\n| 1 | 2 |\n| a | b |\n|---|---|\n| 3 | 4 |")
+        '| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |'
+    """
+    lines = text.splitlines()
+    out: list[str] = []
+    header: str | None = None
+    rows: set[str] = set()  # of the table being read
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if is_table_line(line) and i + 1 < len(lines) and is_rule(lines[i + 1]):
+            if line.strip() == header and out and is_table_line(out[-1]):
+                i += 2  # the header again, and the rows the chunker repeated after it
+                while i < len(lines) and lines[i].strip() in rows:
+                    i += 1
+                continue
+            header, rows = line.strip(), set()
+        elif not is_table_line(line):
+            header = None
+        rows.add(line.strip())
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
 def row_as_text(header: str, row: str) -> str:
     """One row with its column names: "Code E-114 — Message: Coolant low; Action: Top up".
 

@@ -201,7 +201,7 @@ def append_pointed_sections(
         if not section or any(c.chunk_id == origin.chunk_id for c in section if origin):
             continue  # nothing named, or the pointer sits in the section it names
         first = section[0]
-        section_text = clean_passage(_join_all([c.text for c in section]))[0]
+        section_text = clean_passage(join_all([c.text for c in section]))[0]
         if not section_text:
             continue
         if section_text.splitlines()[0] in text:
@@ -281,7 +281,8 @@ def _separator(header: str) -> str:
     return "|" + "---|" * len(cells(header))
 
 
-def _join_all(texts: Sequence[str]) -> str:
+def join_all(texts: Sequence[str]) -> str:
+    """The texts of consecutive chunks as one, each overlap the chunker repeated left out."""
     joined = texts[0]
     for text in texts[1:]:
         joined = _join(joined, text)

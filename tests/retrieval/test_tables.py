@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from retrieval.tables import (
+    continued_tables,
     plain_tables,
     row_as_text,
     row_keys,
@@ -71,3 +72,18 @@ def test_row_keys_are_identifiers_and_names_in_capitals() -> None:
     keys = row_keys("Our gateway sent reason code 0x8D. Is SEARCHGW on pin 13 of MQTT-SN 2.0?")
     assert keys == {"0x8d", "searchgw", "13", "mqtt-sn", "2.0"}
     assert row_keys("what is the torque for the cover screws") == set()
+
+
+def test_a_table_continued_under_its_header_again_is_one_table() -> None:
+    first = "Terms:\n| Item | Term |\n|---|---|\n| Delivery | 5 days |"
+    second = "| Item | Term |\n|---|---|\n| Split deliveries | Allowed |\nEnd."
+    joined = continued_tables(f"{first}\n{second}")
+    assert joined.splitlines() == [
+        "Terms:", "| Item | Term |", "|---|---|", "| Delivery | 5 days |",
+        "| Split deliveries | Allowed |", "End.",
+    ]  # fmt: skip
+    tables = [b for b in split_blocks(joined) if b.header]
+    assert len(tables) == 1 and len(tables[0].rows) == 2
+    # two tables apart, with text between them, stay two tables
+    apart = f"{first}\nThe rest:\n{second}"
+    assert continued_tables(apart) == apart

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import pytest
+
 from assistant.answering.answers import Citation
+from assistant.answering.chain import RagChain
 from assistant.answering.extractive import Quote
 from assistant.answering.retrieval_result import Retrieval, TextVectors
 from assistant.tickets.drafting import (
@@ -14,6 +18,10 @@ from assistant.tickets.drafting import (
     sources_list,
 )
 from retrieval.embeddings import SentenceEmbedder
+from retrieval.index_store import load_snapshot
+from retrieval.ingest import IngestConfig, ingest
+from retrieval.search import Searcher
+from tests.conftest import search_config
 
 
 def _ticket(body: str, **fields: str) -> DraftRequest:
@@ -177,3 +185,63 @@ def test_the_best_passages_are_quoted_whole_when_they_are_short(drafter: TicketD
     assert drafter._whole({1: long_table}) == []  # too long: its best rows are picked
     assert drafter._whole({1: policy * 20}) == []  # too long: its best lines are picked
     assert drafter._whole({}) == []
+
+
+def test_a_short_table_is_quoted_whole_wherever_it_is_among_the_quoted(
+    drafter: TicketDrafter,
+) -> None:
+    prose = "A passage about returns and credits. It has two sentences."
+    codes = "| Code | Reason |\n|---|---|\n| R2 | Wrong part |\n| R4 | Ordered wrongly |"
+    whole = drafter._whole({1: prose, 2: prose + " More.", 3: prose + " Other.", 4: codes})
+    assert [(q.n, q.text) for q in whole if q.n == 4] == [
+        (4, "Code R2 — Reason: Wrong part"),
+        (4, "Code R4 — Reason: Ordered wrongly"),
+    ]
+    assert {q.n for q in whole} == {1, 2, 4}  # prose only of the two best
+
+
+SPLIT_TERMS = """# Delivery Terms DT-1
+
+## Delivery
+
+| Item | Standard term |
+|---|---|
+| Over or under delivery | 5 % of the ordered quantity for housings, the exact quantity for bodies |
+| Confirmed date | Every order is confirmed within one working day with a delivery date |
+| Late delivery | Customer Service tells the customer at least two working days before |
+| Performance | Delivery performance is measured on the confirmed date each month |
+| Incoterm | FCA our plant, loaded on the customer's carrier unless agreed otherwise |
+| Split deliveries | Allowed unless the customer objects in the order |
+
+## Invoices
+
+Invoices are sent by e-mail on the day of shipment.
+"""
+
+
+@pytest.fixture(scope="module")
+def split_drafter(
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
+) -> TicketDrafter:
+    """A drafter over terms whose delivery table the chunker splits in two."""
+    root = tmp_path_factory.mktemp("split")
+    (root / "docs").mkdir()
+    (root / "docs" / "terms.md").write_text(SPLIT_TERMS, encoding="utf-8")
+    config = IngestConfig(root / "index", "all-MiniLM-L6-v2", 300, 40)
+    ingest([root / "docs"], config, embedder)
+    searcher = Searcher(load_snapshot(config.index_dir), embedder, search_config())
+    return TicketDrafter(RagChain(searcher), company="Acme Valves", passages=1)
+
+
+def test_a_passage_is_read_with_the_rest_of_its_section(split_drafter: TicketDrafter) -> None:
+    parts = [c for c in split_drafter.chain.searcher.chunks if c.section.endswith("Delivery")]
+    assert len(parts) > 1  # the table is split: the rows below sit in another chunk
+    ticket = _ticket(
+        "How is over delivery or under delivery of the ordered quantity handled?",
+        subject="Ordered quantity",
+    )
+    draft = split_drafter.draft(ticket, agent="Ana")
+    assert "Allowed unless the customer objects in the order" in draft.text
+    assert len(draft.citations) == 1 and "Split deliveries" in draft.citations[0].text
+    alone = dataclasses.replace(split_drafter, section_chars=0).draft(ticket, agent="Ana")
+    assert "Allowed unless the customer objects" not in alone.text
