@@ -7,8 +7,9 @@ líquido caliente"). Words are compared without accents; a word that is not in a
 languages' common vocabulary (wordfreq, Zipf < 3) is read as the safety word it is one typo
 from (two for long words), so "smokeing" is "smoking" but "spoke" stays "spoke". Words with
 an everyday second sense count only in the phrase that makes them a hazard: "caught fire",
-not "fire me the invoice"; "electric shock", not "shocked by the price"; "smoke" but not a
-software "smoke test"; "hot" only near a leak or spray.
+"fire in the pump room" or "fire!", not "fire me the invoice"; "electric shock" or "got
+shocked when touching", not "shocked by the price"; "was hurt", not "hurt our sales";
+"smoke" but not a software "smoke test"; "hot" only near a leak or spray.
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ _PHRASES = re.compile(
     r"\b(?:caught|catch(?:es|ing)?|on|a|the|small|big)\s+fire\b|\bfire\s+(?:broke|started|"
     r"brigade|department|service)\b|\bin\s+flames\b|\b(?:electric(?:al)?|electro)\s*shock|"
     r"\bshock\s+from\b|\bgot\s+(?:a|an)\s+(?:electric\s+)?shock\b|\bsmoke\b(?!\s+test)|"
+    r"\bfire\s+(?:in|at|on|near)\s+(?:the|our|your|a|an|one|this|that)\b|\bfire\s*!|"
+    r"\bfire\s+(?:alarm|extinguisher)s?\b|"
+    r"\b(?:got|was|were|been|get|gets|getting)\s+shocked\s+(?:when|while|as|touching|from|"
+    r"by\s+(?:the|a|an)\s+(?:housing|valve|body|block|cable|wire|panel|machine|pump|unit|"
+    r"terminal|connector|solenoid|plug|socket|motor))|"
+    r"\b(?:was|were|got|been|is|are|get|gets|getting)\s+(?:badly\s+|seriously\s+|"
+    r"slightly\s+|really\s+)?hurt\b|\bhurt\s+(?:his|her|their|my|himself|herself|themselves)\b|"
     r"\bhit\s+(?:the|his|her|their|our|a)\s+\w+(?:'s)?\s+(?:hand|arm|head|face|leg|eye)|"
     r"\bburn\b|\bdecharge\s+electrique\b|\bfeu\b(?!\s+vert)|\bbrand\b(?=\s+(?:im|in|an|der|"
     r"des|ausgebrochen|entstanden))",

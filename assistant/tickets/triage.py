@@ -17,6 +17,9 @@ from tools.common.errors import ModelMissing
 from tools.common.tickets import CATEGORIES, ticket_text
 
 MODEL_FILE = "triage.json"
+# the models read the start of a message (its encoder sees 512 tokens at most, and a 1 MB
+# body would take minutes); the safety rule reads all of it
+MODEL_CHARS = 3_000
 
 
 class TriageModelMissing(ModelMissing):
@@ -128,7 +131,9 @@ class TicketTriage:
         """Triage in input order."""
         if not tickets:
             return []
-        scores = self.scorer.score([ticket_text(subject, body) for subject, body in tickets])
+        scores = self.scorer.score(
+            [ticket_text(subject[:300], body[:MODEL_CHARS]) for subject, body in tickets]
+        )
         results = []
         for (subject, body), (category, confidence, urgent) in zip(tickets, scores, strict=True):
             terms = safety_terms(f"{subject}\n{body}")

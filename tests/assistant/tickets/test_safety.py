@@ -27,6 +27,12 @@ from assistant.tickets.safety import safety_terms
         "fuga de líquido caliente en la línea",
         "un operatore è stato ferito",
         "the housing burst and hit the fitter's hand",
+        "FIRE in the pump room",
+        "fire!! at the test bench",
+        "fyre in the plant, everybody out",
+        "the technician got shocked when touching the housing",
+        "the worker was hurt",
+        "he hurt his hand on the sharp edge",
     ],
 )
 def test_safety_wording_is_found(text: str) -> None:
@@ -44,6 +50,9 @@ def test_safety_wording_is_found(text: str) -> None:
         "We were shocked by the new prices",
         "lead time is too long, I spoke to your sales team",
         "Our line will stop next week if the parts do not come",
+        "fire up the test bench and fire off a mail to sales",
+        "the late delivery hurt our sales this month",
+        "we fired the old supplier",
     ],
 )
 def test_everyday_senses_are_not_safety_wording(text: str) -> None:

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from assistant.tickets.evaluation import evaluate, load_tickets
-from assistant.tickets.triage import FineTunedScorer, TicketTriage, TriageModelMissing
+from assistant.tickets.triage import (
+    MODEL_CHARS,
+    FineTunedScorer,
+    TicketTriage,
+    TriageModelMissing,
+)
 from tools.common.errors import PlantError
 from tools.common.tickets import CATEGORIES
 
@@ -53,3 +58,24 @@ def test_a_bad_evaluation_line_is_named(tmp_path: Path) -> None:
     path.write_text('{"id": "a", "body": "hi", "category": "billing", "urgency": "normal"}\nnope\n')
     with pytest.raises(PlantError, match="line 2"):
         load_tickets(path)
+
+
+class _Recording:
+    """A scorer that records what the triage gives it to read."""
+
+    def __init__(self) -> None:
+        self.read: list[str] = []
+
+    def score(self, texts: list[str]) -> list[tuple[str, float, float]]:
+        self.read += texts
+        return [("billing", 0.9, 0.0) for _ in texts]
+
+
+def test_a_long_body_is_cut_for_the_models_and_read_whole_for_safety() -> None:
+    scorer = _Recording()
+    triage = TicketTriage(scorer, urgent_threshold=0.5)  # type: ignore[arg-type]
+    body = "Invoice 4471 is wrong. " * 50_000 + "Also, our fitter got an electric shock."
+    result = triage.triage("Invoice", body)
+    assert len(scorer.read[0]) <= MODEL_CHARS + 310  # the subject and the body's start
+    assert scorer.read[0].startswith("Invoice. Invoice 4471 is wrong.")
+    assert result.urgency == "urgent" and result.safety_terms  # found at the very end
