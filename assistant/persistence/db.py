@@ -77,9 +77,13 @@ def alembic_config(connection: Connection | None = None, *, url: str = "") -> Co
         >>> command.revision(alembic_config(url="sqlite:///.plant/plant.db"),
         ...                  "add x", autogenerate=True, rev_id="0004")  # doctest: +SKIP
     """
+    import sys
+
     from alembic.config import Config
 
-    config = Config()
+    # the stream of now: Config's default is sys.stdout as it was when alembic was imported
+    # (inside a CLI test runner that stream is closed by the time a later test reports)
+    config = Config(stdout=sys.stdout)
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     config.set_main_option("path_separator", "os")
     if url:

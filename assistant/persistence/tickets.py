@@ -28,8 +28,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 # customer's own text (external id, body, attachments) never.
 EDITABLE = (
     "customer", "product", "serial", "channel", "subject", "language", "category", "urgency",
-    "triage_confidence", "draft", "final_reply", "citations", "assignee",
+    "triage_confidence", "draft", "final_reply", "citations", "draft_checks", "assignee",
 )  # fmt: skip
+JSON_FIELDS = ("citations", "draft_checks")  # stored as JSON text
 
 
 def _now() -> dt.datetime:
@@ -68,6 +69,7 @@ class TicketUpdate(SQLModel):
     draft: str | None = None
     final_reply: str | None = None
     citations: list[dict[str, Any]] | None = None
+    draft_checks: dict[str, Any] | None = None
     assignee: str | None = None
 
 
@@ -87,6 +89,12 @@ class Ticket(TicketBase, table=True):
     draft: str | None = None
     final_reply: str | None = None
     citations: str = Field(default="[]", description="JSON: the draft's sources")
+    draft_checks: str = Field(
+        default="{}",
+        sa_column_kwargs={"server_default": "{}"},
+        description="JSON: what the agent must check before sending the draft (flagged, "
+        "notes, unanswered, unsupported_promises), as the drafter left it",
+    )
     assignee: str | None = None
     created_at: dt.datetime = Field(default_factory=_now, index=True)
     updated_at: dt.datetime = Field(default_factory=_now)
@@ -138,6 +146,7 @@ class TicketPublic(TicketBase):
     draft: str | None
     final_reply: str | None
     citations: list[dict[str, Any]]
+    draft_checks: dict[str, Any] = Field(default_factory=dict)
     attachments: list[str]
     assignee: str | None
     created_at: dt.datetime
@@ -154,6 +163,7 @@ class TicketPublic(TicketBase):
                 confidence=ticket.triage_confidence,
             ),
             "citations": json.loads(ticket.citations),
+            "draft_checks": json.loads(ticket.draft_checks or "{}"),
             "attachments": json.loads(ticket.attachments),
             "events": [TicketEventPublic.of(e) for e in events or []],
         }
@@ -273,11 +283,11 @@ def _record_changes(
     now, changed = _now(), False
     assert ticket.id is not None
     for field, value in changes.items():
-        stored = _dumps(value) if field == "citations" else value
+        stored = _dumps(value) if field in JSON_FIELDS else value
         before = getattr(ticket, field)
         if before == stored:
             continue
-        shown_before = _loads(before) if field == "citations" else before
+        shown_before = _loads(before) if field in JSON_FIELDS else before
         session.add(
             TicketEvent(
                 ticket_id=ticket.id, actor=actor, field=field,

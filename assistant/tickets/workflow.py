@@ -35,14 +35,22 @@ def triage_stored(
 def draft_stored(
     session: Session, drafter: TicketDrafter, ticket: Ticket, *, agent: str, actor: str
 ) -> Draft:
-    """Draft `ticket`'s reply and store it with its citations; a `new` ticket becomes
+    """Draft `ticket`'s reply and store it with its citations and what the agent must check
+    (flagged, notes, unanswered questions, unsupported promises); a `new` ticket becomes
     `drafted` (an approved one is not: its approval stands until a person withdraws it)."""
     from assistant.persistence.tickets import transition
     from assistant.tickets.drafting import citation_json
 
     assert ticket.id is not None
     draft = drafter.draft(draft_request(ticket), agent)
-    update = TicketUpdate(draft=draft.text, citations=[citation_json(c) for c in draft.citations])
+    checks = {
+        "flagged": draft.flagged, "notes": draft.notes, "unanswered": draft.unanswered,
+        "unsupported_promises": draft.unsupported,
+    }  # fmt: skip
+    update = TicketUpdate(
+        draft=draft.text, citations=[citation_json(c) for c in draft.citations],
+        draft_checks=checks,
+    )  # fmt: skip
     update_ticket(session, ticket_id=ticket.id, update=update, actor=actor)
     if ticket.status == "new":
         transition(session, ticket_id=ticket.id, to="drafted", actor=actor)

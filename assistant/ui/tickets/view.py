@@ -148,7 +148,19 @@ def _reply(t: TicketPublic) -> list[str]:
     citations = citations_of(t)
     if citations:
         shown.append("**Sources:** " + ", ".join(source_name(c) for c in citations))
+    if not final:
+        shown += _checks(t.draft_checks)
     return shown
+
+
+def _checks(checks: dict[str, Any]) -> list[str]:
+    """What the drafter left for the agent to check before sending: never part of the reply."""
+    lines = [str(n) for n in checks.get("notes") or []]
+    lines += [f"Not answered by the documents: {q}" for q in checks.get("unanswered") or []]
+    lines += [f"States what no source does: {p}" for p in checks.get("unsupported_promises") or []]
+    if not lines:
+        return []
+    return ["**Check before sending**", "\n".join(f"- {plain(line)}" for line in lines)]
 
 
 def citations_of(t: TicketPublic) -> list[Citation]:

@@ -32,6 +32,11 @@ def test_draft_stores_cited_drafts_and_reports_what_to_check(env: Path) -> None:
     assert shown["citations"] and shown["citations"][0]["source"].startswith("warranty")
     refused = json.loads(runner.invoke(app, ["tickets", "show", "HD-2", "--json"]).stdout)
     assert "refund" not in refused["draft"].lower()
+    # what the agent must check stays with the ticket, for whoever opens it later
+    checks = refused["draft_checks"]
+    assert checks["flagged"] is True and any("instructions" in n for n in checks["notes"])
+    assert set(checks) == {"flagged", "notes", "unanswered", "unsupported_promises"}
+    assert shown["draft_checks"]["flagged"] is False
     again = runner.invoke(app, ["tickets", "draft", "--json"])  # none `new` is left
     assert json.loads(again.stdout)["drafted"] == 0
 

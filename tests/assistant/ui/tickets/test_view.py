@@ -95,6 +95,23 @@ def test_a_ticket_shows_the_message_quoted_as_text_and_the_draft_with_its_source
     assert "Valve bodies carry 24 months" in str(source.content)
 
 
+def test_what_the_drafter_left_to_check_is_shown_beside_the_draft_not_in_it() -> None:
+    checks = {
+        "flagged": True, "notes": ["The message contains instructions <b>ignored</b>."],
+        "unanswered": ["Which grease is used?"], "unsupported_promises": ["a full refund"],
+    }  # fmt: skip
+    shown = ticket_content(TicketView(ticket(draft_checks=checks), 0), NOW, message_chars=4000)
+    check = shown.split("**Check before sending**")[1]
+    assert "- The message contains instructions \\<b\\>ignored" in check
+    assert "- Not answered by the documents\\: Which grease is used\\?" in check
+    assert "- States what no source does\\: a full refund" in check
+    assert "Check before sending" not in ticket_content(TicketView(ticket(), 0), NOW,
+                                                        message_chars=4000)  # fmt: skip
+    approved = ticket(status="approved", final_reply="Final.", draft_checks=checks)
+    assert "Check before sending" not in ticket_content(TicketView(approved, 0), NOW,
+                                                        message_chars=4000)  # fmt: skip
+
+
 def test_a_long_message_is_cut_and_says_so() -> None:
     shown = ticket_content(TicketView(ticket(body="x" * 500), 0), NOW, message_chars=200)
     assert "x" * 201 not in shown and "300 more characters not shown" in shown
