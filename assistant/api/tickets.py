@@ -96,6 +96,12 @@ def create(
     if ticket.external_id and find_ticket(session, external_id=ticket.external_id):
         raise HTTPException(409, f"A ticket with external id {ticket.external_id!r} exists.")
     by = actor(token)
+    if ticket.language is None:  # as an import does: the drafter's notes depend on it
+        from assistant.tickets.language import detect_language
+
+        hits = context.settings.ticket_language_min_stopwords
+        found = detect_language(f"{ticket.subject}\n{ticket.body}", min_hits=hits)
+        ticket = ticket.model_copy(update={"language": found})
     try:
         row = create_ticket(session, ticket=ticket, actor=by, note={"via": "api"})
     except PlantError as exc:  # sent twice at once: the other request stored it

@@ -30,6 +30,7 @@ from assistant.answering.retrieval_result import Retrieval, TextVectors, cleaned
 from assistant.answering.safe_markdown import safe_markdown
 from assistant.answering.sections import Sections, widened
 from assistant.tickets.asks import asks, greeting_name, request_text
+from assistant.tickets.language import unrecognised
 from assistant.tickets.promises import unsupported_promises
 
 if TYPE_CHECKING:
@@ -332,6 +333,12 @@ def agent_notes(ticket: DraftRequest, *, flagged: bool) -> list[str]:
         notes.append(
             f"The customer wrote in {language}; this draft is in English. Translate it, or "
             "say why it is in English, before sending."
+        )
+    elif ticket.language is None and unrecognised(ticket.body[:2000]):
+        notes.append(
+            "The customer's language was not recognised (not English, German, French, "
+            "Spanish or Italian): this draft is in English and was searched with words it may "
+            "not share. Check what is asked, and translate the reply, before sending."
         )
     if ticket.urgency == "urgent":
         notes.append("Urgent ticket: follow the safety and escalation steps before replying.")

@@ -18,10 +18,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from assistant.tickets.language import common_word
+
 __all__ = ["safety_terms"]
 
-_LANGUAGES = ("en", "de", "fr", "es", "it")
-_COMMON_ZIPF = 3.0
 # words that alone mean harm or a hazard, without accents, as stems (a word starting so)
 _HARM_STEMS = (
     "injur", "wounded", "bleed", "scald", "amputat", "fractur", "hospital", "ambulance",
@@ -80,16 +80,9 @@ def _plain(text: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _common(word: str) -> bool:
-    from wordfreq import zipf_frequency
-
-    return any(zipf_frequency(word, lang) >= _COMMON_ZIPF for lang in _LANGUAGES)
-
-
-@lru_cache(maxsize=8192)
 def _repaired(word: str) -> str:
     """The safety word `word` is a typo of, or `word` itself."""
-    if len(word) < 4 or word in _VOCABULARY or _common(word):
+    if len(word) < 4 or word in _VOCABULARY or common_word(word):
         return word
     from rapidfuzz.distance import DamerauLevenshtein
 

@@ -143,6 +143,16 @@ def test_create_triages_at_once_with_a_model(settings: Settings, session: Sessio
                                                       "triage_confidence"}  # fmt: skip
 
 
+def test_create_detects_the_language_unless_it_is_given(
+    client: TestClient, writer: dict[str, str]
+) -> None:
+    german = "Die Pumpe ist seit gestern undicht, bitte helfen Sie uns mit der Dichtung."
+    assert _create(client, writer, body=german)["language"] == "de"
+    given = _create(client, writer, external_id="HD-2", body=german, language="fr")
+    assert given["language"] == "fr"
+    assert _create(client, writer, external_id="HD-3", body="OK")["language"] is None
+
+
 def test_the_same_external_id_again_is_409(client: TestClient, writer: dict[str, str]) -> None:
     _create(client, writer)
     again = client.post("/api/tickets", json=TICKET | {"body": "other"}, headers=writer)

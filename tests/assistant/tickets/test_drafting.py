@@ -82,6 +82,15 @@ def test_a_ticket_in_german_is_drafted_in_english_with_a_note(drafter: TicketDra
     assert "Dear customer," in draft.text
 
 
+def test_a_language_the_drafter_does_not_know_gets_a_note(drafter: TicketDrafter) -> None:
+    dutch = "Goedendag, de klep van ons blok lekt sinds maandag. Kunnen jullie ons helpen?"
+    draft = drafter.draft(_ticket(dutch), agent="Ana")
+    assert any("language was not recognised" in n for n in draft.notes)
+    assert "Dear customer," in draft.text  # drafted in English all the same
+    english = drafter.draft(_ticket("How long is the warranty on a valve body, please?"), "Ana")
+    assert not any("language" in n for n in english.notes)
+
+
 def test_a_question_the_documents_do_not_answer_is_listed_for_the_agent(
     drafter: TicketDrafter,
 ) -> None:
