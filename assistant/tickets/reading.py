@@ -168,36 +168,50 @@ def read_csv(text: str, file: Path, limits: ReadLimits, read: FileRead) -> None:
             )
             return
         _unknown(columns, file, read)
-        _csv_rows(reader, columns, file, limits, read)
+        _csv_rows(text.splitlines(keepends=True), reader.line_num, columns, file, limits, read)
 
 
 def _csv_rows(
-    reader: Any, columns: list[str], file: Path, limits: ReadLimits, read: FileRead
-) -> None:
-    start, count = reader.line_num + 1, 0  # the line a record starts on
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            read.problems.append(Problem(file, start, f"malformed row ({exc})"))
-            start = reader.line_num + 1
-            continue
-        line, start = start, reader.line_num + 1
-        if not any(cell.strip() for cell in row):
-            continue  # a blank line
-        count += 1
-        if _too_many(count, file, line, limits, read):
-            return
-        if len(row) != len(columns):
-            read.problems.append(
-                Problem(file, line, f"malformed row: {len(row)} fields where the header has "
-                        f"{len(columns)} (an unquoted comma?)")
-            )  # fmt: skip
-            continue
-        _add(make_ticket(dict(zip(columns, row, strict=True)), file=file, line=line,
-                         limits=limits), read)  # fmt: skip
+    lines: list[str], skip: int, columns: list[str], file: Path, limits: ReadLimits,
+    read: FileRead,
+) -> None:  # fmt: skip
+    """The rows after the first `skip` lines. A malformed record that spans several lines (a
+    quote opened and never closed, or closed rows later) is reported on its first line and
+    the reading starts again on the next one, so the rows it swallowed are read as rows."""
+    count = 0
+    while skip < len(lines):
+        reader = csv.reader(io.StringIO("".join(lines[skip:]), newline=""), strict=True)
+        start = 1  # the line of this reader's text a record starts on
+        resync = None
+        while resync is None:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                read.problems.append(Problem(file, skip + start, f"malformed row ({exc})"))
+                resync = skip + start
+                break
+            line, end = skip + start, reader.line_num
+            start = end + 1
+            if not any(cell.strip() for cell in row):
+                continue  # a blank line
+            count += 1
+            if _too_many(count, file, line, limits, read):
+                return
+            if len(row) != len(columns):
+                spans = end - (line - skip) + 1
+                hint = "an unclosed quote?" if spans > 1 else "an unquoted comma?"
+                read.problems.append(
+                    Problem(file, line, f"malformed row: {len(row)} fields where the header "
+                            f"has {len(columns)} ({hint})")
+                )  # fmt: skip
+                if spans > 1:
+                    resync = line
+                continue
+            _add(make_ticket(dict(zip(columns, row, strict=True)), file=file, line=line,
+                             limits=limits), read)  # fmt: skip
+        skip = resync  # the lines after the malformed record's first
 
 
 def _add(made: Incoming | Problem, read: FileRead) -> None:

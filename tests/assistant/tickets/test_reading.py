@@ -105,6 +105,27 @@ def test_a_malformed_csv_row_is_reported_by_line_and_the_rest_read(tmp_path: Pat
     assert [n.message for n in read.notices] == ["unknown columns ignored: colour"]
 
 
+def test_a_quote_never_closed_swallows_no_rows(tmp_path: Path) -> None:
+    text = (
+        "external_id,customer,subject,body\n"
+        "A1,Anna,Leak,The valve is leaking\n"
+        'A2,Ben,Open,"the quote never closes\n'
+        "A3,Carl,Claim,Our claim number please\n"
+        "A4,Dora,Refund,Where is our credit note\n"
+    )
+    read = read_file(_write(tmp_path, "t.csv", text), LIMITS)
+    assert [(t.line, t.ticket.external_id) for t in read.tickets] == [
+        (2, "A1"), (4, "A3"), (5, "A4"),
+    ]  # fmt: skip
+    assert [p.line for p in read.problems] == [3]
+    # closed rows later, the record then too long: the rows inside it are read all the same
+    text = text.replace("Our claim number please", 'Our claim number please",x')
+    read = read_file(_write(tmp_path, "u.csv", text), LIMITS)
+    assert [t.ticket.external_id for t in read.tickets] == ["A1", "A4"]
+    assert [p.line for p in read.problems] == [3, 4]
+    assert "an unclosed quote?" in read.problems[0].message
+
+
 def test_a_csv_without_a_body_column_is_reported(tmp_path: Path) -> None:
     read = read_file(_write(tmp_path, "t.csv", "id,text\n1,hello\n"), LIMITS)
     assert not read.tickets and "no `body` column (columns: id, text)" in str(read.problems[0])
