@@ -73,7 +73,7 @@ class _Recording:
 
 def test_a_long_body_is_cut_for_the_models_and_read_whole_for_safety() -> None:
     scorer = _Recording()
-    triage = TicketTriage(scorer, urgent_threshold=0.5)  # type: ignore[arg-type]
+    triage = TicketTriage(scorer, urgent_threshold=0.5)
     body = "Invoice 4471 is wrong. " * 50_000 + "Also, our fitter got an electric shock."
     result = triage.triage("Invoice", body)
     assert len(scorer.read[0]) <= MODEL_CHARS + 310  # the subject and the body's start
