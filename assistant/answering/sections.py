@@ -31,6 +31,7 @@ class Sections:
     chunks: Sequence[Chunk]
     max_chars: int  # a section longer than this is not read whole
     _parts: dict[str, tuple[Chunk, ...]] = field(init=False, default_factory=dict)
+    _texts: dict[str, tuple[str, tuple[str, ...]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         by_place: dict[tuple[str, tuple[str, ...]], list[Chunk]] = {}
@@ -45,19 +46,26 @@ class Sections:
     def whole(self, chunk_id: str) -> str | None:
         """The text of the section `chunk_id` belongs to, cleaned as answers read passages,
         when it has more than one chunk and at most `max_chars` characters; else None."""
-        pieces = self.pieces(chunk_id)
-        if pieces is None:
-            return None
-        text = continued_tables(join_all(pieces))
-        return text if len(text) <= self.max_chars else None
+        read = self._read(chunk_id)
+        return None if read is None or len(read[0]) > self.max_chars else read[0]
 
     def pieces(self, chunk_id: str) -> list[str] | None:
         """The cleaned texts of the chunks of the section `chunk_id` belongs to, in order,
         when it has more than one chunk; else None."""
+        read = self._read(chunk_id)
+        return None if read is None else list(read[1])
+
+    def _read(self, chunk_id: str) -> tuple[str, tuple[str, ...]] | None:
+        """The section's joined text and its cleaned chunk texts, made once per section (a
+        batch of drafts reads the same policies again and again)."""
         parts = self._parts.get(chunk_id)
         if parts is None:
             return None
-        return [text for text, _ in screened_passages(parts)]
+        key = parts[0].chunk_id
+        if key not in self._texts:
+            pieces = tuple(text for text, _ in screened_passages(parts))
+            self._texts[key] = (continued_tables(join_all(pieces)), pieces)
+        return self._texts[key]
 
     def key(self, chunk_id: str) -> str:
         """The same key for every chunk of a section read whole, else the chunk's own."""
@@ -82,7 +90,7 @@ def widened(
         n = len(kept) + 1
         text = sections.whole(citation.chunk_id)
         if text is not None:
-            pieces[n] = sections.pieces(citation.chunk_id) or [text]
+            pieces[n] = sections.pieces(citation.chunk_id) or [text]  # both made once
         kept.append(citation.model_copy(update={"n": n, "text": text or citation.text}))
         if len(kept) == k:
             break
