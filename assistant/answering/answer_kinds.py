@@ -55,6 +55,15 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         _NUMBER + r"(?:kg|t|g|mg|µg|lbs?|oz|tonnes?|pounds?|grams?|milligrams?|kilograms?)\b",
         attribute=r"\bweigh|\bweight|\bmass\b|\bheavy|\bnet\b|\bgross\b",
     ),
+    _type(
+        # what a truck, a crane or a robot may lift: a weight, but not the thing's own weight
+        "load capacity",
+        r"\b(?:max(?:imum)?|rated|safe|working|permissible|allowed|allowable) (?:load|payload)\b|"
+        r"\bload capacity\b|\bpayload\b|\blifting capacity\b|\bhow much (?:can|will|may) "
+        r"(?:it|they|(?:the|a|an|our) [\w -]{1,30}?) (?:lift|carry)\b",
+        _NUMBER + r"(?:kg|t|tonnes?|tons?|lbs?|pounds?)\b",
+        attribute=r"\bload|\bcapacit|\bpayload|\blift|\bcarr(?:y|ies)\b|\bSWL\b|\bWLL\b",
+    ),
     _type("voltage", r"\bvolt", _NUMBER + r"(?:V|kV|mV|VAC|VDC|V AC|V DC)\b", value_case=True),
     _type(
         "current",
@@ -171,8 +180,23 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"per)\b|\bper (?:shift|day|week|month|year)\b|\bafter (?:each|every)\b|\bbefore "
         r"(?:each|every|use|start)\b|\binterval\b|\d\s?(?:h|hours?|days?|weeks?|months?|years?)\b",
     ),
+    _type(  # a time of day: "what time does the last bus leave" (not "what time does it take")
+        "clock time",
+        r"\b(?:what|which) time\b(?![^?]*\btakes?\b)|\bat what time\b",
+        r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)|\bnoon\b|\bmidnight\b",
+    ),
+    _type(  # how long one step of a process or an order takes ("weld time", "lead time")
+        "process time",
+        r"\b(?:weld|welding|hold|holding|cycle|cure|curing|dwell|cooling|drying|warm-?up|"
+        r"set-?up|changeover|injection|soak|soaking|settling|purge|purging|mixing|exposure|"
+        r"lead|delivery|response|reaction) times?\b",
+        _DURATION,
+        attribute=r"\btimes?\b|\bduration\b|\bperiod\b|\btakes?\b|\bwithin\b",
+    ),
     _type("percentage", r"\bwhat (?:percent(?:age)?|share|proportion)\b", r"%|\bper ?cent\b"),
     _type("humidity", r"\bhumidity\b", r"\d\s?%|\bRH\b", attribute=r"\bhumid|\bRH\b"),
+    # a hearing protector's rating: "what SNR ear defenders" (a noise level in dB(A) is not one)
+    _type("attenuation", r"\bsnr\b|\bnrr\b|\battenuation\b", r"\b(?:SNR|NRR)\s?\d+"),
     _type(
         "noise level",
         r"\bnoise(?: level)?\b|\bhow loud\b|\bsound (?:pressure |power )?level\b|\bdecibels?\b",
@@ -195,6 +219,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type("volume", rf"\bhow many {_VOLUME_UNIT}|\bin {_VOLUME_UNIT}|\bvolume\b", _VOLUME),
     # an amount weighed out ("how many grams of RG-1"): a quantity, not the thing's weight
     _type("amount", r"\bhow many " + _MASS_UNIT + r"|\bin " + _MASS_UNIT, _NUMBER + _MASS_UNIT),
+    # the unit the answer is wanted in, closing the question ("how much ... hold, in kg")
+    _type("volume in unit", rf"\bin {_VOLUME_UNIT}\s*[?.!]*\s*$", _VOLUME),
+    _type("amount in unit", r"\bin " + _MASS_UNIT + r"\s*[?.!]*\s*$", _NUMBER + _MASS_UNIT),
     _type(
         "diameter",
         r"\bdiameter\b",
@@ -218,7 +245,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"\bhow (?:wide|tall|high|deep)\b|\b(?:width|height|depth)\b",
         r"\d\s?(?:mm|cm|m|in|inch(?:es)?|ft|feet)\b|\d\s?(?:mm|cm|m|in)?\s?[x×]\s?\d",
         attribute=r"\bwidth|\bheight|\bdepth|\bwide\b|\bhigh\b|\btall\b|\bdeep\b|\bsize\b|"
-        r"\bdimension|\bL\s?[x×]\s?W|\bW\s?[x×]\s?H",
+        r"\bdimension|\bL\s?[x×]\s?W|\bW\s?[x×]\s?H|\babove\b|\bbelow\b|\bclearance\b",
     ),
     _type(
         "version",

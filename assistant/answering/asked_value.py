@@ -38,6 +38,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from assistant.answering.contrast import (
+    AskedWords,
+    asked_words,
+    elsewhere,
+    names_key,
+    shared_words,
+    without_negated,
+)
 from assistant.answering.question_cues import (
     AnswerType,
     asked_count_nouns,
@@ -46,7 +54,7 @@ from assistant.answering.question_cues import (
     subject_codes,
     without_codes,
 )
-from retrieval.tables import split_blocks, with_header_units
+from retrieval.tables import cells, split_blocks, with_header_units
 
 __all__ = [
     "answer_type_missing",
@@ -103,6 +111,7 @@ class _Unit:
     heading: str  # the passage's first line: its title and section path
     labels: str  # a table row's caption and column headers; empty for a sentence
     paragraph: str  # the paragraph, list item or table the unit belongs to
+    header: str = ""  # a table row's column headers alone
 
 
 def _units(passage: str) -> list[_Unit]:
@@ -112,7 +121,7 @@ def _units(passage: str) -> list[_Unit]:
     for block in split_blocks(with_header_units(passage)):
         if block.header is not None:
             labels = f"{caption} {block.header}"
-            units += [_Unit(row, heading, labels, labels) for row in block.rows]
+            units += [_Unit(row, heading, labels, labels, block.header) for row in block.rows]
             continue
         for paragraph in _PARAGRAPH.split(block.text):
             sentences = [s for s in _SENTENCE.split(paragraph) if s.strip()]
@@ -203,11 +212,16 @@ def subject_words(question: str, kinds: Sequence[AnswerType]) -> list[str]:
         >>> subject_words("how heavy is an IM-220 moulding machine", weight)
         ['moulding', 'machine']
     """
-    clause = _CLAUSE_END.split(question, maxsplit=1)[0]
+    # the first clause, and the clause that asks where another one does: "locking out a
+    # compressor, what pressure should it read" asks about both
+    clauses = [c for c in _CLAUSE_END.split(without_negated(question)) if c.strip()] or [""]
+    asking = next((c for c in clauses if any(k.cue.search(c) for k in kinds)), clauses[0])
+    clause = clauses[0] if asking is clauses[0] else f"{clauses[0]} {asking}"
     for kind in kinds:
         clause = kind.cue.sub(" ", clause)
     words = [w.lower() for w in _WORD.findall(without_codes(clause))]
     words = [w for w in words if w not in _NOT_SUBJECT and not w.endswith("ed")]
+    words = list(dict.fromkeys(words))  # a word both clauses name counts once
     if not subject_codes(question) and len(words) > _MAX_NAMING_WORDS:
         return []
     return words
@@ -255,20 +269,63 @@ def _meets(unit: _Unit, conditions: Sequence[re.Pattern[str]]) -> bool:
 def value_missing(
     kind: AnswerType, passages: Sequence[str], codes: set[str], words: Sequence[str] = (),
     designators: Sequence[re.Pattern[str]] = (), conditions: Sequence[str] = (),
+    asked: AskedWords | None = None,
 ) -> bool:  # fmt: skip
     """Whether no sentence or row of the passages states a value of `kind` bound to the
     subject `codes` (and, for a shared unit, to the attribute; with `words`, to the part of
     the subject they name; with `designators`, to the numbered part asked about; with
-    `conditions`, the numbers of `condition_numbers`, stated with each of them)."""
+    `conditions`, the numbers of `condition_numbers`, stated with each of them; with
+    `asked`, not put on another thing by `contrast.elsewhere`). A passage's heading line
+    states no value ("MP-06 Check ring wear (IM-220)" numbers a procedure) but a date (a
+    regulation's title dates it)."""
     met = _condition_patterns(conditions)
+    colour = kind.name == "colour"
+    units = [u for p in passages for u in (_units if kind.name == "date" else _body)(p)]
+    asked = asked or AskedWords(frozenset(), (), (), ())
+    # a question asking two things ("mould temperature and holding pressure") asks two rows
+    best = _best_rows(units, asked, codes) if asked.kinds < 2 else None
     return not any(
         _about(u, codes, designators)
         and _bound(kind, u, codes)
         and _names_subject(u, words, codes)
         and _meets(u, met)
-        for p in passages
-        for u in _units(p)
+        and not elsewhere(f"{u.text} | {u.header}", asked, colour=colour)
+        and (best is None or not u.header or u.text in best.get(u.header, ()))
+        for u in units
     )
+
+
+def _best_rows(units: Sequence[_Unit], asked: AskedWords, codes: set[str]) -> dict[str, set[str]]:
+    """For each table (by its header, over all passages: a table split across chunks is
+    one), the rows the question may ask about: those whose key cell it names ("what SNR in
+    the compressor room": the row "| Compressor room | ... |"), else those naming most of
+    its words and codes (`contrast.shared_words`: "the oily waste bin" is the row of oily
+    rags, not the black bin's)."""
+    best: dict[str, set[str]] = {}
+    tables: dict[str, list[_Unit]] = {}
+    for unit in units:
+        if unit.header:
+            tables.setdefault(unit.header, []).append(unit)
+            if names_key(cells(unit.text)[0], asked):
+                best.setdefault(unit.header, set()).add(unit.text)
+    for header, rows in tables.items():
+        if header in best:
+            continue
+        shared: dict[str, int] = {}
+        for r in rows:  # a row quoted twice (a named table) counts its best
+            n = shared_words(r.text, asked, codes, f"{r.heading} {r.labels}")
+            shared[r.text] = max(n, shared.get(r.text, 0))
+        most = max(shared.values())
+        best[header] = {r for r, n in shared.items() if n == most}
+    return best
+
+
+def _body(passage: str) -> list[_Unit]:
+    """The passage's units but its heading line (a passage of one line is all body)."""
+    units = _units(passage)
+    if "\n" not in passage:
+        return units
+    return [u for u in units if u.text.strip() not in u.heading]
 
 
 def count_patterns(nouns: Sequence[str]) -> list[re.Pattern[str]]:
@@ -294,10 +351,7 @@ def count_missing(
     stems = [re.escape(noun.lower().rstrip("s")[:_STEM]) for noun in nouns]
     labelled = [re.compile(rf"\b{stem}", re.IGNORECASE) for stem in stems]
     # a passage's heading line numbers its section ("4.8 Subscriptions"): it counts nothing
-    body = [
-        u for p in passages for u in _units(p) if "\n" not in p or u.text.strip() not in u.heading
-    ]
-    for unit in body:
+    for unit in (u for p in passages for u in _body(p)):
         if not _about(unit, codes, designators):
             continue
         if any(pattern.search(unit.text) for pattern in counted):
@@ -325,7 +379,10 @@ def answer_type_missing(question: str, passages: Iterable[str]) -> bool:
     words = subject_words(question, kinds)
     numbered = designator_patterns(question)
     conditions = condition_numbers(question)
-    if any(value_missing(kind, passages, codes, words, numbered, conditions) for kind in kinds):
+    asked = asked_words(question, kinds)
+    if any(
+        value_missing(kind, passages, codes, words, numbered, conditions, asked) for kind in kinds
+    ):
         return True
     nouns = asked_count_nouns(question)
     return bool(nouns) and count_missing(nouns, passages, codes, numbered)

@@ -18,7 +18,8 @@ import re
 from assistant.answering.answer_kinds import ANSWER_TYPES, AnswerType
 
 _ASKED_WINDOW_WORDS = 8
-_WHOLE_CLAUSE = frozenset({"task duration"})  # kinds whose cue may end the question
+# kinds whose cue may end the question
+_WHOLE_CLAUSE = frozenset({"task duration", "volume in unit", "amount in unit"})
 _DIGIT = re.compile(r"\d")
 _COMPOUND = re.compile(r"\w+(?:-\w+)+")
 _ASKS = re.compile(r"\b(?:what|which|how|whats|what's)\b", re.IGNORECASE)

@@ -87,14 +87,15 @@ def test_eval_set_is_large_and_points_at_real_sections(built: Path) -> None:
     assert styles["typo"] >= 5 and styles["code"] >= 10 and styles["part_number"] >= 3
 
 
-def test_answer_set_facts_are_stated_by_every_gold_document(built: Path) -> None:
+@pytest.mark.parametrize("name", ["answer_qa.jsonl", "qualifier_dev.jsonl", "broad_dev.jsonl"])
+def test_answer_set_facts_are_stated_by_every_gold_document(built: Path, name: str) -> None:
     """Key facts are copied from the documents: the gold document and each pooled
     alternative must state every one of them (matched as `plant eval answers` matches)."""
     from assistant.answering.evaluation import _norm, load_answer_questions
 
     manifest = read_manifest(built)
     texts: dict[str, str] = {}
-    for q in load_answer_questions(ROOT / "knowledge" / "eval" / "answer_qa.jsonl"):
+    for q in load_answer_questions(ROOT / "knowledge" / "eval" / name):
         for source in [q.gold_source, *q.also_sources] if q.answerable else []:
             assert source is not None
             if source not in texts:
@@ -113,15 +114,16 @@ def test_calibration_questions_are_not_test_questions() -> None:
     assert not {q.question.lower() for q in dev} & {q.question.lower() for q in test}
 
 
-def test_development_near_misses_are_not_test_questions() -> None:
+@pytest.mark.parametrize("name", ["near_miss_dev.jsonl", "qualifier_dev.jsonl", "broad_dev.jsonl"])
+def test_development_sets_are_not_test_questions(name: str) -> None:
     from assistant.answering.evaluation import load_answer_questions
 
     folder = ROOT / "knowledge" / "eval"
-    dev = load_answer_questions(folder / "near_miss_dev.jsonl")
+    dev = load_answer_questions(folder / name)
     test = [
         q.question.lower()
         for name in ("answer_qa.jsonl", "near_miss_qa.jsonl")
         for q in load_answer_questions(folder / name)
     ]
-    assert sum(not q.answerable for q in dev) >= 40 and any(q.answerable for q in dev)
+    assert sum(not q.answerable for q in dev) >= 19 and sum(q.answerable for q in dev) >= 20
     assert not {q.question.lower() for q in dev} & set(test)
