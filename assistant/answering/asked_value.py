@@ -28,7 +28,10 @@ documents never answer (a near miss). So a value counts only where it is bound t
   fluid" is not answered by "CF-20");
 * **for a count** ("how many lockers"): a number stands right before the counted word ("24
   valve bodies", "5 consecutive parts") or is its labelled value ("Lockers: 120", a table
-  cell under "Lockers").
+  cell under "Lockers");
+* **not to another thing**: no other qualifier of the asked noun, no opposite of an asked
+  word, no colour of another noun, and the table row the question asks about
+  (`contrast.py`).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.answering.contrast import (
+    CLAUSE_END,
     AskedWords,
     asked_words,
     elsewhere,
@@ -79,9 +83,6 @@ _MEASURE = (
     r"l|ml|°c|°f|%|x|in|ft|lbs?|years?|months?|weeks?|days?|hours?|minutes?|seconds?)"
 )
 _STEM = 5  # "lockers" and "locker", "trajectories" and "trajectory" share their first letters
-# the question's first clause: "how heavy is a PH mould for the IM-220, need to know before
-# lifting" asks about the mould, not the lifting
-_CLAUSE_END = re.compile(r"[,;?]|\s-\s|\bneeds?\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]{3,}")
 # without a code, a first clause with more words than this describes its subject rather than
 # naming it (development sets: with a limit of 6 the real documents kept every answer, and 3
@@ -201,11 +202,12 @@ def _bound(kind: AnswerType, unit: _Unit, codes: set[str]) -> bool:
 
 
 def subject_words(question: str, kinds: Sequence[AnswerType]) -> list[str]:
-    """What a question calls the thing it asks about: the words of its first clause that are
-    not a code, the asked kind's words, a question word, a verb in -ed or a word any question
-    has. Without a code, a short clause's words name the thing ("the reach truck", "the CMM
-    granite table"); more than `_MAX_NAMING_WORDS` describe it instead (a conductor's size,
-    metal, insulation and air) and bind nothing.
+    """What a question calls the thing it asks about: the words of its first clause (and of
+    the clause that asks, where that is another) that are not a code, the asked kind's words,
+    a question word, a verb in -ed or a word any question has. Without a code, a short
+    clause's words name the thing ("the reach truck", "the CMM granite table"); more than
+    `_MAX_NAMING_WORDS` describe it instead (a conductor's size, metal, insulation and air)
+    and bind nothing.
 
     Example:
         >>> weight = [t for t in expected_answer_types("how heavy is it")]
@@ -214,7 +216,7 @@ def subject_words(question: str, kinds: Sequence[AnswerType]) -> list[str]:
     """
     # the first clause, and the clause that asks where another one does: "locking out a
     # compressor, what pressure should it read" asks about both
-    clauses = [c for c in _CLAUSE_END.split(without_negated(question)) if c.strip()] or [""]
+    clauses = [c for c in CLAUSE_END.split(without_negated(question)) if c.strip()] or [""]
     asking = next((c for c in clauses if any(k.cue.search(c) for k in kinds)), clauses[0])
     clause = clauses[0] if asking is clauses[0] else f"{clauses[0]} {asking}"
     for kind in kinds:

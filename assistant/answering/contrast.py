@@ -27,6 +27,7 @@ from assistant.answering.answer_kinds import AnswerType
 from assistant.answering.question_cues import without_codes
 
 __all__ = [
+    "CLAUSE_END",
     "AskedWords",
     "asked_words",
     "elsewhere",
@@ -42,7 +43,8 @@ _NEGATED = re.compile(
 )
 _ASIDE = re.compile(r"\([^)]*\)")  # "(FKM)", "(T30)": an aside, not part of the noun phrase
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\w.,/-]*|[^\w\s]")
-_CLAUSE_END = re.compile(r"[,;?]|\s-\s|\bneeds?\b", re.IGNORECASE)
+# where a question's clause ends: "how heavy is a PH mould, need to know before lifting"
+CLAUSE_END = re.compile(r"[,;?]|\s-\s|\bneeds?\b", re.IGNORECASE)
 # words that qualify any noun and so set no contrast ("maximum load" is the load's maximum)
 _PLAIN = frozenset(
     "the and for with from what whats which how who when where why can could should must will "
@@ -52,8 +54,8 @@ _PLAIN = frozenset(
     "give need needs use used before after into onto over under between have has had a an of "
     "to in on at by is be it as or not no new old total actual current usual same other every "
     "general overall main spare recommended permitted permissible allowed allowable required "
-    "safe working operating nominal set setting shall they them then than also only such while "
-    "but you she his her him into upon within without via both either neither nor very more most "
+    "safe working operating set setting shall they them then than also only such while "
+    "but you she his her him upon within without via both either neither nor very more most "
     "less least some another own just still even ever never always often again further once "
     "being having doing done make made etc goes tightening target specified".split()
 )
@@ -127,12 +129,11 @@ def _content(word: str) -> bool:
 
 @dataclass(frozen=True)
 class AskedWords:
-    """What a question's first clause says of its subject, for the contrast tests."""
+    """What a question says of its subject, for the contrast tests."""
 
     words: frozenset[str]  # every word of the question (what it rules out left out), as bases
-    pairs: tuple[
-        tuple[str, str], ...
-    ]  # adjacent content words of the first clause: (qualifier, noun)
+    # the last two content words of each run in the asking clause: (qualifier, noun)
+    pairs: tuple[tuple[str, str], ...]
     head: tuple[str, ...]  # the first run of content words: the asked thing ("danger tag")
     opposites: tuple[str, ...]  # words of the question whose opposite would be a contrast
     content: frozenset[str] = frozenset()  # its content words, as bases
@@ -149,7 +150,7 @@ def asked_words(question: str, kinds: Sequence[AnswerType] = ()) -> AskedWords:
     """
     kept = _ASIDE.sub(" ", without_negated(without_codes(question)))
     # the clause that asks ("tc9 - which colour hose goes to the inlet"), else the first
-    clauses = [c for c in _CLAUSE_END.split(kept) if c.strip()] or [""]
+    clauses = [c for c in CLAUSE_END.split(kept) if c.strip()] or [""]
     clause = next((c for c in clauses if any(k.cue.search(c) for k in kinds)), clauses[0])
     # a run's last two words are a noun and the word that qualifies it ("the actual weld
     # time" -> weld, time); earlier words may be a verb or a noun of their own
