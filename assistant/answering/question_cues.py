@@ -55,6 +55,10 @@ _COUNT_UNIT = re.compile(
 )
 
 
+_LIVE_CLAUSE = re.compile(r"[,;:?.!]|\s[-–—]\s")
+_LIVE_ASKS = re.compile(
+    r"\b(?:what|what's|whats|which|who|whom|when|how (?:many|much|often|long|far|fast))\b", re.I
+)
 _LIVE = re.compile(
     r"\b(?:today'?s?|tonight|tomorrow|yesterday|right now|at the moment|so far"
     r"|this (?:week|month|year|quarter|morning|afternoon|evening|shift"
@@ -157,12 +161,23 @@ def asked_count_nouns(question: str, *, of_codes: bool = False) -> list[str]:
 
 
 def asks_for_live_figures(question: str) -> bool:
-    """Whether the question is about a given day, week or month ("today's OEE").
+    """Whether the question asks for a figure of a given day, week or month ("today's OEE",
+    "how many did we ship last month"): the period stands after a question word in the same
+    clause, or opens it. A period that sets the scene ("RMA issued today - what is the
+    deadline", "I'm sick tomorrow who do I call") or a yes/no question about it ("will they
+    ship today?") asks for a rule the documents state.
 
     Example:
         >>> asks_for_live_figures("what was the scrap rate on Line 2 in March")
         True
         >>> asks_for_live_figures("what is the scrap limit on Line 2")
         False
+        >>> asks_for_live_figures("RMA issued today - what is the deadline for the return")
+        False
     """
-    return bool(_LIVE.search(question))
+    for clause in _LIVE_CLAUSE.split(question):
+        for period in _LIVE.finditer(clause):
+            before = clause[: period.start()]
+            if not before.strip() or _LIVE_ASKS.search(before):
+                return True
+    return False

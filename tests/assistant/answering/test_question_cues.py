@@ -139,6 +139,13 @@ def test_subject_codes() -> None:
         ("what is the OEE target for Line 1", False),
         ("how often is the coolant changed", False),
         ("may I take a break after 4 hours", False),
+        ("today's OEE on line 1?", True),
+        ("how often did alarm H-310 trip last week", True),
+        # a period that sets the scene, or a yes/no question about it, asks for a rule
+        ("RMA issued today - what is the deadline for the return", False),
+        ("I'm sick tomorrow who do I call", False),
+        ("twisted my ankle this morning - do I need to report that?", False),
+        ("customer orders seal kits at 11:30, will they ship today?", False),
     ],
 )
 def test_asks_for_live_figures(question: str, live: bool) -> None:
