@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 from assistant.answering.contrast import (
     CLAUSE_END,
+    NOT_SUBJECT,
     AskedWords,
     asked_words,
     elsewhere,
@@ -94,13 +95,6 @@ _DESIGNATOR = re.compile(
     r"\b(axis|zone|stage|step|hall|bay|station|cavity|cylinder|channel|slot|gear|pocket|"
     r"heater)\s+(\d+|(?-i:[A-Z]))\b",
     re.IGNORECASE,
-)
-_NOT_SUBJECT = frozenset(
-    "the and for with from what whats which how who when where why can could should must will "
-    "would may might are was were been does did our your their its this that these those there "
-    "here much many long far big high low large small max maximum min minimum rated nominal "
-    "typical normal standard value values approx approximately about per each any all one get "
-    "give need needs use used before after into onto over under between have has had".split()
 )
 
 
@@ -222,7 +216,7 @@ def subject_words(question: str, kinds: Sequence[AnswerType]) -> list[str]:
     for kind in kinds:
         clause = kind.cue.sub(" ", clause)
     words = [w.lower() for w in _WORD.findall(without_codes(clause))]
-    words = [w for w in words if w not in _NOT_SUBJECT and not w.endswith("ed")]
+    words = [w for w in words if w not in NOT_SUBJECT and not w.endswith("ed")]
     words = list(dict.fromkeys(words))  # a word both clauses name counts once
     if not subject_codes(question) and len(words) > _MAX_NAMING_WORDS:
         return []

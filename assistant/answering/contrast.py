@@ -28,6 +28,7 @@ from assistant.answering.question_cues import without_codes
 
 __all__ = [
     "CLAUSE_END",
+    "NOT_SUBJECT",
     "AskedWords",
     "asked_words",
     "elsewhere",
@@ -45,16 +46,20 @@ _ASIDE = re.compile(r"\([^)]*\)")  # "(FKM)", "(T30)": an aside, not part of the
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\w.,/-]*|[^\w\s]")
 # where a question's clause ends: "how heavy is a PH mould, need to know before lifting"
 CLAUSE_END = re.compile(r"[,;?]|\s-\s|\bneeds?\b", re.IGNORECASE)
-# words that qualify any noun and so set no contrast ("maximum load" is the load's maximum)
-_PLAIN = frozenset(
+# words any question has, never the name of what it asks about
+NOT_SUBJECT = frozenset(
     "the and for with from what whats which how who when where why can could should must will "
     "would may might are was were been does did our your their its this that these those there "
     "here much many long far big high low large small max maximum min minimum rated nominal "
     "typical normal standard value values approx approximately about per each any all one get "
-    "give need needs use used before after into onto over under between have has had a an of "
-    "to in on at by is be it as or not no new old total actual current usual same other every "
-    "general overall main spare recommended permitted permissible allowed allowable required "
-    "safe working operating set setting shall they them then than also only such while "
+    "give need needs use used before after into onto over under between have has had".split()
+)
+# ... and words that qualify any noun and so set no contrast ("maximum load" is the load's
+# maximum)
+_PLAIN = NOT_SUBJECT | frozenset(
+    "a an of to in on at by is be it as or not no new old total actual current usual same other "
+    "every general overall main spare recommended permitted permissible allowed allowable "
+    "required safe working operating set setting shall they them then than also only such while "
     "but you she his her him upon within without via both either neither nor very more most "
     "less least some another own just still even ever never always often again further once "
     "being having doing done make made etc goes tightening target specified".split()
@@ -148,7 +153,8 @@ def asked_words(question: str, kinds: Sequence[AnswerType] = ()) -> AskedWords:
         >>> asked_words("max load for the reach truck?").pairs
         (('reach', 'truck'),)
     """
-    kept = _ASIDE.sub(" ", without_negated(without_codes(question)))
+    asked = without_negated(without_codes(question))
+    kept = _ASIDE.sub(" ", asked)
     # the clause that asks ("tc9 - which colour hose goes to the inlet"), else the first
     clauses = [c for c in CLAUSE_END.split(kept) if c.strip()] or [""]
     clause = next((c for c in clauses if any(k.cue.search(c) for k in kinds)), clauses[0])
@@ -160,7 +166,7 @@ def asked_words(question: str, kinds: Sequence[AnswerType] = ()) -> AskedWords:
         for run in _runs(clause)
         if len(run) > 1 and not any(kind.cue.fullmatch(run[-2]) for kind in kinds)
     )
-    content = frozenset(w for run in _runs(without_negated(without_codes(question))) for w in run)
+    content = frozenset(w for run in _runs(asked) for w in run)
     for kind in kinds:
         clause = kind.cue.sub(" . ", clause)
     head = next(iter(_runs(clause)), [])
