@@ -281,9 +281,11 @@ class RagChain:
             return text, False
 
     def _quote(self, turn: _Turn) -> str:
-        """Quote the best lines, then the section a quoted "see T-4" points to."""
+        """Quote the best lines (each read under its section's heading), then the section a
+        quoted "see T-4" points to."""
         found = turn.found
-        quotes = self.extractive.quotes(found.question, found.passages, found.vectors)
+        headings = {c.n: c.heading for c in found.citations}
+        quotes = self.extractive.quotes(found.question, found.passages, found.vectors, headings)
         text = render(quotes, found.passages)
         text = append_continuation(text, quotes, found.citations, self.searcher.chunks)
         text = append_named_table_row(text, found.question, quotes, found.citations)

@@ -22,7 +22,14 @@ from retrieval.tables import (
     with_header_units,
 )
 
-_UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9])")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+# A full stop that closes an abbreviation, not a sentence: "Line 2: ext. 2202", "e.g. KV-16".
+# Reference words ("No. 4", "Fig. 3", "Sec. 6.2") only where a number follows: "No." and "Art."
+# also end sentences.
+_ABBREVIATION = re.compile(
+    r"\b(?:e\.g|i\.e|approx|ca|cf|vs|incl|excl|resp|dr|mr|mrs|ms|prof|tel|ext)\.$", re.I
+)
+_NUMBER_ABBREVIATION = re.compile(r"\b(?:no|nr|nos|fig|figs|sec|art|para|pp|vol|rev|ref)\.$", re.I)
 # Questions asking for a quantity, a time, a limit or a code: answer-type matching prefers
 # units that contain a number.
 _QUANTITY_QUESTION = re.compile(
@@ -44,6 +51,20 @@ _PERSON_LINE = re.compile(
 _PROCEDURE_QUESTION = re.compile(
     r"\bhow (?:do|does|should|can|must|would|to)\b|\bsteps?\b|\bprocedure\b|\bcriteria\b|"
     r"\brequirements\b|\bwhat (?:should|must) (?:i|we|you)\b",
+    re.IGNORECASE,
+)
+# "is that allowed", "can I run it on my own", "do I have to take my gloves off": a yes-or-no
+# question about a rule is answered by the line stating the rule (allowed only with a permit,
+# must, never), before a line that merely describes the situation it asks about
+_PERMISSION_QUESTION = re.compile(
+    r"\b(?:is (?:that|this|it) (?:ok(?:ay)?|allowed|permitted|fine|acceptable)|"
+    r"(?:can|may|must) (?:i|we|they|he|she|you|operators?)|am i allowed|are (?:we|they) allowed|"
+    r"(?:do|does) (?:i|we|they|he|she|you) (?:have|need) to)\b",
+    re.IGNORECASE,
+)
+_RULE_LINE = re.compile(
+    r"\b(?:allowed|permitted|prohibited|forbidden|must|never|only|required|mandatory|"
+    r"not (?:be )?(?:used|allowed|permitted)|do not|may not)\b",
     re.IGNORECASE,
 )
 
@@ -82,8 +103,30 @@ def block_sentences(text: str) -> list[str]:
     """The sentences and lines of a block of prose, in order (fragments under 12 characters
     and table lines left out)."""
     return [
-        u.strip() for u in _UNIT_SPLIT.split(text) if len(u.strip()) >= 12 and not is_table_line(u)
+        u.strip()
+        for line in text.splitlines()
+        for u in _split_sentences(line)
+        if len(u.strip()) >= 12 and not is_table_line(u)
     ]
+
+
+def _split_sentences(line: str) -> list[str]:
+    """One line's sentences, a full stop closing an abbreviation kept inside its sentence.
+
+    Example:
+        >>> _split_sentences("Call the shift leader (Line 2: ext. 2202). Do it early.")
+        ['Call the shift leader (Line 2: ext. 2202).', 'Do it early.']
+    """
+    sentences: list[str] = []
+    for piece in _SENTENCE_SPLIT.split(line):
+        previous = sentences[-1] if sentences else ""
+        if _ABBREVIATION.search(previous) or (
+            _NUMBER_ABBREVIATION.search(previous) and piece[:1].isdigit()
+        ):
+            sentences[-1] = f"{previous} {piece}"
+        else:
+            sentences.append(piece)
+    return sentences
 
 
 def prose_sentences(text: str) -> list[str]:
@@ -157,9 +200,15 @@ class ExtractiveAnswerer:
         self.min_ratio = min_ratio  # keep quotes scoring at least this share of the best
 
     def quotes(
-        self, question: str, passages: dict[int, str], vectors: TextVectors | None = None
+        self,
+        question: str,
+        passages: dict[int, str],
+        vectors: TextVectors | None = None,
+        headings: dict[int, str] | None = None,
     ) -> list[Quote]:
-        """The best lines; `vectors` holds those already embedded for this question."""
+        """The best lines; `vectors` holds those already embedded for this question, and
+        `headings` each passage's section heading (a line under "Spindle vibration
+        measurement" is about spindle vibration without saying so)."""
         units = [(n, u) for n, text in passages.items() for u in passage_units(text)]
         if not units:
             return []
@@ -171,7 +220,7 @@ class ExtractiveAnswerer:
             for text in passages.values()
             for unit, (_, row) in _rows_by_text(text).items()
         }
-        scores = _scores(question, units, encoded[1:] @ encoded[0], rows)
+        scores = _scores(question, units, encoded[1:] @ encoded[0], rows, headings or {})
         # a question asking for a weight, a pressure, a colour ... is answered only by a
         # line that holds a value of that kind, when any line does (the same units with
         # table cells carrying their column's unit: "20" under "(amperes)" -> "20 amperes")
@@ -220,12 +269,20 @@ def _scores(
     units: list[tuple[int, str]],
     similarity: np.ndarray,
     rows: dict[str, set[str]],
+    headings: dict[int, str],
 ) -> np.ndarray:
-    """Each unit's score: meaning, shared words, the question's identifiers, the kind of
-    answer asked for, weighted by the rank of its passage. `rows` maps the units that are
-    table rows to their cells (lowercased)."""
+    """Each unit's score: meaning, shared words (a word only its passage's heading shares
+    counting half), the question's identifiers, the kind of answer asked for, weighted by
+    the rank of its passage. `rows` maps the units that are table rows to their cells
+    (lowercased)."""
     q_tokens = set(tokenize(question))
-    overlap = np.array([len(q_tokens & set(tokenize(u))) / (len(q_tokens) or 1) for _, u in units])
+    heading_tokens = {n: q_tokens & set(tokenize(h)) for n, h in headings.items()}
+
+    def shared(n: int, unit: str) -> float:
+        own = q_tokens & set(tokenize(unit))
+        return len(own) + 0.5 * len(heading_tokens.get(n, set()) - own)
+
+    overlap = np.array([shared(n, u) / (len(q_tokens) or 1) for n, u in units])
     # "pin 13", "AWG 14", "G64", "0x8D": the table row whose key cell is what the question
     # names is the answer, not a neighbouring row that merely looks alike (a cell that only
     # mentions it, "Replacement housing PH-55", is no key)
@@ -245,11 +302,13 @@ def _scores(
     list_bonus = np.array([0.15 if procedural and "\n" in u else 0.0 for _, u in units])
     person = bool(_PERSON_QUESTION.search(question))
     person_bonus = np.array([0.15 if person and _PERSON_LINE.search(u) else 0.0 for _, u in units])
+    permission = bool(_PERMISSION_QUESTION.search(question))
+    rule_bonus = np.array([0.15 if permission and _RULE_LINE.search(u) else 0.0 for _, u in units])
     # "how many VMC-850 machines": the line that states a number of them ("the four VMC-850
     # machines on Line 1"), before the table rows that merely list them
     counted = count_patterns(asked_count_nouns(question, of_codes=True))
     count_bonus = np.array([0.3 if any(p.search(u) for p in counted) else 0.0 for _, u in units])
-    bonus = number_bonus + list_bonus + person_bonus + count_bonus + 0.3 * named
+    bonus = number_bonus + list_bonus + person_bonus + rule_bonus + count_bonus + 0.3 * named
     return np.asarray((0.6 * similarity + 0.4 * overlap + bonus) * rank_prior)
 
 

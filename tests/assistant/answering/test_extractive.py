@@ -211,3 +211,51 @@ def test_a_how_many_question_quotes_the_line_stating_the_count(
         "how many VMC-850 machines are on line 1", passages
     )
     assert "four VMC-850 machines" in text
+
+
+def test_a_full_stop_after_an_abbreviation_does_not_end_the_sentence() -> None:
+    units = passage_units(
+        "If you are sick, call the shift leader (Line 1: ext. 2201, Line 2: ext. 2202) at "
+        "least 1 hour before the shift. Use e.g. the phone at the gate. See No. 4 below.\n"
+        "Is a bypass allowed? No. A permit is needed."
+    )
+    assert (
+        "If you are sick, call the shift leader (Line 1: ext. 2201, Line 2: ext. 2202) at "
+        "least 1 hour before the shift." in units
+    )
+    assert "Use e.g. the phone at the gate." in units
+    assert "See No. 4 below." in units
+    # "No." before a word ends its sentence
+    assert "A permit is needed." in units
+
+
+def test_a_yes_or_no_question_about_a_rule_quotes_the_rule(embedder: SentenceEmbedder) -> None:
+    passages = {
+        1: "Maintenance may need to operate a machine with a guard open, for example to observe "
+        "a fault.\n\nThe bypass is allowed only with the permit BP-1 signed by the Maintenance "
+        "Lead."
+    }
+    answerer = ExtractiveAnswerer(embedder, max_quotes=1)
+    asked = "maintenance needs to run the VMC with the door open to watch a fault"
+    assert "BP-1" in answerer.answer(f"{asked}, is that allowed", passages)
+    # not a yes-or-no question about a rule: the line describing the situation answers
+    assert "BP-1" not in answerer.answer(f"why would {asked}", passages)
+
+
+def test_a_passage_heading_counts_for_its_lines(embedder: SentenceEmbedder) -> None:
+    passages = {
+        1: "If the housing feels rough, stop the machine and raise a work order.",
+        2: "Record in the CMMS trend. Velocity below 1.8 mm/s is good; "
+        "above 7.1 mm/s stop the machine.",
+    }
+    headings = {1: "T-1 Poor surface finish", 2: "MP-04 Spindle vibration measurement"}
+    question = "at what spindle vibration level do we stop the machine"
+    answerer = ExtractiveAnswerer(embedder)
+
+    def scores(given: dict[int, str] | None) -> dict[str, float]:
+        return {q.text: q.score for q in answerer.quotes(question, passages, headings=given)}
+
+    plain, headed = scores(None), scores(headings)
+    limit = "Velocity below 1.8 mm/s is good; above 7.1 mm/s stop the machine."
+    assert headed[limit] > plain[limit]  # its heading names the spindle's vibration
+    assert max(headed, key=headed.__getitem__) == limit
