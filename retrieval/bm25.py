@@ -18,6 +18,13 @@ _SPLIT = re.compile(r"[-./]")
 _WORD = re.compile(r"\b[A-Za-z]+\b")
 # Product, part and alarm codes: KV-25, PH-70, E-999, KP-4471 (letters, optional dash, digits).
 _CODE = re.compile(r"\b[A-Za-z]{1,4}-?\d{2,5}[A-Za-z]?\b")
+# Part numbers of several segments: SK-PH55 is not PH-55, KP-4471-B not KP-4471.
+_COMPOUND_CODE = re.compile(r"\b[A-Za-z]{1,4}\d*(?:-[A-Za-z0-9]+)+\b")
+# A standard by its number: "ISO 45001", "EN ISO 13849-1", "IEC 60204".
+_STANDARD = re.compile(
+    r"\b(?:ISO|IEC|EN|DIN|ANSI|ASTM|ASME|NFPA|SAE|BS|UL|CSA|VDI|VDE)"
+    r"(?:[ /](?:ISO|IEC|EN|TS|TR))*[ ]?(\d{3,6})\b"
+)
 _STOPWORDS = frozenset(
     """a an and are as at be been but by can could do does did for from had has have how i if
     in into is it its me my no not of on or our should so than that the their them then
@@ -181,7 +188,8 @@ class BM25Index:
         return resolved
 
     def unknown_terms(self, query: str) -> tuple[list[str], list[str], int]:
-        """What the corpus never mentions: (codes like KV-25, words, number of content words).
+        """What the corpus never mentions: (codes like KV-25, SK-PH55 or ISO 45001, words,
+        number of content words).
 
         A word counts as known when it, or a close spelling of it, is in the corpus.
         """
@@ -190,6 +198,12 @@ class BM25Index:
             for m in _CODE.finditer(query)
             if _SPLIT.sub("", m.group(0).lower()) not in self._vocab
         ]
+        for m in _COMPOUND_CODE.finditer(query):
+            code = m.group(0)
+            joined = _SPLIT.sub("", code.lower())
+            if re.search(r"\d", code) and joined not in self._vocab:
+                codes = [c for c in codes if c not in code] + [code]
+        codes += [m.group(0) for m in _STANDARD.finditer(query) if m.group(1) not in self._vocab]
         content = [(t, w) for t, w in tokenize_with_words(query) if t.isalpha() and len(t) >= 3]
         words = [t for t, w in content if t not in self._vocab and not self.correction(t, w)]
         return codes, words, len(content)

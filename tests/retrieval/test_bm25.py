@@ -43,6 +43,24 @@ def test_unknown_terms_finds_codes_and_words_the_corpus_never_mentions() -> None
     assert codes == [] and set(words) == {"guest", "wifi", "password", "desk"}
 
 
+def test_unknown_terms_reads_part_numbers_of_several_segments_and_standards() -> None:
+    index = BM25Index(
+        [
+            "Seal kit SK-KV16-V fits the KV-16. Replacement housing PH-55.",
+            "The quality system is certified to ISO 9001:2015. Port plugs G 1/4.",
+        ]
+    )
+    # SK-PH55 is not PH-55, and ISO 45001 is not ISO 9001
+    assert index.unknown_terms("lead time for an SK-PH55 seal kit")[0] == ["SK-PH55"]
+    assert index.unknown_terms("are we certified to ISO 45001")[0] == ["ISO 45001"]
+    # what the corpus does write is known, however it is spelt in the question
+    assert index.unknown_terms("price of the SK-KV16-V kit for the PH-55")[0] == []
+    assert index.unknown_terms("is the plant ISO 9001 certified")[0] == []
+    assert index.unknown_terms("torque for the G1/4 port plugs")[0] == []
+    # a number with a word is no part number
+    assert index.unknown_terms("a 5-axis machine")[0] == []
+
+
 def test_repair_spelling_writes_the_corpus_word() -> None:
     index = BM25Index(
         [
