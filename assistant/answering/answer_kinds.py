@@ -166,7 +166,13 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     ),
     _type("bank account", r"\baccount number\b|\biban\b", r"\bIBAN\b|\baccount\b"),
     # "how long must my password be" asks for a length, not a time
-    _type("duration", r"\bhow long\b(?!\s+ago)(?![^?]*\bbe\s*\??\s*$)", _DURATION),
+    # ("how many hours does it take to charge"; "how many days" of a holiday allowance too)
+    _type(
+        "duration",
+        r"\bhow long\b(?!\s+ago)(?![^?]*\bbe\s*\??\s*$)|"
+        r"\bhow many (?:seconds|minutes|hours|days|weeks|months|years|shifts)\b",
+        _DURATION,
+    ),
     _type(  # how long a task takes: "change every 4,000 hours" is how often, not how long
         "task duration",
         r"\bhow long (?:does|do|did|will|would|should|could|can)\b[^?]{0,80}?\b(?:take|last)s?\b",

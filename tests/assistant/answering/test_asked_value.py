@@ -69,6 +69,17 @@ from assistant.answering.asked_value import answer_type_missing, condition_numbe
             True,
         ),
         ("what are the dimensions of the CS-40 case", "CS-40 (400 x 300 x 250 mm)", False),
+        # "how many hours" asks for a time as "how long" does
+        (
+            "how many hours does it take to charge a forklift battery",
+            "Forklift batteries are charged only in the charging area in Hall C.",
+            True,
+        ),
+        (
+            "how many hours does it take to charge a forklift battery",
+            "A forklift battery charges fully in 8 hours.",
+            False,
+        ),
         # "how long must my password be" asks for a length, not a time
         ("how long must my password be", "Your password needs at least 12 characters.", False),
         # the unit may sit in the column header only
