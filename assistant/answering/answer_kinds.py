@@ -199,7 +199,12 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         _DURATION,
         attribute=r"\btimes?\b|\bduration\b|\bperiod\b|\btakes?\b|\bwithin\b",
     ),
-    _type("percentage", r"\bwhat (?:percent(?:age)?|share|proportion)\b", r"%|\bper ?cent\b"),
+    _type(  # "what percentage", "early shift allowance, how much %"
+        "percentage",
+        r"\bwhat (?:percent(?:age)?|share|proportion)\b|"
+        r"\b(?:how (?:much|many)|what)\s?(?:%|percent\b)",
+        r"%|\bper ?cent\b",
+    ),
     _type("humidity", r"\bhumidity\b", r"\d\s?%|\bRH\b", attribute=r"\bhumid|\bRH\b"),
     # a hearing protector's rating: "what SNR ear defenders" (a noise level in dB(A) is not one)
     _type("attenuation", r"\bsnr\b|\bnrr\b|\battenuation\b", r"\b(?:SNR|NRR)\s?\d+"),

@@ -80,6 +80,14 @@ from assistant.answering.asked_value import answer_type_missing, condition_numbe
             "A forklift battery charges fully in 8 hours.",
             False,
         ),
+        # "how much %" asks for a percentage; the late shift's is not the early shift's
+        (
+            "early shift allowance, how much %",
+            "The late shift allowance is 12 % and the night shift allowance 25 %.",
+            True,
+        ),
+        ("night shift allowance, how much %", "The night shift allowance is 25 %.", False),
+        ("what % do I set the coolant mixer to", "Set the coolant mixer to the lathe.", True),
         # "how long must my password be" asks for a length, not a time
         ("how long must my password be", "Your password needs at least 12 characters.", False),
         # the unit may sit in the column header only
