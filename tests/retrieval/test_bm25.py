@@ -59,6 +59,7 @@ def test_unknown_terms_reads_part_numbers_of_several_segments_and_standards() ->
     assert index.unknown_terms("torque for the G1/4 port plugs")[0] == []
     # a number with a word is no part number
     assert index.unknown_terms("a 5-axis machine")[0] == []
+    assert index.unknown_terms("when does the line-2 shift start")[0] == []
 
 
 def test_repair_spelling_writes_the_corpus_word() -> None:
