@@ -200,11 +200,10 @@ class BM25Index:
         ]
         for m in _COMPOUND_CODE.finditer(query):
             code = m.group(0)
-            joined = _SPLIT.sub("", code.lower())
             first = _SPLIT.split(code)[0].lower()
-            if len(first) >= 3 and is_common_word(first):
-                continue  # "line-2", "step-3": a word and a number, however written
-            if re.search(r"\d", code) and joined not in self._vocab:
+            if not any(c.isdigit() for c in code) or (len(first) >= 3 and is_common_word(first)):
+                continue  # no number ("x-ray"), or a word and a number ("line-2", "step-3")
+            if _SPLIT.sub("", code.lower()) not in self._vocab:
                 codes = [c for c in codes if c not in code] + [code]
         codes += [m.group(0) for m in _STANDARD.finditer(query) if m.group(1) not in self._vocab]
         content = [(t, w) for t, w in tokenize_with_words(query) if t.isalpha() and len(t) >= 3]
