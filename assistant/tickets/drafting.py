@@ -170,7 +170,8 @@ class TicketDrafter:
         passages = {c.n: c.text for c in citations}
         # a person reads every draft: the best lines are quoted even where the reader
         # declines, and the agent is told which questions those are
-        quotes = self._quotes(main, questions, passages, pieces)
+        headings = {c.n: c.heading for c in citations}
+        quotes = self._quotes(main, questions, passages, pieces, headings)
         answer, cited = merge_citations(render(quotes, passages), citations)
         cited = [c for c in cited if f"[{c.n}]" in answer]
         text = letter(ticket, answer, unanswered, agent=agent, company=self.company,
@@ -208,19 +209,20 @@ class TicketDrafter:
 
     def _quotes(
         self, main: Retrieval, questions: list[str], passages: dict[int, str],
-        pieces: dict[int, list[str]],
+        pieces: dict[int, list[str]], headings: dict[int, str],
     ) -> list[Quote]:  # fmt: skip
         """The reader's best lines for the whole request and for each of its questions, and
         the best `lines_per_passage` lines of each of the `quoted_passages` best passages (a
         reply quotes more than an answer: a person reads it before it is sent, and deleting a
         line costs less than searching for a missing one)."""
         vectors = main.vectors
-        chosen = self.chain.extractive.quotes(main.question, passages, vectors)
+        reader = self.chain.extractive
+        chosen = reader.quotes(main.question, passages, vectors, headings)
         for question in questions:
-            chosen += self.chain.extractive.quotes(question, passages, vectors)[:2]
+            chosen += reader.quotes(question, passages, vectors, headings)[:2]
         for n in sorted(passages)[: self.quoted_passages]:
             for piece in pieces.get(n, [passages[n]]):  # a section read whole: each chunk
-                chosen += self.per_passage.quotes(main.question, {n: piece}, vectors)
+                chosen += self.per_passage.quotes(main.question, {n: piece}, vectors, headings)
         whole = self._whole(passages)
         if whole:  # the best passages in their own order, instead of lines picked from them
             quoted_whole = {q.n for q in whole}
