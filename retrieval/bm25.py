@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -157,14 +158,36 @@ class BM25Index:
         return self._corrections[token]
 
     def query_terms(self, query: str) -> list[str]:
-        """Query tokens found in the corpus, plus the nearest term for misspelt words."""
+        """Query tokens found in the corpus, plus the nearest term for misspelt words and the
+        joined term for two words the corpus writes as one."""
         terms = []
         for token, word in tokenize_with_words(query):
             if token in self._vocab:
                 terms.append(token)
             elif corrected := self.correction(token, word):
                 terms.append(corrected)
-        return terms
+        return terms + [t for t in self.joined_terms(query) if t not in terms]
+
+    def joined_terms(self, query: str) -> list[str]:
+        """Corpus terms that the query writes as two words: "lock out" for "lockout", "set
+        up" for "setup", "fork lift" for "forklift" (a stop word never opens one: "in to").
+
+        Example:
+            >>> index.joined_terms("how do I lock out the lathe")  # doctest: +SKIP
+            ['lockout']
+        """
+        words = _WORD.findall(query.lower())
+        joined = []
+        for first, second in itertools.pairwise(words):
+            if len(first) < 3 or len(second) < 2 or first in _STOPWORDS:
+                continue
+            term = _stem(first + second)
+            # the stemmer must not eat the second word ("coolant fully" -> "coolant")
+            if len(term) < len(first) + min(2, len(second)) or term in _STOPWORDS:
+                continue
+            if term in self._vocab and term not in joined:
+                joined.append(term)
+        return joined
 
     def idf(self, term: str) -> float:
         """Inverse document frequency (the BM25 form); a term the corpus lacks gets the most."""

@@ -113,3 +113,21 @@ def test_a_shop_floor_clipping_reads_as_the_full_word_the_corpus_uses() -> None:
     # a corpus without the full word keeps the clipping as an unknown word
     _, words, _ = BM25Index(["Mould temperature"]).unknown_terms("spec limits")
     assert "spec" in words
+
+
+def test_two_words_the_corpus_writes_as_one_find_it() -> None:
+    index = BM25Index(
+        [
+            "Lockout procedure: switch off the isolator and fit your own padlock",
+            "Spindle speed of the lathe",
+            "Run the warm-up program O9000 after a weekend",
+            "Coolant is changed every six months",
+        ]
+    )
+    assert index.joined_terms("how do I lock out the lathe") == ["lockout"]
+    assert index.scores("lock out")[0] > 0  # without the join, no word of it is in row 0
+    assert index.joined_terms("how long is the warm up") == ["warmup"]
+    # the stemmer must not make a word of the first word and a suffix-like second word
+    assert index.joined_terms("is the coolant fully changed") == []
+    # a compound already written with a hyphen is not counted twice
+    assert index.query_terms("warm-up program").count("warmup") == 1
