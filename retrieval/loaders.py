@@ -1,8 +1,8 @@
-"""Read md, txt, pdf, html and docx files into sections that keep headings and page numbers.
+"""Read md, rst, txt, pdf, html and docx files into sections that keep headings and pages.
 
 This module is the entry point; each format has its own module: `markdown_loader`,
-`text_loader`, `html_loader` (with `markup_loaders`, shared with Markdown), `docx_loader`
-and `pdf_loader`.
+`rst_loader`, `text_loader`, `html_loader` (with `markup_loaders`, shared with Markdown and
+reStructuredText), `docx_loader` and `pdf_loader`.
 """
 
 from __future__ import annotations
@@ -37,12 +37,13 @@ from retrieval.markdown_loader import load_markdown
 from retrieval.ocr import OcrOptions
 from retrieval.pdf_loader import load_pdf
 from retrieval.pdf_pages import MAX_OCR_PAGES
+from retrieval.rst_loader import load_rst
 from retrieval.text_loader import load_text
 
 # Bump when extraction, sectioning or chunking changes, so existing indexes re-read every file.
 LOADER_VERSION = 8  # 8: a table header too long to repeat is kept once, as text
 MANIFEST_NAME = "manifest.json"
-SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx")
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".pdf", ".html", ".htm", ".docx")
 
 log = logging.getLogger(__name__)
 
@@ -262,11 +263,12 @@ def source_name(path: Path, root: Path) -> str:
 
 
 _Loader = Callable[[Path, bytes], Extraction]
-_MARKUP = (".md", ".markdown", ".html", ".htm")  # parsed whole into a tree
+_MARKUP = (".md", ".markdown", ".rst", ".html", ".htm")  # parsed whole into a tree
 # the formats read without options; .pdf and .docx get theirs in `_loader`
 _LOADERS: dict[str, _Loader] = {
     ".md": load_markdown,
     ".markdown": load_markdown,
+    ".rst": load_rst,
     ".txt": load_text,
     ".html": load_html,
     ".htm": load_html,

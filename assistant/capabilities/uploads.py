@@ -25,7 +25,7 @@ _PHOTO_MAGIC = (
     b"II*\x00",  # TIFF, little-endian
     b"MM\x00*",  # TIFF, big-endian
 )
-TEXT_DOCUMENTS = (".md", ".markdown", ".txt", ".html", ".htm")
+TEXT_DOCUMENTS = (".md", ".markdown", ".rst", ".txt", ".html", ".htm")
 _ACTIVE = (b"<svg", b"<?xml", b"<!doctype html", b"<html", b"<script")
 
 

@@ -162,7 +162,7 @@ def test_a_path_without_documents_is_refused_and_the_index_kept(
     target = junk / "table.xlsx" if "table.xlsx" in files else junk
     with pytest.raises(NoDocumentsError, match=message) as info:
         ingest([target], ingest_config, embedder)
-    assert ".md, .markdown, .txt, .pdf, .html, .htm, .docx" in str(info.value)
+    assert ".md, .markdown, .rst, .txt, .pdf, .html, .htm, .docx" in str(info.value)
     assert load_snapshot(ingest_config.index_dir).version == version
 
 
