@@ -35,7 +35,8 @@ def _type(
 
 
 _DURATION = (
-    _NUMBER + r"(?:s|secs?|seconds?|min|mins|minutes?|h|hrs?|hours?|days?|weeks?|months?|"
+    _NUMBER + r"(?:ms|msecs?|milliseconds?|µs|us|microseconds?|s|secs?|seconds?|min|mins|"
+    r"minutes?|h|hrs?|hours?|days?|weeks?|months?|"
     r"years?|shifts?)\b|\d\s?(?:times|x)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:duration|period|"
     r"interval|time)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|a|an)\s"
     r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b"
@@ -122,11 +123,17 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type("rotational speed", r"\brpm\b|\bspindle speed\b", _NUMBER + r"(?:rpm|min-1|1/min)"),
     _type(
         "frequency",
-        r"\bhz\b|\b(?:operating|clock|radio|supply|mains|carrier|switching|sampling|signal) "
-        r"frequency\b|\bfrequency (?:band|range)\b",
+        r"\bhz\b|\b(?:operating|clock|radio|supply|mains|carrier|switching|sampling|signal|pwm|"
+        r"pulse|modulation|output|resonant|resonance|natural|cut-?off|update|refresh|inverter|"
+        r"motor|excitation|rated|base) frequency\b|\bfrequency (?:band|range)\b",
         _NUMBER + r"(?:Hz|kHz|MHz|GHz)\b",
     ),
     _type("torque", r"\btorque\b", _NUMBER + r"(?:Nm|N·m|N m|ft-?lbs?)\b"),
+    _type(  # a servo's, a tool's or a bend's angle; "°C" and "degrees F" are temperatures
+        "angle",
+        r"\bangles?\b|\bhow many degrees\b",
+        r"\d\s?(?:°(?!\s?[CF]\b)|deg(?:rees?)?\b(?!\s*(?:C|F|Celsius|Fahrenheit)\b))",
+    ),
     _type(
         "force",
         r"\b(?:pull|push|clamping|tensile|test|holding|breaking|contact|gripping|grip|press|"
@@ -250,6 +257,14 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"\b(?:centre|center|port|hole|bolt|axle) distance\b|\bdistance between\b|\bspacing\b",
         _LENGTH,
         attribute=r"\bdistance|\bspacing|\bcent(?:re|er)s?\b|\bbetween\b",
+    ),
+    _type(  # how long a cable, a bus or a hose may be ("up to 1200 m")
+        "cable length",
+        r"\b(?:cable|wire|wiring|hose|bus|pipe|lead|cord|line) lengths?\b|"
+        r"\blength of (?:the |a |an )?(?:\w+ )?"
+        r"(?:cables?|wires?|hoses?|bus|pipes?|leads?|cords?)\b",
+        r"\d\s?(?:mm|cm|m|km|in|inch(?:es)?|ft|feet|metres?|meters?|yards?)\b",
+        attribute=r"\blength|\blong\b|\bup to\b|\bdistance|\breach|\bmax",
     ),
     _type(
         "length",

@@ -231,7 +231,14 @@ class ExtractiveAnswerer:
         holds = np.array([any(k.value.search(u) for k in kinds) for u in with_units], dtype=bool)
         if kinds and holds.any():
             scores = np.where(holds, scores, -np.inf)
-        return self._select(units, scores, set(rows))
+        chosen = self._select(units, scores, set(rows))
+        # "operating temperature range and IP rating": each kind asked gets its best line
+        for kind in kinds if chosen and len(kinds) > 1 else ():
+            held = [i for i, u in enumerate(with_units) if kind.value.search(u)]
+            if held and not any(kind.value.search(with_units[i]) for i in _indices(units, chosen)):
+                best = max(held, key=lambda i: scores[i])
+                chosen.append(Quote(units[best][0], units[best][1], float(scores[best])))
+        return chosen
 
     def _select(
         self, units: list[tuple[int, str]], scores: np.ndarray, rows: set[str]
@@ -262,6 +269,12 @@ class ExtractiveAnswerer:
     ) -> str:
         """Quoted lines, each ending with its citation, in the order of the passages."""
         return render(self.quotes(question, passages, vectors), passages)
+
+
+def _indices(units: list[tuple[int, str]], quotes: list[Quote]) -> list[int]:
+    """Where each quote stands among the units."""
+    where = {unit: i for i, unit in enumerate(units)}
+    return [where[(q.n, q.text)] for q in quotes if (q.n, q.text) in where]
 
 
 def _scores(

@@ -19,7 +19,9 @@ from assistant.answering.answer_kinds import ANSWER_TYPES, AnswerType
 
 _ASKED_WINDOW_WORDS = 8
 # kinds whose cue may end the question
-_WHOLE_CLAUSE = frozenset({"task duration", "volume in unit", "amount in unit"})
+# cues read over the whole clause: "how long must the gap between two messages be?" asks for
+# no duration, which its closing "be" tells, past the window
+_WHOLE_CLAUSE = frozenset({"duration", "task duration", "volume in unit", "amount in unit"})
 _DIGIT = re.compile(r"\d")
 _COMPOUND = re.compile(r"\w+(?:-\w+)+")
 _ASKS = re.compile(r"\b(?:what|which|how|whats|what's)\b", re.IGNORECASE)
@@ -89,7 +91,10 @@ def expected_answer_types(question: str) -> list[AnswerType]:
             return [t for t in ANSWER_TYPES if t.name == "date" and t.cue.search(plain)]
         return _clipped_types(plain)
     clause = plain[asked.start() :]
-    window = " ".join(clause.split()[:_ASKED_WINDOW_WORDS])
+    words = clause.split()
+    # "what are the operating temperature and the IP rating": both quantities are asked
+    size = _ASKED_WINDOW_WORDS + (4 if "and" in words[2:_ASKED_WINDOW_WORDS] else 0)
+    window = " ".join(words[:size])
     # "how long does an oil change on the AC-37 take": the verb closes the clause
     return [t for t in ANSWER_TYPES if t.cue.search(clause if t.name in _WHOLE_CLAUSE else window)]
 
@@ -144,6 +149,8 @@ def asked_count_nouns(question: str, *, of_codes: bool = False) -> list[str]:
         ['spare', 'spindles']
         >>> asked_count_nouns("how many years does the battery last")
         []
+        >>> asked_count_nouns("how many switching cycles are the relays rated for")
+        ['switching', 'cycles']
         >>> asked_count_nouns("how many VMC-850 machines are there", of_codes=True)
         ['machines']
     """
@@ -153,10 +160,14 @@ def asked_count_nouns(question: str, *, of_codes: bool = False) -> list[str]:
     words = found.group(1).split()
     if _COUNT_UNIT.fullmatch(words[0]) or (_DIGIT.search(words[0]) and not of_codes):
         return []
+    # a unit after a word is what is counted: "how many switching cycles" is answered by
+    # "10 million cycles", which need not say "switching"
     return [
         w
-        for w in words
-        if w.lower() not in _NOT_COUNTED and not _DIGIT.search(w) and not _COUNT_UNIT.fullmatch(w)
+        for i, w in enumerate(words)
+        if w.lower() not in _NOT_COUNTED
+        and not _DIGIT.search(w)
+        and (not _COUNT_UNIT.fullmatch(w) or i == len(words) - 1)
     ]
 
 

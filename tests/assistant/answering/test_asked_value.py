@@ -101,6 +101,14 @@ from assistant.answering.asked_value import answer_type_missing, condition_numbe
             "| AWG | Diameter (mils) |\n|---|---|\n| 12 | 80.8 |",
             True,
         ),
+        # milliseconds are a duration
+        ("how long does the relay take to release", "Relay release time: 4 ms", False),
+        ("what PWM frequency does the laser output use", "Laser output\nPWM on pin 11.", True),
+        ("what PWM frequency does the laser output use", "Laser output\nPWM at 1 kHz.", False),
+        ("maximum cable length of the RS-485 bus", "RS-485 bus\nA 120 Ohm resistor ends it.", True),
+        ("maximum cable length of the RS-485 bus", "RS-485 bus\nIt reaches up to 1200 m.", False),
+        ("what angle is the chamfer", "Chamfer 0.5 mm, ground at 450 °C.", True),
+        ("what angle is the chamfer", "Chamfer 0.5 mm at 45°.", False),
     ],
 )
 def test_answer_type_missing(question: str, passage: str, missing: bool) -> None:
@@ -159,6 +167,12 @@ def test_a_past_event_asks_for_a_date() -> None:
         # the heading line's section number counts nothing
         ("how many subscriptions may a client hold", "Spec > 4.8 Subscriptions\nAny.", True),
         ("what is the maximum number of subscriptions", "A client holds 8 subscriptions.", False),
+        # the unit after a word is what is counted: "10 million cycles" need not say "switching"
+        (
+            "how many switching cycles are the relays rated for",
+            "Relays\n| Relay mechanical durability | 10 million cycles |",
+            False,
+        ),
     ],
 )
 def test_counts(question: str, passage: str, missing: bool) -> None:

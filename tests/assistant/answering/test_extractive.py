@@ -259,3 +259,17 @@ def test_a_passage_heading_counts_for_its_lines(embedder: SentenceEmbedder) -> N
     limit = "Velocity below 1.8 mm/s is good; above 7.1 mm/s stop the machine."
     assert headed[limit] > plain[limit]  # its heading names the spindle's vibration
     assert max(headed, key=headed.__getitem__) == limit
+
+
+def test_each_kind_of_value_asked_gets_its_line(embedder: SentenceEmbedder) -> None:
+    passages = {
+        1: "Recommended operating conditions\n| Description | Value |\n|---|---|\n"
+        "| Temperature operating range | -20...50 °C |\n| Protection degree rating | IP20 |\n"
+        "| Pollution degree | 2 |"
+    }
+    answerer = ExtractiveAnswerer(embedder, max_quotes=1)
+    text = answerer.answer(
+        "what are the operating temperature range and the IP rating of the PLC", passages
+    )
+    assert "-20...50 °C" in text and "IP20" in text
+    assert "Pollution" not in text

@@ -67,6 +67,17 @@ def test_expected_answer_types(question: str, kinds: list[str]) -> None:
         ("how wide is the gate", ["length"]),
         ("how often are the BT40 pull studs replaced", ["interval"]),
         ("at what interval is the chuck greased", ["interval"]),
+        # "be" closes a long clause past the window: still a length, not a time
+        ("how long must the silent gap between two Modbus RTU messages be?", []),
+        ("what PWM frequency does the laser output use", ["frequency"]),
+        ("what deploy and stow angles does the servo arm use", ["angle"]),
+        ("what is the oven temperature in degrees", ["temperature"]),
+        ("maximum cable length of the RS-485 bus", ["cable length"]),
+        # two quantities joined by "and", the second past the window
+        (
+            "what are the operating temperature range and the IP rating of the PLC",
+            ["ingress protection", "temperature"],
+        ),
     ],
 )
 def test_further_kinds(question: str, kinds: list[str]) -> None:
