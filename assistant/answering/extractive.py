@@ -59,12 +59,16 @@ _PROCEDURE_QUESTION = re.compile(
 _PERMISSION_QUESTION = re.compile(
     r"\b(?:is (?:that|this|it) (?:ok(?:ay)?|allowed|permitted|fine|acceptable)|"
     r"(?:can|may|must) (?:i|we|they|he|she|you|operators?)|am i allowed|are (?:we|they) allowed|"
-    r"(?:do|does) (?:i|we|they|he|she|you) (?:have|need) to)\b",
+    r"(?:do|does) (?:i|we|they|he|she|you) (?:have|need) to|"
+    # advice: "what does the manual recommend before ...", "should I ..."
+    r"recommend\w*|advis\w*|suggest\w*|best practice|should (?:i|we|they|you))\b",
     re.IGNORECASE,
 )
+_LIST_MARK = re.compile(r"^[-*•]\s+")  # a list item's bullet: render writes its own
 _RULE_LINE = re.compile(
     r"\b(?:allowed|permitted|prohibited|forbidden|must|never|only|required|mandatory|"
-    r"not (?:be )?(?:used|allowed|permitted)|do not|may not)\b",
+    r"not (?:be )?(?:used|allowed|permitted)|do not|may not|always|should|recommended|"
+    r"make sure|be sure|avoid)\b",
     re.IGNORECASE,
 )
 
@@ -342,7 +346,8 @@ def render(quotes: list[Quote], passages: dict[int, str]) -> str:
     for q in quotes:
         found = rows.get(q.n, {}).get(q.text)
         if found is None:
-            parts.append(f"{q.text.strip().rstrip('|').strip()} [{q.n}]")
+            text = _LIST_MARK.sub("", q.text.strip().rstrip("|").strip())
+            parts.append(f"{text} [{q.n}]")
             continue
         header, row = found
         if (q.n, header) not in tables:

@@ -273,3 +273,21 @@ def test_each_kind_of_value_asked_gets_its_line(embedder: SentenceEmbedder) -> N
     )
     assert "-20...50 °C" in text and "IP20" in text
     assert "Pollution" not in text
+
+
+def test_a_question_for_advice_quotes_the_advice(embedder: SentenceEmbedder) -> None:
+    passages = {
+        1: "Dynamic power mode scales laser power with the feed rate. Laser power is not "
+        "linear with speed for every material.\n\nAlways cut a test piece before you use a "
+        "new material."
+    }
+    answerer = ExtractiveAnswerer(embedder, max_quotes=1)
+    asked = "before using dynamic power mode on a new material"
+    assert "test piece" in answerer.answer(f"{asked}, what does the manual recommend", passages)
+    assert "test piece" not in answerer.answer("what is dynamic power mode", passages)
+
+
+def test_a_quoted_list_item_keeps_one_bullet() -> None:
+    quotes = [Quote(1, "- NOTE: use M3 to focus.", 1.0), Quote(1, "Cut a test piece.", 0.9)]
+    text = render(quotes, {1: "- NOTE: use M3 to focus.\n\nCut a test piece."})
+    assert text == "- NOTE: use M3 to focus. [1]\n- Cut a test piece. [1]"
