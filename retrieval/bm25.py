@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.lexicon import expansion, is_common_word
+from retrieval.lexicon import expansion, is_common_word, specificity
 
 # Words, numbers and hyphen/dot/slash compounds such as E-214, KP-4471-B, 12.5, ISO/TS.
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
@@ -64,10 +64,22 @@ def tokenize_with_words(text: str) -> list[tuple[str, str]]:
         parts = _SPLIT.split(token)
         if len(parts) > 1:
             tokens.append(("".join(parts), token))
-            tokens.extend((p, p) for p in parts if p not in _STOPWORDS)
+            # each part as the same word alone is indexed: "non-automotive" finds "automotive"
+            tokens.extend((_stem(p) if p.isalpha() else p, p) for p in parts if p not in _STOPWORDS)
         elif token not in _STOPWORDS:
             tokens.append((_stem(token) if token.isalpha() else token, token))
     return tokens
+
+
+def _content_words(query: str) -> list[tuple[str, str]]:
+    """The query's words of three letters or more, as (token, word); a hyphenated word is
+    judged by its parts ("non-automotive": "non", "automotive"), not also as one joined
+    token no text writes."""
+    return [
+        (t, w)
+        for t, w in tokenize_with_words(query)
+        if t.isalpha() and len(t) >= 3 and not _SPLIT.search(w)
+    ]
 
 
 class BM25Index:
@@ -229,9 +241,23 @@ class BM25Index:
             if _SPLIT.sub("", code.lower()) not in self._vocab:
                 codes = [c for c in codes if c not in code] + [code]
         codes += [m.group(0) for m in _STANDARD.finditer(query) if m.group(1) not in self._vocab]
-        content = [(t, w) for t, w in tokenize_with_words(query) if t.isalpha() and len(t) >= 3]
+        content = _content_words(query)
         words = [t for t, w in content if t not in self._vocab and not self.correction(t, w)]
         return codes, words, len(content)
+
+    def unknown_share(self, query: str) -> float:
+        """The share of the question's content words the corpus never uses, each word weighted
+        by how specific it is in English (`lexicon.specificity`): a small corpus lacks many
+        everyday words ("guys", "okay", "late") without lacking the question's subject.
+        """
+        content = _content_words(query)
+        weights = [max(specificity(w), 0.05) for _, w in content]
+        missing = sum(
+            weight
+            for (t, w), weight in zip(content, weights, strict=True)
+            if t not in self._vocab and not self.correction(t, w)
+        )
+        return missing / sum(weights) if weights else 0.0
 
     def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
         tokens = self.query_terms(query)

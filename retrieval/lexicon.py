@@ -25,6 +25,28 @@ def is_common_word(word: str) -> bool:
     return zipf_frequency(word, "en") >= COMMON_WORD_ZIPF
 
 
+# How telling a word is, by how rare it is in English: "guys" (Zipf 5.4), "okay" (5.1) or
+# "late" (5.3) say little about the subject — a small corpus may simply never use them —
+# while "forklift" (2.9), "respirator" (2.7) or "boiler" (3.7) name one.
+_TELLING_BELOW = 5.5
+_TELLING_SPAN = 2.5
+
+
+@lru_cache(maxsize=65536)
+def specificity(word: str) -> float:
+    """0 for the commonest English words, rising to 1 at Zipf 3 (once per million words) and
+    below; a word wordfreq does not know (a code, a brand, a typo) counts 1.
+
+    Example:
+        >>> specificity("guys") < 0.1 < specificity("gauge") < 0.9 < specificity("forklift")
+        True
+    """
+    from wordfreq import zipf_frequency
+
+    zipf = zipf_frequency(word.lower(), "en")
+    return min(1.0, max(0.0, (_TELLING_BELOW - zipf) / _TELLING_SPAN))
+
+
 # Clipped words people type on the shop floor for the full words documents use. A clipping is
 # a real English word (or close to one), so the spelling repair leaves it alone; read as
 # written, "spec limits" matches nothing in a control plan that says "specification".

@@ -41,7 +41,7 @@ from retrieval.rst_loader import load_rst
 from retrieval.text_loader import load_text
 
 # Bump when extraction, sectioning or chunking changes, so existing indexes re-read every file.
-LOADER_VERSION = 8  # 8: a table header too long to repeat is kept once, as text
+LOADER_VERSION = 9  # 9: Markdown headings without a space after their hashes ("##Setup")
 MANIFEST_NAME = "manifest.json"
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".pdf", ".html", ".htm", ".docx")
 

@@ -15,6 +15,7 @@ from retrieval.errors import InvalidQueryError
 from retrieval.fusion import convex_fusion, reciprocal_rank_fusion
 from retrieval.glossary import Glossary
 from retrieval.index_store import IndexSnapshot
+from retrieval.lead_ins import continued
 from retrieval.table_refs import named_tables
 from retrieval.tables import row_keys
 from retrieval.vector_index import IndexParams, search, to_device
@@ -138,16 +139,22 @@ class Searcher:
     def with_named_tables(
         self, hits: list[Hit], *, limit: int = 1, question: str = ""
     ) -> list[Hit]:
-        """`hits`, then the table a hit names when it follows in the hit's section ("are
+        """`hits`, each read on into the next chunk of its section where it ends with a colon
+        (`lead_ins`), then the table a hit names when it follows in the hit's section ("are
         given in table 1-3": the values the prose points to; `table_refs`): of a long table,
         the part holding the row `question` names ("AWG 14")."""
-        if self._position is None:
-            self._position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        position = self._chunk_positions()
+        hits = [Hit(h.rank, h.score, continued(h.chunk, self.chunks, position)) for h in hits]
         named_in = [h.chunk for h in hits]
         keys = row_keys(question)
-        tables = named_tables(named_in, self.chunks, self._position, limit=limit, keys=keys)
+        tables = named_tables(named_in, self.chunks, position, limit=limit, keys=keys)
         score = hits[-1].score if hits else 0.0
         return hits + [Hit(len(hits) + i, score, c) for i, c in enumerate(tables, start=1)]
+
+    def _chunk_positions(self) -> dict[str, int]:
+        if self._position is None:
+            self._position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        return self._position
 
     def covers(self, search_filter: SearchFilter | None) -> bool:
         """Whether any indexed chunk is within `search_filter` (no filter: any chunk)."""

@@ -65,10 +65,18 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         _NUMBER + r"(?:kg|t|tonnes?|tons?|lbs?|pounds?)\b",
         attribute=r"\bload|\bcapacit|\bpayload|\blift|\bcarr(?:y|ies)\b|\bSWL\b|\bWLL\b",
     ),
-    _type("voltage", r"\bvolt", _NUMBER + r"(?:V|kV|mV|VAC|VDC|V AC|V DC)\b", value_case=True),
+    _type(
+        "voltage",
+        r"\bvolt(?:s|age|ages)?\b",
+        _NUMBER + r"(?:V|kV|mV|VAC|VDC|V AC|V DC)\b",
+        value_case=True,
+    ),
     _type(
         "current",
-        r"\bcurrent (?:draws?|ratings?|consumption)\b|\bamps?\b|\bamperage\b|\bampacity\b",
+        r"\bcurrent (?:draws?|ratings?|consumption|limits?)\b|\bamps?\b|\bamperage\b|"
+        r"\bampacity\b|\bhow much current\b|\b(?:output|input|supply|rated|max(?:imum)?|"
+        r"continuous|peak|load|switching|charg(?:e|ing)|discharge|standby|idle|quiescent|"
+        r"short[- ]circuit|nominal|inrush|leakage|phase) current\b",
         _NUMBER + r"(?:A|mA|µA|amps?|amperes?)\b",
         value_case=True,
     ),

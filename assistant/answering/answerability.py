@@ -44,7 +44,7 @@ class AnswerabilitySignals:
 
     dense_score: float  # cosine similarity of the best passage by embeddings
     passage_coverage: float  # share of the question's IDF mass found in the best passage
-    unknown_share: float  # share of content words the corpus never uses (after typo repair)
+    unknown_share: float  # share of content words the corpus never uses, by specificity
     unknown_code: float  # 1 when the question names a code the corpus never mentions
     sentence_similarity: float  # cosine similarity of the best single sentence or table row
     sentence_coverage: float  # share of the question's IDF mass in the best sentence
@@ -99,7 +99,7 @@ def signals(
         encoded = vectors.encode([question, *units])
         sentence_sim = float(np.max(encoded[1:] @ encoded[0]))
         sentence_cov = max(coverage(set(tokenize(u))) for u in units)
-    codes, words, n_content = bm25.unknown_terms(question)
+    codes, _, _ = bm25.unknown_terms(question)
     texts = [f"{c.title} {c.section}\n{c.text}" for c in citations]
     token_cov = 0.0
     if texts:
@@ -109,7 +109,7 @@ def signals(
     return AnswerabilitySignals(
         dense_score=float(dense_score or 0.0),
         passage_coverage=passage_cov,
-        unknown_share=len(words) / max(1, n_content),
+        unknown_share=bm25.unknown_share(question),
         unknown_code=1.0 if codes else 0.0,
         sentence_similarity=sentence_sim,
         sentence_coverage=sentence_cov,

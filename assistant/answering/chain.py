@@ -26,7 +26,6 @@ from assistant.answering.answerability import AnswerabilityModel, signals
 from assistant.answering.answers import Answer, Citation, Timings
 from assistant.answering.asked_value import answer_type_missing
 from assistant.answering.composition import (
-    append_continuation,
     append_named_table_row,
     append_pointed_sections,
     merge_citations,
@@ -51,6 +50,7 @@ from assistant.answering.prompts import (
     as_data,
     format_sources,
 )
+from assistant.answering.question_cues import subject_codes
 from assistant.answering.retrieval_result import Retrieval, TextVectors, cleaned_citations
 from assistant.answering.safe_markdown import safe_markdown
 from assistant.settings import setting_default
@@ -287,7 +287,6 @@ class RagChain:
         headings = {c.n: c.heading for c in found.citations}
         quotes = self.extractive.quotes(found.question, found.passages, found.vectors, headings)
         text = render(quotes, found.passages)
-        text = append_continuation(text, quotes, found.citations, self.searcher.chunks)
         text = append_named_table_row(text, found.question, quotes, found.citations)
         return append_pointed_sections(text, quotes, found.citations, self.searcher.chunks)
 
@@ -349,12 +348,17 @@ class RagChain:
 
         A code the documents never mention (a product, part or alarm such as "KV-25"), or a
         question most of whose content words appear nowhere in them, cannot be answered from
-        them however similar the closest passage looks.
+        them however similar the closest passage looks. A question naming a code the
+        documents do mention ("lift the RB3-730ES onto a bench: what does it weigh") is about
+        them, however many of its other words they never use.
         """
         codes, words, n_content = self.searcher.bm25.unknown_terms(question)
         if codes:
             return f"{_UNKNOWN_CODE} {', '.join(codes)}."
-        if len(words) >= 2 and len(words) >= 0.5 * n_content:
+        # most words by count and by how specific they are: a small corpus lacks many
+        # everyday words ("put", "most"), and a long question many of its specific ones
+        most = len(words) >= 0.5 * n_content and self.searcher.bm25.unknown_share(question) >= 0.5
+        if len(words) >= 2 and most and not subject_codes(question):
             return "Most of the words in this question appear nowhere in the plant documents."
         return None
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from assistant.answering.answers import Citation
 from assistant.answering.extractive import Quote
-from assistant.answering.passage_guard import clean_passage, clean_passages
+from assistant.answering.passage_guard import clean_passage
 from retrieval.documents import Chunk
+from retrieval.lead_ins import join_texts
 from retrieval.table_refs import names_table
 from retrieval.tables import cells, split_blocks
 
@@ -132,7 +133,7 @@ def merge_citations(text: str, citations: list[Citation]) -> tuple[str, list[Cit
             new_number[c.n] = merged.n
             continue
         index = keep.index(first)
-        keep[index] = first.model_copy(update={"text": _join(first.text, c.text)})
+        keep[index] = first.model_copy(update={"text": join_texts(first.text, c.text)})
         by_place[place] = keep[index]
         new_number[c.n] = first.n
     renumbered = re.sub(
@@ -141,18 +142,6 @@ def merge_citations(text: str, citations: list[Citation]) -> tuple[str, list[Cit
         text,
     )
     return _dedupe_markers(renumbered), keep
-
-
-def _join(first: str, second: str) -> str:
-    """Two chunk texts as one, without the overlap the chunker repeated between them."""
-    if second in first:
-        return first
-    if first in second:
-        return second
-    for size in range(min(len(first), len(second), 400), 19, -1):
-        if first.endswith(second[:size]):
-            return first + second[size:]
-    return f"{first}\n{second}"
 
 
 def _dedupe_markers(text: str) -> str:
@@ -285,41 +274,8 @@ def join_all(texts: Sequence[str]) -> str:
     """The texts of consecutive chunks as one, each overlap the chunker repeated left out."""
     joined = texts[0]
     for text in texts[1:]:
-        joined = _join(joined, text)
+        joined = join_texts(joined, text)
     return joined
-
-
-def append_continuation(
-    text: str, quotes: Sequence[Quote], citations: list[Citation], chunks: Sequence[Chunk]
-) -> str:
-    """A quote that ends its passage with a colon ("shall apply one of the following
-    procedures:") is continued from the next chunk of the same section, whose list it
-    introduces; the chunk joins `citations` under the next number."""
-    by_number = {c.n: c for c in citations}
-    position: dict[str, int] | None = None  # built only when a quote needs it: this runs
-    for quote in quotes:  # for every question, and the index may hold many chunks
-        origin = by_number.get(quote.n)
-        tail = quote.text.rstrip()[-40:]
-        if origin is None or not tail.endswith(":") or not origin.text.rstrip().endswith(tail):
-            continue
-        if position is None:
-            position = {c.chunk_id: i for i, c in enumerate(chunks)}
-        here = position.get(origin.chunk_id)
-        if here is None or here + 1 >= len(chunks):
-            continue
-        current, following = chunks[here], chunks[here + 1]
-        if (following.source, following.heading_path) != (current.source, current.heading_path):
-            continue
-        added = _join(current.text, following.text)[len(current.text) :].strip()
-        (added, _), (shown, _) = clean_passages([added, following.text])  # one guard batch
-        if not added:
-            continue
-        n = len(citations) + 1
-        citations.append(
-            origin.model_copy(update={"n": n, "text": shown, "chunk_id": following.chunk_id})
-        )
-        return f"{text}\n{added} [{n}]"
-    return text
 
 
 def safety_quote(citation: Citation) -> str:

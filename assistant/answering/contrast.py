@@ -52,7 +52,10 @@ NOT_SUBJECT = frozenset(
     "would may might are was were been does did our your their its this that these those there "
     "here much many long far big high low large small max maximum min minimum rated nominal "
     "typical normal standard value values approx approximately about per each any all one get "
-    "give need needs use used before after into onto over under between have has had".split()
+    "give need needs use used before after into onto over under between have has had "
+    # verbs asking what a thing can do: "how much current can the output deliver"
+    "deliver delivers provide provides accept accepts handle handles take takes withstand "
+    "withstands tolerate tolerates allow allows read reads".split()
 )
 # ... and words that qualify any noun and so set no contrast ("maximum load" is the load's
 # maximum)

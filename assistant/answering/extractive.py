@@ -9,7 +9,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answering.asked_value import count_patterns
-from assistant.answering.question_cues import asked_count_nouns, expected_answer_types
+from assistant.answering.line_cues import (
+    HAS_NUMBER,
+    PERMISSION_QUESTION,
+    PERSON_LINE,
+    PERSON_QUESTION,
+    PROCEDURE_QUESTION,
+    QUANTITY_QUESTION,
+    RULE_LINE,
+    definition_line,
+)
+from assistant.answering.question_cues import (
+    asked_count_nouns,
+    defined_term,
+    expected_answer_types,
+)
 from assistant.answering.retrieval_result import TextVectors
 from retrieval.bm25 import tokenize
 from retrieval.embeddings import SentenceEmbedder
@@ -30,47 +44,7 @@ _ABBREVIATION = re.compile(
     r"\b(?:e\.g|i\.e|approx|ca|cf|vs|incl|excl|resp|dr|mr|mrs|ms|prof|tel|ext)\.$", re.I
 )
 _NUMBER_ABBREVIATION = re.compile(r"\b(?:no|nr|nos|fig|figs|sec|art|para|pp|vol|rev|ref)\.$", re.I)
-# Questions asking for a quantity, a time, a limit or a code: answer-type matching prefers
-# units that contain a number.
-_QUANTITY_QUESTION = re.compile(
-    r"\b(how (much|many|long|often|fast|big|thick|heavy|high|low|far|old)|when|what time|"
-    r"minimum|maximum|min|max|limit|limits|torque|temperature|pressure|speed|force|weight|"
-    r"interval|frequency|size|number|percentage|amount|rate|time|times|value)\b",
-    re.I,
-)
-_HAS_NUMBER = re.compile(r"\d")
-# "who deals with this", "whom do I call": a line naming a person's role or how to reach them
-_PERSON_QUESTION = re.compile(
-    r"\bwho(?:m)?\b(?!\s+(?:is|are)\s+(?:allowed|required|eligible))", re.I
-)
-_PERSON_LINE = re.compile(
-    r"\b(?:owner|contact|responsible|coordinator|manager|supervisor|officer|engineer|"
-    r"lead|head\s+of|ext\.|extension|phone|tel\.?|e-?mail)\b|@[\w-]+\.",
-    re.I,
-)
-_PROCEDURE_QUESTION = re.compile(
-    r"\bhow (?:do|does|should|can|must|would|to)\b|\bsteps?\b|\bprocedure\b|\bcriteria\b|"
-    r"\brequirements\b|\bwhat (?:should|must) (?:i|we|you)\b",
-    re.IGNORECASE,
-)
-# "is that allowed", "can I run it on my own", "do I have to take my gloves off": a yes-or-no
-# question about a rule is answered by the line stating the rule (allowed only with a permit,
-# must, never), before a line that merely describes the situation it asks about
-_PERMISSION_QUESTION = re.compile(
-    r"\b(?:is (?:that|this|it) (?:ok(?:ay)?|allowed|permitted|fine|acceptable)|"
-    r"(?:can|may|must) (?:i|we|they|he|she|you|operators?)|am i allowed|are (?:we|they) allowed|"
-    r"(?:do|does) (?:i|we|they|he|she|you) (?:have|need) to|"
-    # advice: "what does the manual recommend before ...", "should I ..."
-    r"recommend\w*|advis\w*|suggest\w*|best practice|should (?:i|we|they|you))\b",
-    re.IGNORECASE,
-)
 _LIST_MARK = re.compile(r"^[-*•]\s+")  # a list item's bullet: render writes its own
-_RULE_LINE = re.compile(
-    r"\b(?:allowed|permitted|prohibited|forbidden|must|never|only|required|mandatory|"
-    r"not (?:be )?(?:used|allowed|permitted)|do not|may not|always|should|recommended|"
-    r"make sure|be sure|avoid)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -310,22 +284,25 @@ def _scores(
     )
     # passage rank matters: retrieval already judged the whole passage
     rank_prior = np.array([1.0 / (1 + 0.15 * (n - 1)) for n, _ in units])
-    wants_number = bool(_QUANTITY_QUESTION.search(question))
+    wants_number = bool(QUANTITY_QUESTION.search(question))
     number_bonus = np.array(
-        [0.15 if wants_number and _HAS_NUMBER.search(u) else 0.0 for _, u in units]
+        [0.15 if wants_number and HAS_NUMBER.search(u) else 0.0 for _, u in units]
     )
     # "how do I ...", "what are the steps": a whole list (lead line and items) answers
-    procedural = bool(_PROCEDURE_QUESTION.search(question))
+    procedural = bool(PROCEDURE_QUESTION.search(question))
     list_bonus = np.array([0.15 if procedural and "\n" in u else 0.0 for _, u in units])
-    person = bool(_PERSON_QUESTION.search(question))
-    person_bonus = np.array([0.15 if person and _PERSON_LINE.search(u) else 0.0 for _, u in units])
-    permission = bool(_PERMISSION_QUESTION.search(question))
-    rule_bonus = np.array([0.15 if permission and _RULE_LINE.search(u) else 0.0 for _, u in units])
+    person = bool(PERSON_QUESTION.search(question))
+    person_bonus = np.array([0.15 if person and PERSON_LINE.search(u) else 0.0 for _, u in units])
+    permission = bool(PERMISSION_QUESTION.search(question))
+    rule_bonus = np.array([0.15 if permission and RULE_LINE.search(u) else 0.0 for _, u in units])
     # "how many VMC-850 machines": the line that states a number of them ("the four VMC-850
     # machines on Line 1"), before the table rows that merely list them
     counted = count_patterns(asked_count_nouns(question, of_codes=True))
     count_bonus = np.array([0.3 if any(p.search(u) for p in counted) else 0.0 for _, u in units])
+    defines = definition_line(defined_term(question))
+    definition_bonus = np.array([0.3 if defines and defines(u) else 0.0 for _, u in units])
     bonus = number_bonus + list_bonus + person_bonus + rule_bonus + count_bonus + 0.3 * named
+    bonus = bonus + definition_bonus
     return np.asarray((0.6 * similarity + 0.4 * overlap + bonus) * rank_prior)
 
 

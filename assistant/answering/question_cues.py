@@ -192,3 +192,41 @@ def asks_for_live_figures(question: str) -> bool:
             if not before.strip() or _LIVE_ASKS.search(before):
                 return True
     return False
+
+
+# "what does the SOP mean by 'energy isolating device'", "define lockout", "what does LOTO
+# stand for": the term whose definition is asked
+_QUOTED_TERM = re.compile(r"['\"‘“]([^'\"’”?]{2,60})['\"’”]")
+_DEFINES = re.compile(
+    r"\bmean(?:s|ing)?\b|\bdefin(?:e|es|ed|ition)\b|\bstands? for\b|\bwhat is meant by\b",
+    re.IGNORECASE,
+)
+_TERM_ASKED = re.compile(
+    r"\b(?:define|definition of|meaning of|meant by|mean by)\s+(?:an?\s+|the\s+)?"
+    r"(?P<after>[\w][\w /-]{1,60}?)\s*(?:[?.,;]|\s+(?:in|per|under|according)\b|$)|"
+    r"\bwhat (?:does|do|is|are) (?:an?\s+|the\s+)?(?P<before>[\w][\w /-]{1,60}?)\s+"
+    r"(?:mean|means|stand for|stands for)\b",
+    re.IGNORECASE,
+)
+
+
+def defined_term(question: str) -> str | None:
+    """The term a question asks the definition of, or None.
+
+    Example:
+        >>> defined_term("What does the lockout SOP mean by an 'energy isolating device'?")
+        'energy isolating device'
+        >>> defined_term("what does LOTO stand for"), defined_term("define lockout")
+        ('LOTO', 'lockout')
+        >>> defined_term("what voltage does the pump need") is None
+        True
+    """
+    if not _DEFINES.search(question):
+        return None
+    quoted = _QUOTED_TERM.search(question)
+    if quoted:
+        return quoted.group(1).strip()
+    asked = _TERM_ASKED.search(question)
+    if asked is None:
+        return None
+    return (asked.group("after") or asked.group("before")).strip()

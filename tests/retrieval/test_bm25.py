@@ -131,3 +131,10 @@ def test_two_words_the_corpus_writes_as_one_find_it() -> None:
     assert index.joined_terms("is the coolant fully changed") == []
     # a compound already written with a hyphen is not counted twice
     assert index.query_terms("warm-up program").count("warmup") == 1
+
+
+def test_a_part_of_a_hyphenated_word_matches_the_same_word_alone() -> None:
+    index = BM25Index(["Delivery window: -3/+0 days for automotive customers", "Canteen hours"])
+    _, words, _ = index.unknown_terms("delivery window for non-automotive customers")
+    assert words == ["non"]  # "automotive" is known; no joined "nonautomotive" is unknown
+    assert index.top_k("non-automotive delivery", 1)[0][0] == 0

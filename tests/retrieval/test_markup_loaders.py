@@ -109,6 +109,20 @@ def test_markdown_table_without_header_gets_column_names(tmp_path: Path) -> None
     assert all_text(doc) == "| Item | Value |\n|---|---|\n| Owner | <enter role> |"
 
 
+def test_markdown_tight_atx_headings_are_sections_but_code_and_tags_are_not(
+    tmp_path: Path,
+) -> None:
+    data = (
+        b"##Inputs / outputs\n\n| Signal | Range |\n|---|---|\n| analog in | 0-10 V |\n\n"
+        b"###Control\n\nLoop at 8 kHz.\n\n```\n##not a heading\n```\n\n#tag stays text\n"
+    )
+    doc = load_bytes(tmp_path, "drive.md", data)
+    paths = [s.heading_path for s in doc.sections]
+    assert paths == [("Inputs / outputs",), ("Inputs / outputs", "Control")]
+    control = by_heading(doc)["Control"]
+    assert "##not a heading" in control and "#tag stays text" in control
+
+
 def test_markdown_of_one_two_megabyte_line_loads_whole(tmp_path: Path) -> None:
     # prose with a link or emphasis now and then, as a minified export would have; the time
     # it takes is measured by `python -m bench.ingest`, not asserted here

@@ -125,6 +125,13 @@ def test_question_about_an_unknown_code_abstains_and_says_why(searcher: Searcher
     assert not RagChain(searcher).invoke("what does press alarm H-310 mean?").abstained
 
 
+def test_most_words_unknown_declines_unless_a_known_code_is_named(searcher: Searcher) -> None:
+    chain = RagChain(searcher)
+    assert chain.unknown_subject("guest wifi voucher kiosk") is not None
+    # the same unknown words beside a code the documents mention: a question about them
+    assert chain.unknown_subject("guest wifi voucher kiosk near H-310") is None
+
+
 class RecordingEmbedder(SentenceEmbedder):
     """The real embedder's loaded model, noting every text it embeds into sentence vectors."""
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from assistant.answering.answers import Citation
 from assistant.answering.composition import (
     Pointer,
-    append_continuation,
     append_pointed_sections,
     follow_pointers,
     merge_citations,
@@ -95,25 +94,6 @@ def test_missing_attribute_text_names_what_the_document_gives() -> None:
     assert missing_attribute_text("how many spindles does the VMC-850 have", [c]) == (
         "The VMC-850 manual gives Technical data [1], but not the number of spindles you asked for."
     )
-
-
-def test_a_quote_ending_its_passage_with_a_colon_is_continued_from_the_next_chunk() -> None:
-    path = ("Regulation", "Article 25 Conformity assessment")
-    first = "2. For Part A machinery the manufacturer shall apply one of the following procedures:"
-    second = "the following procedures:\n(a) module B with module C;\n(b) module H."
-    chunks = [
-        Chunk("r1", "reg.pdf", "Regulation", path, 27, first),
-        Chunk("r2", "reg.pdf", "Regulation", path, 27, second),
-        Chunk("r3", "reg.pdf", "Regulation", ("Regulation", "Article 26"), 28, "Other."),
-    ]
-    citations = [Citation(n=1, source="reg.pdf", section="Article 25", text=first, chunk_id="r1")]
-    quotes = [Quote(1, first, 1.0)]
-    text = append_continuation(f"{first} [1]", quotes, citations, chunks)
-    assert text == f"{first} [1]\n(a) module B with module C;\n(b) module H. [2]"
-    assert citations[1].chunk_id == "r2"
-    # the last chunk of a section is not continued from the next section
-    last = [Citation(n=1, source="reg.pdf", section="Article 26", text="Other:", chunk_id="r3")]
-    assert append_continuation("x [1]", [Quote(1, "Other:", 1.0)], last, chunks) == "x [1]"
 
 
 def test_a_pointer_by_an_annex_label_and_title_finds_the_titled_section() -> None:

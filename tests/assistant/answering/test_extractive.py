@@ -291,3 +291,36 @@ def test_a_quoted_list_item_keeps_one_bullet() -> None:
     quotes = [Quote(1, "- NOTE: use M3 to focus.", 1.0), Quote(1, "Cut a test piece.", 0.9)]
     text = render(quotes, {1: "- NOTE: use M3 to focus.\n\nCut a test piece."})
     assert text == "- NOTE: use M3 to focus. [1]\n- Cut a test piece. [1]"
+
+
+def test_a_definition_question_quotes_the_line_defining_the_term(
+    embedder: SentenceEmbedder,
+) -> None:
+    passages = {
+        1: "5. Lockout and Tagout: Apply LOTO devices to the energy isolating devices.",
+        2: "- LOTO: Lock-Out Tag-Out\n- Energy Isolating Device: A mechanical device that "
+        "physically prevents the transmission or release of energy",
+    }
+    answerer = ExtractiveAnswerer(embedder, max_quotes=1)
+    asked = "What does the lockout SOP mean by an 'energy isolating device'?"
+    assert "physically prevents" in answerer.answer(asked, passages)
+    assert "physically prevents" not in answerer.answer("when are LOTO devices applied", passages)
+
+
+def test_who_may_and_which_role_questions_quote_the_rule_or_the_role(
+    embedder: SentenceEmbedder,
+) -> None:
+    passages = {
+        1: "Document all calibration activities and due dates in the tool database.",
+        2: "NOTE: All calibration activities must be performed by qualified personnel.",
+    }
+    answerer = ExtractiveAnswerer(embedder, max_quotes=1)
+    assert "qualified" in answerer.answer("Who is allowed to carry out calibration?", passages)
+    group = {
+        1: "Authorized employees must attach their own lock and tag to the LOTO devices.",
+        2: "Where several authorized employees work on the same equipment, a group LOTO "
+        "procedure must be implemented. This involves having a designated coordinator who is "
+        "responsible for ensuring that all steps in the LOTO process are followed.",
+    }
+    asked = "What extra role is needed when several authorized employees work on one machine?"
+    assert "coordinator" in answerer.answer(asked, group)

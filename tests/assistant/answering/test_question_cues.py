@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.answering.asked_value import answer_type_missing, subject_words
 from assistant.answering.question_cues import (
     asked_count_nouns,
     asks_for_live_figures,
+    defined_term,
     expected_answer_types,
     subject_codes,
 )
@@ -73,6 +75,10 @@ def test_expected_answer_types(question: str, kinds: list[str]) -> None:
         ("what deploy and stow angles does the servo arm use", ["angle"]),
         ("what is the oven temperature in degrees", ["temperature"]),
         ("maximum cable length of the RS-485 bus", ["cable length"]),
+        # "how much current" asks for amperes; "the current state" asks for none
+        ("How much current can each isolated digital output deliver?", ["current"]),
+        ("maximum continuous discharge current of the BMS", ["current"]),
+        ("what is the current state of line 2", []),
         # two quantities joined by "and", the second past the window
         (
             "what are the operating temperature range and the IP rating of the PLC",
@@ -197,3 +203,39 @@ def test_how_often_asks_for_an_interval_the_passage_states(passage: str, missing
 
     question = "how often is the coolant refractometer calibrated"
     assert answer_type_missing(question, [passage]) is missing
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        (
+            "What does the lockout SOP mean by an 'energy isolating device'?",
+            "energy isolating device",
+        ),
+        ("what does LOTO stand for", "LOTO"),
+        ("define affected employee", "affected employee"),
+        ("what is the definition of a group lockout in the SOP", "group lockout"),
+        ("what is meant by zero energy state?", "zero energy state"),
+        ("what voltage does the pump need", None),
+        ("what's a 'quick' way to purge", None),  # quoted, but no definition asked
+    ],
+)
+def test_defined_term(question: str, term: str | None) -> None:
+    assert defined_term(question) == term
+
+
+def test_the_asked_kind_is_taken_out_of_the_subject_whole() -> None:
+    # "voltage" is the asked kind, not "volt" plus a subject word "age"
+    kinds = expected_answer_types("What voltage is read as HIGH on the isolated inputs?")
+    assert [k.name for k in kinds] == ["voltage"]
+    assert "age" not in subject_words("What voltage is read as HIGH on the isolated inputs?", kinds)
+
+
+def test_a_verb_of_capability_does_not_name_the_subject() -> None:
+    table = (
+        "Drive > Inputs / outputs\n| I/O | Type | Value |\n|---|---|---|\n"
+        "| input | analog | 0-10 V |\n| output | isolated digital | 5-24 VDC, 300 mA |"
+    )
+    asked = "How much current can each isolated digital output of the TGZ servo amp deliver?"
+    assert not answer_type_missing(asked, [table])
+    assert answer_type_missing("How much current does the cooling fan draw?", [table])

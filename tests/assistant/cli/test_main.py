@@ -165,13 +165,29 @@ def test_calibrate_fits_on_the_development_sets_and_the_chain_uses_the_model(
     unanswerable = ["who won the 1966 world cup", "what is the capital of Peru", "dog food"]
     dev = [{"id": f"d{i}", "question": q, "answerable": False} for i, q in enumerate(unanswerable)]
     (eval_dir / "unanswerable_dev.jsonl").write_text("\n".join(json.dumps(r) for r in dev), "utf-8")
+    # a second corpus: real documents over their own index, with questions of both kinds
+    real = tmp_path / "real-docs"
+    real.mkdir()
+    (real / "drive.md").write_text("# Drive\n\n## Inputs\n\nThe analog input takes 0-10 V.\n")
+    real_qa = [
+        {"id": "q1", "question": "what range does the analog input take", "answerable": True},
+        {"id": "q2", "question": "what does the drive weigh", "answerable": False},
+    ]
+    (eval_dir / "real_docs_qa.jsonl").write_text("\n".join(json.dumps(r) for r in real_qa))
     monkeypatch.setenv("PLANT_EVAL_DIR", str(eval_dir))
+    monkeypatch.setenv("PLANT_REAL_DOCS_DIR", str(real))
     get_settings.cache_clear()
     runner.invoke(app, ["ingest"])
-    result = runner.invoke(app, ["calibrate", "--json"])
+    plant_only = runner.invoke(app, ["calibrate", "--json"])
+    assert AnswerabilityModel.model_validate_json(plant_only.stdout).fitted_on == {
+        "answerable": 5,
+        "unanswerable": 3,
+    }
+    result = runner.invoke(app, ["calibrate", "--real-docs", "--json"])
     assert result.exit_code == 0, result.output
     fitted = AnswerabilityModel.model_validate_json(result.stdout)
-    assert fitted.fitted_on == {"answerable": 5, "unanswerable": 3}
+    assert fitted.fitted_on == {"answerable": 6, "unanswerable": 4}
+    assert (get_settings().data_dir / "eval" / "real-docs" / "index").is_dir()
     assert {"cv_abstention_precision", "cv_abstention_recall"} <= set(fitted.development)
     settings = get_settings()
     assert AnswerabilityModel.load(settings.answerability_path) == fitted
