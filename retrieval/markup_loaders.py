@@ -223,7 +223,7 @@ def table_markdown(table: Tag) -> str:
     if len(grid) > 1 and not any(grid[0]):  # a header left empty: name the columns
         width = max(len(r) for r in grid)
         grid[0] = ["Item", "Value"] if width == 2 else [f"Column {i + 1}" for i in range(width)]
-    text = to_markdown(_drop_span_columns(grid))
+    text = to_markdown(_drop_span_columns(_drop_label_rows(grid)))
     title = inline_text(caption) if caption is not None else ""
     return f"{title}\n\n{text}" if title and text else text
 
@@ -286,6 +286,25 @@ def _with_group_column(grid: list[list[str]], groups: list[bool]) -> list[list[s
         if any(rest):
             out.append([group, *rest])
     return out
+
+
+def _drop_label_rows(grid: list[list[str]]) -> list[list[str]]:
+    """Drop a body row that only opens a rowspan: a `<th rowspan=8>Payload</th>` alone in its
+    `<tr>`, the values in the rows after it, reads "| Payload |  |" before "| Payload | 5 kg |".
+    """
+    kept = grid[:1]
+    for index in range(1, len(grid)):
+        row, after = grid[index], grid[index + 1] if index + 1 < len(grid) else None
+        filled = [i for i, cell in enumerate(row) if cell]
+        if (
+            after is not None
+            and filled
+            and all(i < len(after) and after[i] == row[i] for i in filled)
+            and sum(map(bool, after)) > len(filled)
+        ):
+            continue
+        kept.append(row)
+    return kept
 
 
 def _drop_span_columns(grid: list[list[str]]) -> list[list[str]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -150,6 +151,28 @@ class Searcher:
         tables = named_tables(named_in, self.chunks, position, limit=limit, keys=keys)
         score = hits[-1].score if hits else 0.0
         return hits + [Hit(len(hits) + i, score, c) for i, c in enumerate(tables, start=1)]
+
+    def with_line_first(
+        self,
+        hits: list[Hit],
+        query: str,
+        test: Callable[[str], bool],
+        *,
+        search_filter: SearchFilter | None = None,
+    ) -> list[Hit]:
+        """`hits` with the best chunk by `query`'s keywords that holds a line passing `test`
+        put first, where one does and is not there already: "how does QP-0008 define a
+        nonconformity" ranks the revision table naming QP-0008 above the list of definitions
+        that holds "Nonconformity – Non-fulfillment of a specified requirement"."""
+        fetch = max(len(hits), self.config.fetch_k)
+        for row, _ in self.bm25.top_k(query, fetch, self._mask(search_filter)):
+            chunk = self.chunks[row]
+            if any(test(line) for line in chunk.text.splitlines()):
+                if any(h.chunk.chunk_id == chunk.chunk_id for h in hits):
+                    return hits
+                score = hits[0].score if hits else 0.0
+                return [Hit(1, score, chunk), *(replace(h, rank=h.rank + 1) for h in hits)]
+        return hits
 
     def _chunk_positions(self) -> dict[str, int]:
         if self._position is None:

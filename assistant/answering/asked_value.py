@@ -223,11 +223,18 @@ def subject_words(question: str, kinds: Sequence[AnswerType]) -> list[str]:
     return words
 
 
+# the key a cell gives its value: "RB10-1300E Series" of "RB10-1300E Series: 10 kg"
+_CELL_KEY = re.compile(r"(?:^|\|)\s*([^|:]{2,40}):\s*[^|\s]")
+
+
 def _names_subject(unit: _Unit, words: Sequence[str], codes: set[str]) -> bool:
     """Whether the unit itself names the code (a sentence, or a row keyed by it: "| SK-16 |
-    24.80 |", not a row of another part that fits it: "| PP-38 | Port plug | KV-20 |"), or
+    24.80 |" or "| Payload | SK-16: 5 kg |", not a row of another part that fits it: "| PP-38
+    | Port plug | KV-20 |"), or
     at least half of `words` are in it, its table's labels or its heading."""
     own = unit.text.strip().strip("|").split("|")[0] if unit.labels else unit.text
+    if unit.labels:  # a cell keyed by the code: "| Payload | RB10-1300E Series: 10 kg |"
+        own += " " + " ".join(_CELL_KEY.findall(unit.text))
     if not words or any(code in normalise_code(own) for code in codes):
         return True
     near = f"{unit.text} {unit.labels} {unit.heading}"

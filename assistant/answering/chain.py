@@ -36,6 +36,7 @@ from assistant.answering.extractive import ExtractiveAnswerer, render
 from assistant.answering.follow_up import looks_like_follow_up
 from assistant.answering.grounded_stream import GroundedStream
 from assistant.answering.grounding import MIN_SUPPORT, cited_numbers, should_abstain
+from assistant.answering.line_cues import definition_sought
 from assistant.answering.passage_guard import clean_passage, strip_instructions
 from assistant.answering.prompts import (
     ABSTAIN_TEXT,
@@ -176,8 +177,12 @@ class RagChain:
         found = self.searcher.hybrid_search(
             question, k=self.answer_k, search_filter=self.search_filter
         )
-        with_tables = self.searcher.with_named_tables(found.hits, question=question)
-        citations, guarded = cleaned_citations(with_tables)
+        hits = self.searcher.with_named_tables(found.hits, question=question)
+        for term, defines in definition_sought(question):  # its definition first
+            hits = self.searcher.with_line_first(
+                hits, term, defines, search_filter=self.search_filter
+            )
+        citations, guarded = cleaned_citations(hits)
         # keyed by the text as embedded: a question the search cut or re-spaced is another text
         vectors = TextVectors(self.searcher.embedder, {found.query: found.query_vector[0]})
         return Retrieval(question, citations, found.best_dense, vectors, guarded)

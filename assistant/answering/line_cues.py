@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from assistant.answering.question_cues import defined_term
+
 # Questions asking for a quantity, a time, a limit or a code: answer-type matching prefers
 # units that contain a number.
 QUANTITY_QUESTION = re.compile(
@@ -66,3 +68,12 @@ def definition_line(term: str | None) -> Callable[[str], bool] | None:
         re.IGNORECASE,
     )
     return lambda unit: bool(opening.match(unit.strip()))
+
+
+def definition_sought(question: str) -> list[tuple[str, Callable[[str], bool]]]:
+    """The term `question` asks the definition of, with the test for its defining line;
+    empty for any other question ("how does QP-0008 define a nonconformity": the line
+    "Nonconformity – Non-fulfillment of a specified requirement")."""
+    term = defined_term(question)
+    defines = definition_line(term)
+    return [(term, defines)] if term and defines else []

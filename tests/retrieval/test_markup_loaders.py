@@ -191,6 +191,20 @@ def test_xhtml_group_rows_become_a_column_without_a_parser_warning(tmp_path: Pat
     assert "licence" not in all_text(doc)
 
 
+def test_a_row_that_only_opens_a_rowspan_is_not_a_row_of_its_own(tmp_path: Path) -> None:
+    # a data sheet's layout: the label alone in its <tr>, one model per row after it
+    sheet = (
+        "# Robot arm\n\n<table><tr><th></th><th>Specification</th></tr>"
+        '<tr><th rowspan="3">Payload</th></tr><tr><td>RB5: 5 kg</td></tr>'
+        "<tr><td>RB10: 10 kg</td></tr><tr><th>IP Rate</th><td>IP66</td></tr></table>\n"
+    )
+    doc = load_bytes(tmp_path, "spec.md", sheet.encode())
+    assert all_text(doc) == (
+        "|  | Specification |\n|---|---|\n| Payload | RB5: 5 kg |\n"
+        "| Payload | RB10: 10 kg |\n| IP Rate | IP66 |"
+    )
+
+
 def test_html_page_of_only_scripts_is_refused_with_the_reason(tmp_path: Path) -> None:
     page = b"<html><head><script>render()</script></head><body><div id=app></div></body></html>"
     with pytest.raises(DocumentLoadError, match="only scripts/markup"):

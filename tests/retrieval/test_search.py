@@ -27,6 +27,18 @@ def test_every_mode_ranks_the_alarm_table_first(searcher: Searcher, mode: str) -
     assert hits[0].score >= hits[-1].score
 
 
+def test_the_chunk_holding_a_wanted_line_is_put_first(searcher: Searcher) -> None:
+    hits = searcher.search("press alarm H-320 light curtain", k=2)
+    is_rule = lambda line: "meal costs" in line  # noqa: E731
+    found = searcher.with_line_first(hits, "meal", is_rule)
+    assert any(is_rule(line) for line in found[0].chunk.text.splitlines())
+    assert [h.rank for h in found] == list(range(1, len(found) + 1))
+    assert [h.chunk.chunk_id for h in found[1:]] == [h.chunk.chunk_id for h in hits]
+    # already among the hits: nothing moves; no chunk holds the line: nothing changes
+    assert searcher.with_line_first(found, "meal", is_rule) == found
+    assert searcher.with_line_first(hits, "meal", lambda line: False) == hits
+
+
 def test_filters_restrict_every_mode(searcher: Searcher) -> None:
     only_cs = SearchFilter(doc_type=["customer_service"])
     for mode in ("dense", "bm25", "hybrid"):

@@ -136,6 +136,18 @@ def test_the_value_must_belong_to_the_named_subject() -> None:
     assert answer_type_missing(question, [steps])
 
 
+def test_a_cell_keyed_by_the_code_binds_its_value() -> None:
+    # a data sheet lists each model in the cell: "<model>: <value>" under a row label
+    sheet = (
+        "Robot arm\n| Item | Specification |\n|---|---|\n"
+        "| Payload | RB3-730ES Series: 3 kg |\n| Payload | RB10-1300E Series: 10 kg |"
+    )
+    assert not answer_type_missing("what payload can the RB10-1300E cobot handle", [sheet])
+    # a cell naming the code without keying a value by it binds nothing
+    fits = "Spare parts\n| Part | Fits |\n|---|---|\n| Payload plate 2 kg | RB10-1300E |"
+    assert answer_type_missing("what payload can the RB10-1300E cobot handle", [fits])
+
+
 def test_a_past_event_asks_for_a_date() -> None:
     question = "when was the VMC-850 installed"
     assert answer_type_missing(question, ["VMC-850 log\nInstalled by the maintenance team."])
