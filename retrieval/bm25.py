@@ -26,6 +26,8 @@ _STANDARD = re.compile(
     r"\b(?:ISO|IEC|EN|DIN|ANSI|ASTM|ASME|NFPA|SAE|BS|UL|CSA|VDI|VDE)"
     r"(?:[ /](?:ISO|IEC|EN|TS|TR))*[ ]?(\d{3,6})\b"
 )
+# A code in the plural: "the KV-20s", "two PH-40s" (a lower-case s straight after its number)
+_PLURAL_CODE = re.compile(r"\b([A-Za-z][A-Za-z0-9]*(?:[-./][A-Za-z0-9]+)*\d)s\b")
 _STOPWORDS = frozenset(
     """a an and are as at be been but by can could do does did for from had has have how i if
     in into is it its me my no not of on or our should so than that the their them then
@@ -46,6 +48,17 @@ def _stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
+def singular_codes(text: str) -> str:
+    """`text` with codes in the plural written in the singular: users write "the KV-20s",
+    documents "KV-20". A capital S is part of a code ("TX-200S"), and a decade has no letters.
+
+    Example:
+        >>> singular_codes("loading KV-20s and two M1-03s, not the 1990s or a TX-200S")
+        'loading KV-20 and two M1-03, not the 1990s or a TX-200S'
+    """
+    return _PLURAL_CODE.sub(r"\1", text)
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case, drop stop words, stem words; a compound like `E-214` yields `e214`, `e`, `214`.
 
@@ -59,7 +72,7 @@ def tokenize(text: str) -> list[str]:
 def tokenize_with_words(text: str) -> list[tuple[str, str]]:
     """`tokenize`, each token with the lower-case word it came from ("lath", "lathes")."""
     tokens: list[tuple[str, str]] = []
-    for match in _TOKEN.finditer(text.lower()):
+    for match in _TOKEN.finditer(singular_codes(text).lower()):
         token = match.group()
         parts = _SPLIT.split(token)
         if len(parts) > 1:
@@ -226,8 +239,10 @@ class BM25Index:
         """What the corpus never mentions: (codes like KV-25, SK-PH55 or ISO 45001, words,
         number of content words).
 
-        A word counts as known when it, or a close spelling of it, is in the corpus.
+        A word counts as known when it, or a close spelling of it, is in the corpus; a code
+        in the plural ("KV-20s") when the corpus knows it in the singular.
         """
+        query = singular_codes(query)
         codes = [
             m.group(0)
             for m in _CODE.finditer(query)

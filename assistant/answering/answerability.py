@@ -10,8 +10,13 @@ finds "removal" in the lock-removal procedure), whether the passages hold the ki
 the question asks for, and whether it asks for live figures no manual holds
 (`assistant/answering/question_cues.py`).
 
+Users set the scene before they ask ("the CMM results look odd, what temperature is that
+room held at?"); the matching signals take the better of the whole message and its asking
+clause alone, so the scene does not read as words the passages fail to match.
+
 The model is fitted by `plant calibrate` on a development set — the retrieval questions
-(answerable) and `knowledge/eval/unanswerable_dev.jsonl` — never on the answer evaluation set,
+(answerable), `knowledge/eval/unanswerable_dev.jsonl`, and the conversational questions of
+both kinds in `knowledge/eval/conversational_dev.jsonl` — never on the answer evaluation set,
 which stays a held-out test. Its threshold is chosen on the development set too.
 """
 
@@ -77,35 +82,22 @@ def signals(
     """
     from assistant.answering.asked_value import answer_type_missing
     from assistant.answering.extractive import passage_units
-    from assistant.answering.question_cues import asks_for_live_figures
+    from assistant.answering.question_cues import asking_clause, asks_for_live_figures
 
     bm25 = searcher.bm25
-    terms = bm25.resolve_terms(question)
-    weights = {term: bm25.idf(term) for term, _ in terms}
-    total = sum(weights.values()) or 1.0
-
-    def coverage(tokens: set[str]) -> float:
-        return sum(w for term, w in weights.items() if term in tokens) / total
-
-    passage_cov = max(
-        (coverage(set(tokenize(f"{c.title} {c.section}\n{c.text}"))) for c in citations),
-        default=0.0,
-    )
-    units = [u for c in citations for u in passage_units(c.text)]
-    sentence_sim = sentence_cov = 0.0
-    if units:
-        if vectors is None:  # a one-off measurement (calibration): nothing to share
-            vectors = TextVectors(searcher.embedder)
-        encoded = vectors.encode([question, *units])
-        sentence_sim = float(np.max(encoded[1:] @ encoded[0]))
-        sentence_cov = max(coverage(set(tokenize(u))) for u in units)
-    codes, _, _ = bm25.unknown_terms(question)
     texts = [f"{c.title} {c.section}\n{c.text}" for c in citations]
-    token_cov = 0.0
-    if texts:
-        repaired = bm25.repair_spelling(question)  # a typo must not read as an unmatched word
-        question_vectors, *passage_vectors = searcher.embedder.token_vectors([repaired, *texts])
-        token_cov = token_coverage(bm25, question_vectors, passage_vectors)
+    units = [u for c in citations for u in passage_units(c.text)]
+    if vectors is None:  # a one-off measurement (calibration): nothing to share
+        vectors = TextVectors(searcher.embedder)
+    passage_vectors = searcher.embedder.token_vectors(texts) if texts else []
+    # the question whole, and its asking clause alone: the scene a user sets ("the CMM
+    # results look odd, ...") must not dilute how well what they ask is matched
+    asked = [text for text in (question, asking_clause(question)) if text]
+    found = [_matches(searcher, text, texts, units, vectors, passage_vectors) for text in asked]
+    passage_cov, sentence_sim, sentence_cov, token_cov = (
+        max(values) for values in zip(*found, strict=True)
+    )
+    codes, _, _ = bm25.unknown_terms(question)
     return AnswerabilitySignals(
         dense_score=float(dense_score or 0.0),
         passage_coverage=passage_cov,
@@ -119,6 +111,36 @@ def signals(
         ),
         live_figures=1.0 if asks_for_live_figures(question) else 0.0,
     )
+
+
+def _matches(
+    searcher: Searcher,
+    question: str,
+    texts: Sequence[str],
+    units: Sequence[str],
+    vectors: TextVectors,
+    passage_vectors: Sequence[TokenVectors],
+) -> tuple[float, float, float, float]:
+    """How well `question` is matched by the passages: the share of its IDF mass in the best
+    passage, the best sentence's cosine similarity and IDF share, and its token coverage."""
+    bm25 = searcher.bm25
+    weights = {term: bm25.idf(term) for term, _ in bm25.resolve_terms(question)}
+    total = sum(weights.values()) or 1.0
+
+    def coverage(tokens: set[str]) -> float:
+        return sum(w for term, w in weights.items() if term in tokens) / total
+
+    passage_cov = max((coverage(set(tokenize(text))) for text in texts), default=0.0)
+    sentence_sim = sentence_cov = token_cov = 0.0
+    if units:
+        encoded = vectors.encode([question, *units])
+        sentence_sim = float(np.max(encoded[1:] @ encoded[0]))
+        sentence_cov = max(coverage(set(tokenize(u))) for u in units)
+    if texts:
+        repaired = bm25.repair_spelling(question)  # a typo must not read as an unmatched word
+        (question_vectors,) = searcher.embedder.token_vectors([repaired])
+        token_cov = token_coverage(bm25, question_vectors, passage_vectors)
+    return passage_cov, sentence_sim, sentence_cov, token_cov
 
 
 def token_coverage(

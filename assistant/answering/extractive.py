@@ -27,6 +27,7 @@ from assistant.answering.question_cues import (
 from assistant.answering.retrieval_result import TextVectors
 from retrieval.bm25 import tokenize
 from retrieval.embeddings import SentenceEmbedder
+from retrieval.lead_ins import introduces
 from retrieval.tables import (
     cells,
     is_table_line,
@@ -71,8 +72,12 @@ def passage_units(text: str) -> list[str]:
             units.extend(u for u in (row_as_text(block.header, r) for r in block.rows) if u)
             continue
         sentences = block_sentences(block.text)
-        units.extend(sentences)
-        units.extend(f"{a} {b}" for a, b in itertools.pairwise(sentences) if len(a + b) < 300)
+        pairs = [f"{a} {b}" if len(a + b) < 300 else "" for a, b in itertools.pairwise(sentences)]
+        # a sentence that introduces the next ("... display the following warning:") is
+        # quoted with what it introduces, never alone
+        leads = zip(sentences, [*pairs, ""][: len(sentences)], strict=True)
+        units.extend(s for s, pair in leads if not (pair and introduces(s)))
+        units.extend(pair for pair in pairs if pair)
         units.extend(_lists(block.text))
     return units
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from assistant.answering.answer_kinds import ANSWER_TYPES, AnswerType
+from retrieval.bm25 import singular_codes
 
 _ASKED_WINDOW_WORDS = 8
 # kinds whose cue may end the question
@@ -127,7 +128,8 @@ def subject_codes(question: str) -> set[str]:
         >>> sorted(subject_codes("what does the RX-6 robot weigh next to the LT320"))
         ['lt320', 'rx6']
     """
-    return {normalise_code(c) for c in _CODE.findall(question) if re.search(r"[A-Za-z]", c)}
+    codes = _CODE.findall(singular_codes(question))
+    return {normalise_code(c) for c in codes if re.search(r"[A-Za-z]", c)}
 
 
 def without_codes(text: str) -> str:
@@ -230,3 +232,30 @@ def defined_term(question: str) -> str | None:
     if asked is None:
         return None
     return (asked.group("after") or asked.group("before")).strip()
+
+
+# "the CMM results look odd, what temperature is that room held at?": the clause that asks
+_CLAUSE_BREAK = re.compile(r"\s[-–—]\s|[:;,]\s|[?.!]\s+")
+_ASKING = re.compile(
+    r"^\s*(?:what|what['’]?s|which|how|who|whom|whose|when|where|why|does|do|did|is|are|was"
+    r"|were|can|could|should|shall|must|will|would|may|has|have|any|i need|tell me|give me"
+    r"|show me)\b",
+    re.IGNORECASE,
+)
+
+
+def asking_clause(question: str) -> str | None:
+    """The clauses of a question that ask, without the ones that set the scene; None when
+    every clause asks or none opens with a question word.
+
+    Example:
+        >>> asking_clause("the CMM results look odd, what temperature is the room held at?")
+        'what temperature is the room held at?'
+        >>> asking_clause("what temperature is the CMM room held at") is None
+        True
+    """
+    clauses = [c for c in _CLAUSE_BREAK.split(question) if c.strip()]
+    asking = [c for c in clauses if _ASKING.match(c)]
+    if not asking or len(asking) == len(clauses):
+        return None
+    return " ".join(asking)

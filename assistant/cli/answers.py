@@ -215,11 +215,17 @@ def _calibration_signals(real_docs: bool, *, progress: bool) -> tuple[list[Any],
     answerable = read_jsonl(settings.eval_dir / "retrieval_qa.jsonl", RetrievalQuestion)
     unanswerable = load_answer_questions(settings.eval_dir / "unanswerable_dev.jsonl")
     chain = make_chain(settings, backend="extractive")
+    # the way users ask, context and all: both kinds phrased alike (conversational_dev.jsonl)
+    conversational = load_answer_questions(settings.eval_dir / "conversational_dev.jsonl")
     answerable_signals = calibration_signals(
-        chain, [q.question for q in answerable], show_progress=progress
+        chain,
+        [q.question for q in answerable] + [q.question for q in conversational if q.answerable],
+        show_progress=progress,
     )
     unanswerable_signals = calibration_signals(
-        chain, [q.question for q in unanswerable], show_progress=progress
+        chain,
+        [q.question for q in [*unanswerable, *conversational] if not q.answerable],
+        show_progress=progress,
     )
     if real_docs and settings.real_docs_dir.is_dir():
         real_chain, _ = _real_docs_chain(settings.real_docs_dir, "extractive", progress=progress)
@@ -255,6 +261,7 @@ def calibrate(
     """Fit the answerability model that decides when to abstain.
 
     Answerable: the retrieval evaluation questions; unanswerable: unanswerable_dev.jsonl;
+    both kinds asked the way users ask, the scene set first: conversational_dev.jsonl;
     with `--real-docs`, also the real-documents development questions of both kinds over
     their own index (measured: one more right decline on unseen documents, two fewer on the
     near-miss development set, so the shipped model is fitted without them). The answer

@@ -87,7 +87,10 @@ def test_eval_set_is_large_and_points_at_real_sections(built: Path) -> None:
     assert styles["typo"] >= 5 and styles["code"] >= 10 and styles["part_number"] >= 3
 
 
-@pytest.mark.parametrize("name", ["answer_qa.jsonl", "qualifier_dev.jsonl", "broad_dev.jsonl"])
+@pytest.mark.parametrize(
+    "name",
+    ["answer_qa.jsonl", "qualifier_dev.jsonl", "broad_dev.jsonl", "conversational_dev.jsonl"],
+)
 def test_answer_set_facts_are_stated_by_every_gold_document(built: Path, name: str) -> None:
     """Key facts are copied from the documents: the gold document and each pooled
     alternative must state every one of them (matched as `plant eval answers` matches)."""
@@ -114,7 +117,10 @@ def test_calibration_questions_are_not_test_questions() -> None:
     assert not {q.question.lower() for q in dev} & {q.question.lower() for q in test}
 
 
-@pytest.mark.parametrize("name", ["near_miss_dev.jsonl", "qualifier_dev.jsonl", "broad_dev.jsonl"])
+@pytest.mark.parametrize(
+    "name",
+    ["near_miss_dev.jsonl", "qualifier_dev.jsonl", "broad_dev.jsonl", "conversational_dev.jsonl"],
+)
 def test_development_sets_are_not_test_questions(name: str) -> None:
     from assistant.answering.evaluation import load_answer_questions
 

@@ -60,6 +60,16 @@ def test_unknown_terms_reads_part_numbers_of_several_segments_and_standards() ->
     # a number with a word is no part number
     assert index.unknown_terms("a 5-axis machine")[0] == []
     assert index.unknown_terms("when does the line-2 shift start")[0] == []
+    # a code in the plural is the code the corpus writes in the singular
+    assert index.unknown_terms("customer is sending back three KV-16s and two PH-55s")[0] == []
+    assert index.unknown_terms("we are sending back three KV-99s")[0] == ["KV-99"]
+
+
+def test_a_code_in_the_plural_finds_the_code() -> None:
+    index = BM25Index(["The KV-20 body is leak tested at 6 bar.", "The KV-2 cap is blue."])
+    assert index.scores("leak test pressure for the KV-20s").argmax() == 0
+    assert tokenize("two KV-20s") == tokenize("two KV-20")
+    assert tokenize("the TX-200S") != tokenize("the TX-200")  # a capital S is part of a code
 
 
 def test_repair_spelling_writes_the_corpus_word() -> None:

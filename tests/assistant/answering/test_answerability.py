@@ -202,3 +202,18 @@ def test_signals_reuse_the_question_s_vectors(searcher: Searcher) -> None:
     alone = signals(searcher, question, found.citations, found.best_dense)
     for name in AnswerabilitySignals.names():
         assert getattr(shared, name) == pytest.approx(getattr(alone, name), abs=1e-5)
+
+
+def test_a_scene_set_around_the_question_does_not_dilute_its_match(searcher: Searcher) -> None:
+    asked = "how much grease goes on the P-100 slide gibs"
+    chatty = f"night shift again and the canteen is shut, boss is away - {asked}"
+    citations, best = RagChain(searcher).retrieve(asked)
+    plain = signals(searcher, asked, citations, best)
+    scene = signals(searcher, chatty, citations, best)
+    for name in ("passage_coverage", "sentence_similarity", "sentence_coverage", "token_coverage"):
+        assert getattr(scene, name) == pytest.approx(getattr(plain, name), abs=1e-4), name
+    # the whole message, scene and all, matches the passages less well than its asking clause
+    whole, *passages = searcher.embedder.token_vectors(
+        [chatty, *(f"{c.title} {c.section}\n{c.text}" for c in citations)]
+    )
+    assert token_coverage(searcher.bm25, whole, passages) < plain.token_coverage - 0.05

@@ -127,6 +127,21 @@ def test_a_list_is_one_unit_with_the_line_that_introduces_it() -> None:
     ) in advised
 
 
+def test_a_sentence_introducing_the_next_is_never_quoted_alone() -> None:
+    units = passage_units(
+        "Signs shall be posted. Such signs shall display the following warning:\n\n"
+        "CAUTION HOT WORK IN PROGRESS STAY CLEAR"
+    )
+    assert "Such signs shall display the following warning:" not in units
+    assert (
+        "Such signs shall display the following warning: CAUTION HOT WORK IN PROGRESS STAY CLEAR"
+    ) in units
+    # the last sentence of a passage introduces nothing it holds: it stays a unit
+    assert "Connect the supply as follows:" in passage_units(
+        "The unit needs 48 VDC. Connect the supply as follows:"
+    )
+
+
 def test_a_which_question_quotes_the_whole_list(embedder: SentenceEmbedder) -> None:
     passages = {
         1: "Records are not always in the QMS folder. They may reside in other applications. "

@@ -7,6 +7,7 @@ import pytest
 from assistant.answering.asked_value import answer_type_missing, subject_words
 from assistant.answering.question_cues import (
     asked_count_nouns,
+    asking_clause,
     asks_for_live_figures,
     defined_term,
     expected_answer_types,
@@ -144,6 +145,7 @@ def test_subject_codes() -> None:
         "pa66gf30",
     }
     assert subject_codes("how many lockers are in Hall C") == set()
+    assert subject_codes("are the KV-20s leak tested") == {"kv20"}  # a code in the plural
 
 
 @pytest.mark.parametrize(
@@ -239,3 +241,24 @@ def test_a_verb_of_capability_does_not_name_the_subject() -> None:
     asked = "How much current can each isolated digital output of the TGZ servo amp deliver?"
     assert not answer_type_missing(asked, [table])
     assert answer_type_missing("How much current does the cooling fan draw?", [table])
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        (
+            "somebody left the door open, what temperature is the CMM room held at?",
+            "what temperature is the CMM room held at?",
+        ),
+        (
+            "we're two techs down this week. Can a work order be pushed back?",
+            "Can a work order be pushed back?",
+        ),
+        ("PH-40s are rocking again - how big a gap is ok", "how big a gap is ok"),
+        ("what temperature is the CMM room held at", None),  # it is all question
+        ("the CMM room feels warm today", None),  # nothing asks
+        ("which bin? where is it?", None),  # every clause asks
+    ],
+)
+def test_asking_clause(question: str, clause: str | None) -> None:
+    assert asking_clause(question) == clause

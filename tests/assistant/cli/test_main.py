@@ -165,6 +165,11 @@ def test_calibrate_fits_on_the_development_sets_and_the_chain_uses_the_model(
     unanswerable = ["who won the 1966 world cup", "what is the capital of Peru", "dog food"]
     dev = [{"id": f"d{i}", "question": q, "answerable": False} for i, q in enumerate(unanswerable)]
     (eval_dir / "unanswerable_dev.jsonl").write_text("\n".join(json.dumps(r) for r in dev), "utf-8")
+    chatty = [  # asked as users ask, with the scene set: one of each kind
+        {"id": "c1", "question": "press stopped on me - what does H-310 mean?", "answerable": True},
+        {"id": "c2", "question": "on my break, who won the match?", "answerable": False},
+    ]
+    (eval_dir / "conversational_dev.jsonl").write_text("\n".join(json.dumps(r) for r in chatty))
     # a second corpus: real documents over their own index, with questions of both kinds
     real = tmp_path / "real-docs"
     real.mkdir()
@@ -180,13 +185,13 @@ def test_calibrate_fits_on_the_development_sets_and_the_chain_uses_the_model(
     runner.invoke(app, ["ingest"])
     plant_only = runner.invoke(app, ["calibrate", "--json"])
     assert AnswerabilityModel.model_validate_json(plant_only.stdout).fitted_on == {
-        "answerable": 5,
-        "unanswerable": 3,
+        "answerable": 6,
+        "unanswerable": 4,
     }
     result = runner.invoke(app, ["calibrate", "--real-docs", "--json"])
     assert result.exit_code == 0, result.output
     fitted = AnswerabilityModel.model_validate_json(result.stdout)
-    assert fitted.fitted_on == {"answerable": 6, "unanswerable": 4}
+    assert fitted.fitted_on == {"answerable": 7, "unanswerable": 5}
     assert (get_settings().data_dir / "eval" / "real-docs" / "index").is_dir()
     assert {"cv_abstention_precision", "cv_abstention_recall"} <= set(fitted.development)
     settings = get_settings()
