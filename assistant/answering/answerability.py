@@ -87,13 +87,18 @@ def signals(
     bm25 = searcher.bm25
     texts = [f"{c.title} {c.section}\n{c.text}" for c in citations]
     units = [u for c in citations for u in passage_units(c.text)]
-    if vectors is None:  # a one-off measurement (calibration): nothing to share
-        vectors = TextVectors(searcher.embedder)
-    passage_vectors = searcher.embedder.token_vectors(texts) if texts else []
+    passages = _Passages(
+        units=units,
+        passage_tokens=[set(tokenize(text)) for text in texts],
+        unit_tokens=[set(tokenize(unit)) for unit in units],
+        token_vectors=searcher.embedder.token_vectors(texts) if texts else [],
+        # a one-off measurement (calibration) has no vectors to share
+        vectors=vectors if vectors is not None else TextVectors(searcher.embedder),
+    )
     # the question whole, and its asking clause alone: the scene a user sets ("the CMM
     # results look odd, ...") must not dilute how well what they ask is matched
     asked = [text for text in (question, asking_clause(question)) if text]
-    found = [_matches(searcher, text, texts, units, vectors, passage_vectors) for text in asked]
+    found = [_matches(searcher, text, passages) for text in asked]
     passage_cov, sentence_sim, sentence_cov, token_cov = (
         max(values) for values in zip(*found, strict=True)
     )
@@ -113,13 +118,19 @@ def signals(
     )
 
 
+@dataclass(frozen=True)
+class _Passages:
+    """What the question and its asking clause are both matched against, prepared once."""
+
+    units: list[str]  # the passages' sentences and table rows
+    passage_tokens: list[set[str]]
+    unit_tokens: list[set[str]]
+    token_vectors: list[TokenVectors]  # each passage's, with its title and section
+    vectors: TextVectors  # sentence vectors, shared with the answer
+
+
 def _matches(
-    searcher: Searcher,
-    question: str,
-    texts: Sequence[str],
-    units: Sequence[str],
-    vectors: TextVectors,
-    passage_vectors: Sequence[TokenVectors],
+    searcher: Searcher, question: str, passages: _Passages
 ) -> tuple[float, float, float, float]:
     """How well `question` is matched by the passages: the share of its IDF mass in the best
     passage, the best sentence's cosine similarity and IDF share, and its token coverage."""
@@ -130,16 +141,16 @@ def _matches(
     def coverage(tokens: set[str]) -> float:
         return sum(w for term, w in weights.items() if term in tokens) / total
 
-    passage_cov = max((coverage(set(tokenize(text))) for text in texts), default=0.0)
+    passage_cov = max(map(coverage, passages.passage_tokens), default=0.0)
     sentence_sim = sentence_cov = token_cov = 0.0
-    if units:
-        encoded = vectors.encode([question, *units])
+    if passages.units:
+        encoded = passages.vectors.encode([question, *passages.units])
         sentence_sim = float(np.max(encoded[1:] @ encoded[0]))
-        sentence_cov = max(coverage(set(tokenize(u))) for u in units)
-    if texts:
+        sentence_cov = max(map(coverage, passages.unit_tokens))
+    if passages.token_vectors:
         repaired = bm25.repair_spelling(question)  # a typo must not read as an unmatched word
         (question_vectors,) = searcher.embedder.token_vectors([repaired])
-        token_cov = token_coverage(bm25, question_vectors, passage_vectors)
+        token_cov = token_coverage(bm25, question_vectors, passages.token_vectors)
     return passage_cov, sentence_sim, sentence_cov, token_cov
 
 
