@@ -241,7 +241,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         # not a thread and length ("M6 x 50" bolts) nor a count of things ("4 x M6")
         _SIZES,
     ),
-    _type("size", r"\bhow big\b", _SIZES + "|" + _VOLUME),  # a machine's or a tank's
+    # "how big a temperature difference" asks for a temperature
+    _type("size", r"\bhow big\b(?!\s+an?\s)", _SIZES + "|" + _VOLUME),  # a machine's or a tank's
     _type("volume", rf"\bhow many {_VOLUME_UNIT}|\bin {_VOLUME_UNIT}|\bvolume\b", _VOLUME),
     # an amount weighed out ("how many grams of RG-1"): a quantity, not the thing's weight
     _type("amount", r"\bhow many " + _MASS_UNIT + r"|\bin " + _MASS_UNIT, _NUMBER + _MASS_UNIT),
@@ -298,7 +299,11 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"\bwhen (?:was|were|did)\b|\b(?:what|which) (?:date|day|year)\b|\bin what year\b",
         r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|"
         r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
-        r"\b\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+        r"\b\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|"
+        # "which day": a weekday, or a day counted ("from the fourth day", "day 3")
+        r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bday \d{1,3}\b|"
+        r"\b(?:first|second|third|fourth|fifth|sixth|seventh|\d{1,3}(?:st|nd|rd|th))"
+        r"(?: \w+)? day\b",
     ),
     _type(
         "shelf life",

@@ -29,6 +29,7 @@ from assistant.answering.question_cues import without_codes
 __all__ = [
     "CLAUSE_END",
     "NOT_SUBJECT",
+    "PLAIN_WORDS",
     "AskedWords",
     "asked_words",
     "elsewhere",
@@ -59,7 +60,7 @@ NOT_SUBJECT = frozenset(
 )
 # ... and words that qualify any noun and so set no contrast ("maximum load" is the load's
 # maximum)
-_PLAIN = NOT_SUBJECT | frozenset(
+PLAIN_WORDS = NOT_SUBJECT | frozenset(
     "a an of to in on at by is be it as or not no new old total actual current usual same other "
     "every general overall main spare recommended permitted permissible allowed allowable "
     "required safe working operating set setting shall they them then than also only such while "
@@ -122,7 +123,7 @@ def _words(text: str) -> list[str]:
 def _base(word: str) -> str:
     """A word without its plural ending: trucks -> truck, batteries -> battery."""
     word = _SAME.get(word, word)
-    if word in _PLAIN:  # "does", "has" are no plurals
+    if word in PLAIN_WORDS:  # "does", "has" are no plurals
         return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
@@ -132,7 +133,7 @@ def _base(word: str) -> str:
 
 
 def _content(word: str) -> bool:
-    return word[0].isalpha() and len(word) >= 3 and word not in _PLAIN
+    return word[0].isalpha() and len(word) >= 3 and word not in PLAIN_WORDS
 
 
 @dataclass(frozen=True)

@@ -310,3 +310,37 @@ def test_a_value_for_another_condition_answers_another_question() -> None:
     assert answer_type_missing("what clamping force should the chuck have at 2.4 MPa", [row])
     assert condition_numbers("feed for a 60 mm bar at 1,200 rpm on the LT-320") == ["60", "1.200"]
     assert condition_numbers("what does the RX-6 weigh") == []  # a code's digits set nothing
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        # a scene before the question: without a code, the asking clause's words bind
+        ("stuck on nights with the crew, how long is the canteen break", False),
+        ("stuck on nights with the crew, how long is the smoking shelter open", True),
+    ],
+)
+def test_the_asking_clause_names_the_subject(question: str, missing: bool) -> None:
+    passage = "Facilities > Canteen\nThe canteen break lasts 30 minutes."
+    assert answer_type_missing(question, [passage]) is missing
+
+
+def test_with_a_code_the_scene_qualifies_the_subject() -> None:
+    guide = "KV Valve Body Installation Guide > Port plugs\nTighten the port plugs to 40 Nm."
+    assert not answer_type_missing("what torque on the port plugs of a KV-16", [guide])
+    # the guide's plug torque is not the one for metric threaded ports
+    question = "KV-16 bodies with metric threaded ports, what torque on the port plugs"
+    assert answer_type_missing(question, [guide])
+
+
+def test_a_greeting_names_no_subject() -> None:
+    passage = "Onboarding > Your buddy\nEvery new starter gets a buddy for the first 4 weeks."
+    assert not answer_type_missing("hiya, how long do I keep my buddy?", [passage])
+    assert answer_type_missing("hiya, how long do I keep my locker key?", [passage])
+
+
+def test_which_day_is_answered_by_a_counted_day() -> None:
+    question = "off sick since Monday, from which day do I need a doctor's note?"
+    stated = "Sickness\nA doctor's note is required from the fourth day."
+    assert not answer_type_missing(question, [stated])
+    assert answer_type_missing(question, ["Sickness\nA doctor's note is required."])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.asked_value import answer_type_missing, subject_words
+from assistant.answering.asked_subject import subject_words
+from assistant.answering.asked_value import answer_type_missing
 from assistant.answering.question_cues import (
     asked_count_nouns,
     asking_clause,
