@@ -74,10 +74,14 @@ def passage_units(text: str) -> list[str]:
         sentences = block_sentences(block.text)
         pairs = [f"{a} {b}" if len(a + b) < 300 else "" for a, b in itertools.pairwise(sentences)]
         # a sentence that introduces the next ("... display the following warning:") is
-        # quoted with what it introduces, never alone
+        # quoted with what it introduces, never alone nor closing a pair
         leads = zip(sentences, [*pairs, ""][: len(sentences)], strict=True)
         units.extend(s for s, pair in leads if not (pair and introduces(s)))
-        units.extend(pair for pair in pairs if pair)
+        units.extend(
+            pair
+            for pair, following in itertools.zip_longest(pairs, pairs[1:], fillvalue="")
+            if pair and not (following and introduces(pair))
+        )
         units.extend(_lists(block.text))
     return units
 

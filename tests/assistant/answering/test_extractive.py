@@ -133,6 +133,8 @@ def test_a_sentence_introducing_the_next_is_never_quoted_alone() -> None:
         "CAUTION HOT WORK IN PROGRESS STAY CLEAR"
     )
     assert "Such signs shall display the following warning:" not in units
+    # nor closing a pair with the sentence before it
+    assert "Signs shall be posted. Such signs shall display the following warning:" not in units
     assert (
         "Such signs shall display the following warning: CAUTION HOT WORK IN PROGRESS STAY CLEAR"
     ) in units
