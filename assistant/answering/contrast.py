@@ -218,6 +218,11 @@ def elsewhere(text: str, asked: AskedWords, *, colour: bool = False) -> bool:
     return colour and _colour_of_other(words, asked)
 
 
+# words that name which of a thing's values is meant, plain in a question's subject but a
+# qualifier where stated: "| Rated pressure |" is not the asked back pressure
+_RATING = frozenset({"rated", "nominal", "typical"})
+
+
 def _qualified_otherwise(words: Sequence[str], noun: str, asked: frozenset[str]) -> bool:
     """Whether `noun` stands in `words` only with a qualifier the question does not use
     ("our counterbalance trucks", "| Hold time |"): never bare ("the trucks") nor with a word
@@ -229,7 +234,8 @@ def _qualified_otherwise(words: Sequence[str], noun: str, asked: frozenset[str])
         if word != noun:
             continue
         before = words[i - 1] if i else ""
-        if not before or not _content(before) or not before.isalpha() or before in asked:
+        qualifier = before and (_content(before) or before in _RATING)
+        if not qualifier or not before.isalpha() or before in asked:
             return False  # bare, or qualified as the question qualifies it
         opens = i < 2 or words[i - 2] in _OPENS or not words[i - 2][0].isalpha()
         if before in _COLOURS or not opens:  # a value, or a verb after its subject

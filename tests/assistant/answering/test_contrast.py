@@ -26,6 +26,10 @@ def _asked(question: str) -> AskedWords:
         ("max load for the reach truck", "The trucks carry at most 1,200 kg", False),
         ("what is the weld time on the PH-55", "| Hold time | 0.8 s |", True),
         ("what is the weld time on the PH-55", "| Weld time | 0.35 s |", False),
+        # a rating names which of a thing's values is meant: not the asked one
+        ("what back pressure for the PH-55", "| PH-55 | Rated pressure | 16 bar |", True),
+        ("what back pressure for the PH-55", "| PH-55 | Back pressure | 8 bar |", False),
+        ("what pressure for the PH-55", "| PH-55 | Rated pressure | 16 bar |", False),
         # the noun also stands with the question's own word: the sentence covers both
         (
             "how long is a newly issued certificate valid",
