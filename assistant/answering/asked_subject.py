@@ -11,12 +11,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.answering.contrast import CLAUSE_END, NOT_SUBJECT, PLAIN_WORDS, without_negated
-from assistant.answering.question_cues import (
-    AnswerType,
-    expected_answer_types,  # noqa: F401  (the examples use it)
-    subject_codes,
-    without_codes,
-)
+from assistant.answering.question_cues import AnswerType, subject_codes, without_codes
 
 __all__ = ["asking_words", "subject_words"]
 
@@ -37,7 +32,8 @@ def subject_words(question: str, kinds: Sequence[AnswerType]) -> list[str]:
     and bind nothing.
 
     Example:
-        >>> weight = [t for t in expected_answer_types("how heavy is it")]
+        >>> from assistant.answering.question_cues import expected_answer_types
+        >>> weight = expected_answer_types("how heavy is it")
         >>> subject_words("how heavy is an IM-220 moulding machine", weight)
         ['moulding', 'machine']
     """
@@ -59,6 +55,7 @@ def asking_words(question: str, kinds: Sequence[AnswerType]) -> list[str]:
     no code (`asked_value.answer_type_missing`).
 
     Example:
+        >>> from assistant.answering.question_cues import expected_answer_types
         >>> duration = expected_answer_types("how long")
         >>> asking_words("on nights with the crew, how long is the canteen break", duration)
         ['canteen', 'break']

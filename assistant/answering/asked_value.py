@@ -356,8 +356,8 @@ def answer_type_missing(question: str, passages: Iterable[str]) -> bool:
     asked = asked_words(question, kinds)
     # with a code, the scene qualifies the coded subject ("KV-16-M bodies with metric ports,
     # what torque on the port plugs": the guide's plug torque is not the metric ports'); the
-    # development sets lost 1 near miss to the asking words alone where a code binds, and
-    # gained 1 answer
+    # development sets lost that near miss to the asking words alone where a code binds, and
+    # gained no answer
     asking = [] if codes else asking_words(question, kinds)
     if any(
         value_missing(kind, passages, codes, words, numbered, conditions, asked, asking)
