@@ -133,7 +133,9 @@ def _base(word: str) -> str:
 
 
 def _content(word: str) -> bool:
-    return word[0].isalpha() and len(word) >= 3 and word not in PLAIN_WORDS
+    """A word that may name a thing: not a plain word, nor a code's fragment ("mb-" of
+    "MB-KV20", "ph-" of "PH-40")."""
+    return word[0].isalpha() and len(word) >= 3 and word[-1] != "-" and word not in PLAIN_WORDS
 
 
 @dataclass(frozen=True)

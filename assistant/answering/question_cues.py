@@ -30,7 +30,11 @@ _ASKS = re.compile(r"\b(?:what|which|how|whats|what's)\b", re.IGNORECASE)
 # wind speed patent filed"), unless a "what" or "how" follows ("when it overheats, what ...")
 _ASKS_NO_QUANTITY = re.compile(r"\b(?:when|where|who|whom|whose)\b", re.IGNORECASE)
 # a clipped question: at most four words, then "of" or "for" ("max ambient temperature for")
-_CLIPPED = re.compile(r"\s*(?P<head>(?:[\w'-]+\s+){0,3}[\w'-]+)\s+(?:of|for)\b", re.IGNORECASE)
+_CLIPPED = re.compile(
+    r"\s*(?P<head>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+(?:(?:allowed|permitted|required)\s+)?"
+    r"(?:of|for|in)\b",
+    re.IGNORECASE,
+)
 # a code names one machine, product or data set: letters and digits, maybe with a hyphen
 _CODE = re.compile(r"\b[A-Za-z]{1,5}-?\d[\w.-]*\b")
 # words that end the counted noun phrase of "how many ... " and words that are never counted

@@ -30,6 +30,12 @@ def _asked(question: str) -> AskedWords:
         ("what back pressure for the PH-55", "| PH-55 | Rated pressure | 16 bar |", True),
         ("what back pressure for the PH-55", "| PH-55 | Back pressure | 8 bar |", False),
         ("what pressure for the PH-55", "| PH-55 | Rated pressure | 16 bar |", False),
+        # a code's letters are no qualifier: "MB-" of the MB-KV20 bolt set
+        (
+            "lead time on the MB-KV20 bolt set",
+            "| MB-KV20 | Mounting bolt set M8 x 60 | 10 working days |",
+            False,
+        ),
         # the noun also stands with the question's own word: the sentence covers both
         (
             "how long is a newly issued certificate valid",

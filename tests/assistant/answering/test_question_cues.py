@@ -104,6 +104,10 @@ def test_further_kinds(question: str, kinds: list[str]) -> None:
         ("spindle temperature alarm on the VMC-850", []),
         ("pressure drop at the filter of the washer", []),
         ("noisy at high rpm", []),
+        # the quantity, what may be allowed of it, and where
+        ("max ambient temperature allowed in the compressor room", ["temperature"]),
+        # "on" names the machine a setting is on, never closes the quantity
+        ("weld pressure on U2-01", []),
     ],
 )
 def test_clipped_questions_ask_for_the_quantity_they_open_with(
