@@ -8,8 +8,8 @@ documents never answer (a near miss). So a value counts only where it is bound t
 
 * **to the subject**: when the question names a code (RX-6, VMC-850, FD002), the sentence, its
   paragraph or list item, the table (caption and header) or the passage's heading names it,
-  or the heading names its family ("KV Valve Body Installation Guide" for a KV-20) and the
-  sentence names no other member of it;
+  or the heading or paragraph names its family ("KV Valve Body Installation Guide" for a
+  KV-20, "PH pallets" for a PH-55) and the sentence names no other member of it;
 * **to the attribute**: for a kind whose unit many attributes share (`AnswerType.attribute`:
   weight, pressure, colour, price ...), the sentence or table row, its column headers or its
   heading names the attribute ("weight", "mass", "net"), not another one ("payload");
@@ -133,16 +133,16 @@ _FAMILY = re.compile(r"^([a-z]{2,5})\d")
 
 
 def _of_family(unit: _Unit, codes: set[str]) -> bool:
-    """Whether the passage's heading names the family of a code the question asks about
-    ("KV Valve Body Installation Guide" for a KV-20) and the sentence or row names no other
-    member of it (a KV-16's value is not a KV-20's): what a family's guide says holds for
-    each of its members."""
+    """Whether the passage's heading or the unit's paragraph names the family of a code the
+    question asks about ("KV Valve Body Installation Guide" for a KV-20; "corner boards on
+    PH pallets" for a PH-55) and the sentence or row names no other member of it (a KV-16's
+    value is not a KV-20's): what is said of a family holds for each of its members."""
     for code in codes:
         family = _FAMILY.match(code)
         if family is None:
             continue
         named, member = _family_patterns(family.group(1))
-        if not named.search(unit.heading):
+        if not named.search(f"{unit.heading} {unit.paragraph}"):
             continue
         if not {normalise_code(m) for m in member.findall(unit.text)} - {code}:
             return True

@@ -290,6 +290,8 @@ def test_a_value_answers_only_for_the_part_of_the_subject_asked(
     [
         # the family's guide: what it says holds for each member
         ("KV Valve Body Installation Guide > Port plugs\nTighten G 3/8 plugs to 40 Nm.", False),
+        # ... and so does a paragraph naming the family ("on KV bodies")
+        ("Assembly > Plugs\nTighten the port plugs on KV bodies to 40 Nm.", False),
         # ... unless the sentence names another member
         ("KV Valve Body Installation Guide > Port plugs\nOn the KV-16, use 25 Nm.", True),
         # a heading that names another member, or a code that only begins alike, is no family
