@@ -253,8 +253,10 @@ class BM25Index:
             first = _SPLIT.split(code)[0].lower()
             if not any(c.isdigit() for c in code) or (len(first) >= 3 and is_common_word(first)):
                 continue  # no number ("x-ray"), or a word and a number ("line-2", "step-3")
+            # a code inside a longer one ("CAL-014" of "QP-CAL-014") is known when that is
+            codes = [c for c in codes if c not in code]
             if _SPLIT.sub("", code.lower()) not in self._vocab:
-                codes = [c for c in codes if c not in code] + [code]
+                codes.append(code)
         codes += [m.group(0) for m in _STANDARD.finditer(query) if m.group(1) not in self._vocab]
         content = _content_words(query)
         words = [t for t, w in content if t not in self._vocab and not self.correction(t, w)]

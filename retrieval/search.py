@@ -164,10 +164,26 @@ class Searcher:
         put first, where one does and is not there already: "how does QP-0008 define a
         nonconformity" ranks the revision table naming QP-0008 above the list of definitions
         that holds "Nonconformity – Non-fulfillment of a specified requirement"."""
+
+        def holds(text: str) -> bool:
+            return any(test(line) for line in text.splitlines())
+
+        return self.with_passage_first(hits, query, holds, search_filter=search_filter)
+
+    def with_passage_first(
+        self,
+        hits: list[Hit],
+        query: str,
+        test: Callable[[str], bool],
+        *,
+        search_filter: SearchFilter | None = None,
+    ) -> list[Hit]:
+        """`hits` with the best chunk by `query`'s keywords whose text passes `test` put
+        first, where one does and is not there already (see `with_line_first`)."""
         fetch = max(len(hits), self.config.fetch_k)
         for row, _ in self.bm25.top_k(query, fetch, self._mask(search_filter)):
             chunk = self.chunks[row]
-            if any(test(line) for line in chunk.text.splitlines()):
+            if test(chunk.text):
                 if any(h.chunk.chunk_id == chunk.chunk_id for h in hits):
                     return hits
                 score = hits[0].score if hits else 0.0

@@ -9,6 +9,7 @@ from typing import Any
 
 from retrieval.documents import Extraction, Section
 from retrieval.errors import DocumentLoadError
+from retrieval.text_layout import unwrapped_lines
 
 _BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"))
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -89,8 +90,9 @@ def load_text(path: Path, data: bytes) -> Extraction:
     text, notes = decode_text(path, data)
     front, body = split_front_matter(path, text)
     lines = body.split("\n")
+    title = " ".join(str(front.get("title") or _title(lines)).split())  # a header spaced out
+    lines = unwrapped_lines(lines)  # no page furniture, tables as tables, paragraphs whole
     sections = _sections(lines) or [Section(body.strip())]  # only heading-like lines
-    title = str(front.get("title") or _title(lines))
     return Extraction(sections, title, front, notes=notes)
 
 

@@ -42,6 +42,15 @@ _DURATION = (
     r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b"
 )
 
+_GEOMETRIC = (
+    r"(?:run-?out|concentricity|flatness|parallelism|perpendicularity|straightness|roundness|"
+    r"cylindricity|squareness)\b"
+)
+# what is kept for a time: "how long do we keep quality records" (not "keep a buddy")
+_RECORDS = (
+    r"(?:records?|documents?|documentation|results?|reports?|forms?|files?|data|logs?|"
+    r"certificates?|samples?|audiograms?)\b"
+)
 _VOLUME_UNIT = r"(?:litres?|liters?|ml|millilit(?:re|er)s?|gallons?|cubic)\b"
 _VOLUME = _NUMBER + r"(?:l|litres?|liters?|ml|m³|m3|cm³|ccm|gal|gallons?)\b"
 _MASS_UNIT = r"(?:grams?|g|kilos?|kg|kilograms?|tonnes?|tons?|lbs?|pounds)\b"
@@ -133,10 +142,19 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "frequency",
         r"\bhz\b|\b(?:operating|clock|radio|supply|mains|carrier|switching|sampling|signal|pwm|"
         r"pulse|modulation|output|resonant|resonance|natural|cut-?off|update|refresh|inverter|"
-        r"motor|excitation|rated|base) frequency\b|\bfrequency (?:band|range)\b",
+        r"motor|excitation|rated|base|ultrasonic|ultrasound|vibration|transmit|transmission) "
+        r"frequency\b|\bfrequency (?:band|range)\b|"
+        # "what frequency does the ultrasonic run at" (not "what frequency of inspection")
+        r"\b(?:what|which) frequency\b(?=[^?]*\b(?:run|operate|work|use|oscillate|vibrate|"
+        r"transmit)s?\b)",
         _NUMBER + r"(?:Hz|kHz|MHz|GHz)\b",
     ),
-    _type("torque", r"\btorque\b", _NUMBER + r"(?:Nm|N·m|N m|ft-?lbs?)\b"),
+    _type(  # not the tools that apply or measure it ("torque wrenches", "torque lab")
+        "torque",
+        r"\btorque\b(?!\s+(?:wrench|wrenches|tools?|screwdrivers?|multipliers?|testers?|"
+        r"analy[sz]ers?|transducers?|sensors?|calibration|lab|laboratory|meters?|gauges?)\b)",
+        _NUMBER + r"(?:Nm|N·m|N m|ft-?lbs?)\b",
+    ),
     _type(  # a servo's, a tool's or a bend's angle; "°C" and "degrees F" are temperatures
         "angle",
         r"\bangles?\b|\bhow many degrees\b",
@@ -195,7 +213,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     ),
     _type(  # how often something is done: an interval, a rate or a calendar word
         "interval",
-        r"\bhow often\b|\bhow frequently\b|\bat what intervals?\b|\bwhat (?:is the )?interval\b",
+        r"\bhow often\b|\bhow frequently\b|\bat what intervals?\b|\bwhat (?:is the )?interval\b|"
+        r"\b(?:calibration|inspection|service|servicing|maintenance|replacement|recalibration|"
+        r"test|testing) intervals?\b",
         r"\bevery\b|\beach\b|\b(?:hourly|daily|weekly|fortnightly|monthly|quarterly|yearly|"
         r"annual(?:ly)?|biannual(?:ly)?|semi-annual(?:ly)?)\b|\b(?:once|twice|\w+ times) (?:a|an|"
         r"per)\b|\bper (?:shift|day|week|month|year)\b|\bafter (?:each|every)\b|\bbefore "
@@ -304,6 +324,27 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bday \d{1,3}\b|"
         r"\b(?:first|second|third|fourth|fifth|sixth|seventh|\d{1,3}(?:st|nd|rd|th))"
         r"(?: \w+)? day\b",
+    ),
+    _type(  # a form or runout tolerance: "max spindle runout" (not a feeder's alignment)
+        "geometric tolerance",
+        rf"\b{_GEOMETRIC}",
+        r"\d\s?(?:µm|um|mm|in)\b",
+        attribute=rf"\b{_GEOMETRIC}|\bTIR\b",
+    ),
+    _type(  # "what is the MTBF of the drives": a reliability figure, not any duration
+        "mean time between failures",
+        r"\bmtbf\b|\bmttf\b|\bmean time (?:between|to) failures?\b",
+        _DURATION,
+        attribute=r"\bmtbf\b|\bmttf\b|\bmean time\b",
+    ),
+    _type(  # "how long must audiograms be kept": a duration of keeping them, not any duration
+        "retention period",
+        r"\bhow long\b[^?]{0,80}\b(?:retained|archived|retain|archive)\b|"
+        rf"\bhow long\b[^?]{{0,80}}\b(?:keep|kept)\b[^?]{{0,60}}\b{_RECORDS}|"
+        rf"\bhow long\b[^?]{{0,60}}\b{_RECORDS}[^?]{{0,30}}\b(?:keep|kept)\b|"
+        r"\bretention (?:period|time)\b",
+        _DURATION,
+        attribute=r"\bretain|\bretention\b|\bkept\b|\bkeep|\barchiv|\bstored? for\b",
     ),
     _type(
         "shelf life",

@@ -36,8 +36,9 @@ from assistant.answering.extractive import ExtractiveAnswerer, render
 from assistant.answering.follow_up import looks_like_follow_up
 from assistant.answering.grounded_stream import GroundedStream
 from assistant.answering.grounding import MIN_SUPPORT, cited_numbers, should_abstain
-from assistant.answering.line_cues import definition_sought
+from assistant.answering.line_cues import lists_asked_code, passages_sought
 from assistant.answering.passage_guard import clean_passage, strip_instructions
+from assistant.answering.procedure import complete_procedure
 from assistant.answering.prompts import (
     ABSTAIN_TEXT,
     ANSWER_PROMPT,
@@ -171,16 +172,16 @@ class RagChain:
         yield self._finish(turn, text, abstained)
 
     def lookup(self, question: str) -> Retrieval:
-        """The passages for `question` (and a table one of them names, after them), the best
-        dense score, and the query's vector — from one embedding of the query, kept for the
-        steps that score sentences against it. Each passage is cleaned (`clean_passage`)."""
+        """The passages for `question` (a table one names after them; the line defining its
+        term, or the row keyed by its code, first), the best dense score and the query's
+        vector, from one embedding of the query. Each passage is cleaned (`clean_passage`)."""
         found = self.searcher.hybrid_search(
             question, k=self.answer_k, search_filter=self.search_filter
         )
         hits = self.searcher.with_named_tables(found.hits, question=question)
-        for term, defines in definition_sought(question):  # its definition first
-            hits = self.searcher.with_line_first(
-                hits, term, defines, search_filter=self.search_filter
+        for words, holds in passages_sought(question):  # a definition, a code's row first
+            hits = self.searcher.with_passage_first(
+                hits, words, holds, search_filter=self.search_filter
             )
         citations, guarded = cleaned_citations(hits)
         # keyed by the text as embedded: a question the search cut or re-spaced is another text
@@ -229,25 +230,21 @@ class RagChain:
         return reason
 
     def _model_reason(self, turn: _Turn) -> AbstainReason | None:
-        """The answerability model's decision (a similarity threshold without it)."""
+        """The answerability model's decision (a similarity threshold without it), on the
+        citations with a named table after them (`_abstain_reason` has declined already where
+        the asked value is missing). A code the question names that a table of codes lists
+        is answered however the question is worded (`line_cues.lists_asked_code`)."""
         found = turn.found
         if self.answerability is None:
-            return (
-                "low_similarity"
-                if should_abstain(found.best_dense, self.abstain_threshold)
-                else None
-            )
-        measured = signals(
-            self.searcher,
-            found.question,
-            found.citations,  # a named table after them counts too
-            found.best_dense,
-            vectors=found.vectors,
-            type_missing=False,  # `_abstain_reason` declined already where it is missing
-        )
+            low = should_abstain(found.best_dense, self.abstain_threshold)
+            return "low_similarity" if low else None
+        found_ = (found.question, found.citations, found.best_dense)
+        measured = signals(self.searcher, *found_, vectors=found.vectors, type_missing=False)
         probability = self.answerability.probability(measured)
         turn.fields["unanswerable_probability"] = probability
-        return "not_answerable" if probability >= self.answerability.threshold else None
+        listed = lists_asked_code(found.question, found.passages.values())
+        declined = probability >= self.answerability.threshold and not listed
+        return "not_answerable" if declined else None
 
     def _draft(self, turn: _Turn) -> Generator[ChainEvent, None, tuple[str, bool]]:
         """Stream the answer's text; returns it, and whether the generator declined."""
@@ -293,6 +290,7 @@ class RagChain:
         quotes = self.extractive.quotes(found.question, found.passages, found.vectors, headings)
         text = render(quotes, found.passages)
         text = append_named_table_row(text, found.question, quotes, found.citations)
+        text = complete_procedure(text, found, quotes, self.searcher.chunks)
         return append_pointed_sections(text, quotes, found.citations, self.searcher.chunks)
 
     def _finish(self, turn: _Turn, text: str, abstained: bool) -> ChainEvent:

@@ -18,6 +18,8 @@ from assistant.answering.line_cues import (
     QUANTITY_QUESTION,
     RULE_LINE,
     definition_line,
+    is_term_entry,
+    term_entries,
 )
 from assistant.answering.question_cues import (
     asked_count_nouns,
@@ -74,16 +76,19 @@ def passage_units(text: str) -> list[str]:
         sentences = block_sentences(block.text)
         pairs = [f"{a} {b}" if len(a + b) < 300 else "" for a, b in itertools.pairwise(sentences)]
         # a sentence that introduces the next ("... display the following warning:") is
-        # quoted with what it introduces, never alone nor closing a pair
+        # quoted with what it introduces, never alone nor closing a pair; a term entry alone
+        # ("3.7  noise zone") is quoted with its definition only (`term_entries`)
         leads = zip(sentences, [*pairs, ""][: len(sentences)], strict=True)
-        units.extend(s for s, pair in leads if not (pair and introduces(s)))
+        units.extend(
+            s for s, pair in leads if not (pair and introduces(s)) and not is_term_entry(s)
+        )
         units.extend(
             pair
             for pair, following in itertools.zip_longest(pairs, pairs[1:], fillvalue="")
             if pair and not (following and introduces(pair))
         )
         units.extend(_lists(block.text))
-    return units
+    return units + term_entries(text)  # "3.7  hearing protection zone: Any area ..."
 
 
 def block_sentences(text: str) -> list[str]:

@@ -22,9 +22,12 @@ _ASKED_WINDOW_WORDS = 8
 # kinds whose cue may end the question
 # cues read over the whole clause: "how long must the gap between two messages be?" asks for
 # no duration, which its closing "be" tells, past the window
-_WHOLE_CLAUSE = frozenset({"duration", "task duration", "volume in unit", "amount in unit"})
+_WHOLE_CLAUSE = frozenset(
+    {"duration", "task duration", "retention period", "volume in unit", "amount in unit"}
+)
 _DIGIT = re.compile(r"\d")
 _COMPOUND = re.compile(r"\w+(?:-\w+)+")
+_SECOND_ASK = re.compile(r"\band (?:what|which|how)\b", re.IGNORECASE)
 _ASKS = re.compile(r"\b(?:what|which|how|whats|what's)\b", re.IGNORECASE)
 # a time, a place or a person is asked for, not a quantity ("when was the application for the
 # wind speed patent filed"), unless a "what" or "how" follows ("when it overheats, what ...")
@@ -87,6 +90,10 @@ def expected_answer_types(question: str) -> list[AnswerType]:
     # a kind's word inside a compound modifies another noun: "high-temperature tape",
     # "pressure-sensitive", "C-weighted" ask for no temperature, pressure or weight
     plain = _COMPOUND.sub(" ", question)
+    # a definition asks for no value ("what is meant by OOT in the torque tool procedure"),
+    # unless a second question does ("what does 'exchange rate' mean and what value ...")
+    if defined_term(question) and not _SECOND_ASK.search(question):
+        return []
     # the asked quantity follows the question word closely ("what supply voltage ...",
     # "how much does X weigh"); a kind's word further on describes the subject instead
     # ("who is the assignee of the patent on wind speed measurement")
@@ -209,7 +216,8 @@ _DEFINES = re.compile(
 )
 _TERM_ASKED = re.compile(
     r"\b(?:define|definition of|meaning of|meant by|mean by)\s+(?:an?\s+|the\s+)?"
-    r"(?P<after>[\w][\w /-]{1,60}?)\s*(?:[?.,;]|\s+(?:in|per|under|according)\b|$)|"
+    r"(?P<after>[\w][\w /-]{1,60}?)(?:\s*\([^)]{1,20}\))?\s*(?:[?.,;]|\s(?:in|per|under|"
+    r"according)\b|$)|"
     r"\bwhat (?:does|do|is|are) (?:an?\s+|the\s+)?(?P<before>[\w][\w /-]{1,60}?)\s+"
     r"(?:mean|means|stand for|stands for)\b",
     re.IGNORECASE,

@@ -57,6 +57,10 @@ def test_unknown_terms_reads_part_numbers_of_several_segments_and_standards() ->
     assert index.unknown_terms("price of the SK-KV16-V kit for the PH-55")[0] == []
     assert index.unknown_terms("is the plant ISO 9001 certified")[0] == []
     assert index.unknown_terms("torque for the G1/4 port plugs")[0] == []
+    # a code inside a known longer one is known: "CAL-014" of "QP-CAL-014"
+    procedure = BM25Index(["QP-CAL-014 Calibration of torque tools"])
+    assert procedure.unknown_terms("steps of QP-CAL-014 for click wrenches")[0] == []
+    assert procedure.unknown_terms("steps of QP-CAL-015")[0] == ["QP-CAL-015"]
     # a number with a word is no part number
     assert index.unknown_terms("a 5-axis machine")[0] == []
     assert index.unknown_terms("when does the line-2 shift start")[0] == []

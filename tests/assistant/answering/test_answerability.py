@@ -179,14 +179,17 @@ def test_token_coverage_matches_each_question_word_in_context(searcher: Searcher
 def test_the_chain_abstains_when_the_model_says_so(
     searcher: Searcher, model: AnswerabilityModel
 ) -> None:
-    question = "what does press alarm H-310 mean"
+    question = "how much grease goes on the slide gibs"
     always = model.model_copy(update={"threshold": 0.0})
     never = model.model_copy(update={"threshold": 1.0})
     declined = RagChain(searcher, answerability=always).invoke(question)
     assert declined.abstained and declined.abstain_reason == "not_answerable"
     assert declined.unanswerable_probability is not None and declined.citations
     answered = RagChain(searcher, answerability=never).invoke(question)
-    assert not answered.abstained and "H-310" in answered.text
+    assert not answered.abstained and "gibs" in answered.text
+    # a code a table of codes lists is answered, whatever the model says of the wording
+    alarm = RagChain(searcher, answerability=always).invoke("press keeps throwing H-310, help")
+    assert not alarm.abstained and "| H-310 |" in alarm.text
 
 
 def test_signals_reuse_the_question_s_vectors(searcher: Searcher) -> None:

@@ -346,3 +346,14 @@ def test_which_day_is_answered_by_a_counted_day() -> None:
     stated = "Sickness\nA doctor's note is required from the fourth day."
     assert not answer_type_missing(question, [stated])
     assert answer_type_missing(question, ["Sickness\nA doctor's note is required."])
+
+
+def test_a_retention_period_or_mtbf_is_answered_only_where_the_value_is_one() -> None:
+    retained = "how long must audiometric test results be retained under OSR-14"
+    testing = "OSR-14 8.2 Audiometric testing\nA follow-up audiogram every 3 years."
+    assert answer_type_missing(retained, [testing])
+    kept = "OSR-14 8.4 Records\nAudiometric test results shall be retained for 40 years."
+    assert not answer_type_missing(retained, [testing, kept])
+    mtbf = "what is the MTBF of the KD-600 drives"
+    assert answer_type_missing(mtbf, ["KD-600 drives\nFan life: 40,000 h at 40 °C."])
+    assert not answer_type_missing(mtbf, ["KD-600 drives\nMTBF: 120,000 h at 40 °C."])

@@ -50,6 +50,18 @@ from assistant.answering.question_cues import (
         ("when it overheats, what pressure should the gauge read", ["pressure"]),
         ("who is the dealer and what is their phone number", ["phone number"]),
         ("how much faster was shared memory than TCP", []),
+        # a definition asks for no value, whatever its words ("torque" of the procedure)
+        ("What is meant by out-of-tolerance (OOT) in the torque tool procedure?", []),
+        ("what does 'exchange rate' mean in the noise reg and what value is it", ["noise level"]),
+        # the tools that apply or measure a torque ask for none; their interval is asked
+        ("what relative humidity must the torque calibration lab be kept at", ["humidity"]),
+        ("what's the calibration interval for torque multipliers", ["interval"]),
+        ("what frequency does the ultrasonic run at in the immersion stage", ["frequency"]),
+        ("what is the MTBF of the KD-600 drives", ["mean time between failures"]),
+        ("what is the maximum spindle runout on the LT-320", ["geometric tolerance"]),
+        ("how long must audiometric test results be retained", ["duration", "retention period"]),
+        ("how long do we keep quality records", ["duration", "retention period"]),
+        ("starting Monday with a buddy - how long do I keep them for?", ["duration"]),
     ],
 )
 def test_expected_answer_types(question: str, kinds: list[str]) -> None:
