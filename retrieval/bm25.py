@@ -243,20 +243,22 @@ class BM25Index:
         in the plural ("KV-20s") when the corpus knows it in the singular.
         """
         query = singular_codes(query)
-        codes = [
-            m.group(0)
+        unknown = {
+            m.span(): m.group(0)
             for m in _CODE.finditer(query)
             if _SPLIT.sub("", m.group(0).lower()) not in self._vocab
-        ]
+        }
         for m in _COMPOUND_CODE.finditer(query):
             code = m.group(0)
             first = _SPLIT.split(code)[0].lower()
             if not any(c.isdigit() for c in code) or (len(first) >= 3 and is_common_word(first)):
                 continue  # no number ("x-ray"), or a word and a number ("line-2", "step-3")
-            # a code inside a longer one ("CAL-014" of "QP-CAL-014") is known when that is
-            codes = [c for c in codes if c not in code]
+            # a code inside a longer one ("CAL-014" of "QP-CAL-014") is judged as that one
+            start, end = m.span()
+            unknown = {span: c for span, c in unknown.items() if not start <= span[0] < end}
             if _SPLIT.sub("", code.lower()) not in self._vocab:
-                codes.append(code)
+                unknown[m.span()] = code
+        codes = [code for _, code in sorted(unknown.items())]
         codes += [m.group(0) for m in _STANDARD.finditer(query) if m.group(1) not in self._vocab]
         content = _content_words(query)
         words = [t for t, w in content if t not in self._vocab and not self.correction(t, w)]

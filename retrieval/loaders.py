@@ -41,7 +41,7 @@ from retrieval.rst_loader import load_rst
 from retrieval.text_loader import load_text
 
 # Bump when extraction, sectioning or chunking changes, so existing indexes re-read every file.
-LOADER_VERSION = 11  # 11: plain text loses page furniture, grid tables and line wraps
+LOADER_VERSION = 12  # 12: plain text: page furniture, grid tables, wrapped lines (11 too eager)
 MANIFEST_NAME = "manifest.json"
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".pdf", ".html", ".htm", ".docx")
 

@@ -190,6 +190,27 @@ class Searcher:
                 return [Hit(1, score, chunk), *(replace(h, rank=h.rank + 1) for h in hits)]
         return hits
 
+    def section_of(self, chunk_id: str, limit: int = 50) -> list[Chunk]:
+        """The chunks of the section a chunk belongs to (same file, same heading path), in
+        document order, at most `limit` of them either side; none for an unknown id."""
+        chunks, at = self.chunks, self._chunk_positions().get(chunk_id)
+        if at is None:
+            return []
+        place = (chunks[at].source, chunks[at].heading_path)
+        first = at
+        while (
+            first > max(0, at - limit)
+            and (chunks[first - 1].source, chunks[first - 1].heading_path) == place
+        ):
+            first -= 1
+        last = at
+        while (
+            last < min(len(chunks) - 1, at + limit)
+            and (chunks[last + 1].source, chunks[last + 1].heading_path) == place
+        ):
+            last += 1
+        return list(chunks[first : last + 1])
+
     def _chunk_positions(self) -> dict[str, int]:
         if self._position is None:
             self._position = {c.chunk_id: i for i, c in enumerate(self.chunks)}

@@ -26,9 +26,10 @@ _BORDER = re.compile(r"^\s*\+(?:[-=]+\+)+\s*$")
 _GRID_ROW = re.compile(r"^\s*\|.*\|\s*$")
 # a line that starts something of its own: a list item, a numbered clause, a table row
 _STARTS = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,3})*[.)]?\s|\(\w{1,4}\)\s|[-•●▪–*]\s|\||\+[-=])")
-_RULE = re.compile(r"^\s*(?:[-=_*~]{3,}|[-=_*~ ]{5,})\s*$")
-_WRAPPED = 0.6  # a line at least this share of the text's width was wrapped, not ended
+_RULE_CHARACTERS = frozenset("-=_*~ ")
 _MIN_WIDTH = 40  # a text of shorter lines is a list of lines, not wrapped prose
+_MAX_WIDTH = 100  # a text of longer lines was not wrapped for paper
+_MIN_PAGE_LINES = 20  # page-number lines closer than this number something else
 
 
 def unwrapped_lines(lines: list[str]) -> list[str]:
@@ -53,8 +54,13 @@ def without_page_furniture(lines: list[str]) -> list[str]:
         pages = [page.split("\n") for page in "\n".join(lines).split("\f")]
     else:
         marks = [(i, n) for i, n in enumerate(map(_page_number, lines)) if n is not None]
-        rising = all(b[1] > a[1] for a, b in itertools.pairwise(marks))
-        if len(marks) < _MIN_PAGES or not rising:
+        # rising; bare numbers a page apart too ("25", "160" on lines of their own are values)
+        bare = not all(_PAGE_MARK.search(lines[i]) for i, _ in marks)
+        paged = all(
+            b[1] > a[1] and (not bare or b[0] - a[0] >= _MIN_PAGE_LINES)
+            for a, b in itertools.pairwise(marks)
+        )
+        if len(marks) < _MIN_PAGES or not paged:
             return lines
         bounds = [0, *(i + 1 for i, _ in marks), len(lines)]
         pages = [lines[a:b] for a, b in itertools.pairwise(bounds) if b > a]
@@ -100,22 +106,30 @@ def grid_tables(lines: list[str]) -> list[str]:
 
 
 def _grid_rows(block: list[str]) -> list[list[str]]:
-    """The rows of a grid table's lines, each a list of cell texts. A line whose first cell
-    is empty continues the row above it; rows need no border between them."""
-    rows: list[list[list[str]]] = []
-    for line in block:
-        if not _GRID_ROW.match(line):
+    """The rows of a grid table's lines, each a list of cell texts. Between inner borders
+    the lines are one row (a cell's text wrapped); without inner borders a line whose first
+    cell is empty continues the row above it. Lines of another number of cells are left
+    out."""
+    lines = [line.strip() for line in block]
+    width = max((line.count("|") - 1 for line in lines if _GRID_ROW.match(line)), default=0)
+    groups: list[list[list[str]]] = [[]]
+    borders = 0
+    # top, under the header and bottom: more borders than these separate the rows
+    inner = sum(bool(_BORDER.match(line)) for line in lines) > 3
+    for line in lines:
+        if _BORDER.match(line):
+            groups.append([])
+            borders += 1
             continue
-        cells = [c.strip() for c in line.strip()[1:-1].split("|")]
-        if rows and (not cells[0] or len(cells) != len(rows[-1][0])):
-            rows[-1].append(cells)
-        else:
-            rows.append([cells])
-    width = len(rows[0][0]) if rows else 0
+        cells = [c.strip() for c in line[1:-1].split("|")]
+        if len(cells) != width:
+            continue
+        # a body line of its own first cell is a row of its own (the header's wrap is not)
+        if not inner and borders >= 2 and groups[-1] and cells[0]:
+            groups.append([])
+        groups[-1].append(cells)
     return [
-        [" ".join(filter(None, column)) for column in zip(*lines, strict=False)]
-        for lines in rows
-        if all(len(cells) == width for cells in lines)
+        [" ".join(filter(None, column)) for column in zip(*g, strict=True)] for g in groups if g
     ]
 
 
@@ -125,38 +139,47 @@ def _row(cells: list[str]) -> str:
 
 def joined_paragraphs(lines: list[str]) -> list[str]:
     """Lines a text wrapped joined into one: a line continues the one before when that one
-    reached most of the text's width and the line does not start a list item, a numbered
-    clause or a table row. Short lines ("Data set: FD001") stay lines of their own.
+    was broken for want of room (the line's first word would not have fitted after it) and
+    the line does not start a list item, a numbered clause or a table row. Short lines
+    ("Data set: FD001"), a heading over its text and a text of very long lines stay as
+    written.
 
     Example:
         >>> text = ["1.1  The employer shall assess the noise to which",
-        ...         "     employees are exposed.", "1.2  Records are kept."]
+        ...         "     employees are exposed. Records are kept.", "1.2  Records."]
         >>> for line in joined_paragraphs(text):
         ...     print(line)
-        1.1  The employer shall assess the noise to which employees are exposed.
-        1.2  Records are kept.
+        1.1  The employer shall assess the noise to which employees are exposed. Records are kept.
+        1.2  Records.
     """
     lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
     if not lengths:
         return lines
     width = lengths[round(0.9 * (len(lengths) - 1))]
-    if width < _MIN_WIDTH:
+    if not _MIN_WIDTH <= width <= _MAX_WIDTH:
         return lines
-    out: list[str] = []
-    previous = 0  # the length of the last line as written, before joining
+    out: list[list[str]] = []  # each output line as its pieces, joined once at the end
+    previous = ""  # the last line as written, before joining
     for line in lines:
+        first = line.split(maxsplit=1)[0] if line.strip() else ""
         joins = (
             out
-            and line.strip()
-            and previous >= _WRAPPED * width
-            and not out[-1].rstrip().endswith(":")
-            and not out[-1].lstrip().startswith("|")
+            and first
+            and len(previous.rstrip()) + 1 + len(first) > width
+            and not previous.rstrip().endswith(":")
+            and not previous.lstrip().startswith("|")
             and not _STARTS.match(line)
-            and not _RULE.match(line)
+            and not _is_rule(line)
         )
-        previous = len(line.rstrip())
         if joins:
-            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+            out[-1].append(line.strip())
         else:
-            out.append(line)
-    return out
+            out.append([line.rstrip() if out else line])
+        previous = line
+    return [" ".join(pieces) for pieces in out]
+
+
+def _is_rule(line: str) -> bool:
+    """Whether a line is a rule drawn with dashes, equals signs or the like."""
+    drawn = line.strip()
+    return len(drawn.replace(" ", "")) >= 3 and set(drawn) <= _RULE_CHARACTERS

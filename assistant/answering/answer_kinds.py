@@ -48,8 +48,8 @@ _GEOMETRIC = (
 )
 # what is kept for a time: "how long do we keep quality records" (not "keep a buddy")
 _RECORDS = (
-    r"(?:records?|documents?|documentation|results?|reports?|forms?|files?|data|logs?|"
-    r"certificates?|samples?|audiograms?)\b"
+    r"(?:records?|documents?|documentation|results?|reports?|forms?|files?|logs?|"
+    r"certificates?|audiograms?)\b"
 )
 _VOLUME_UNIT = r"(?:litres?|liters?|ml|millilit(?:re|er)s?|gallons?|cubic)\b"
 _VOLUME = _NUMBER + r"(?:l|litres?|liters?|ml|m³|m3|cm³|ccm|gal|gallons?)\b"
@@ -152,7 +152,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type(  # not the tools that apply or measure it ("torque wrenches", "torque lab")
         "torque",
         r"\btorque\b(?!\s+(?:wrench|wrenches|tools?|screwdrivers?|multipliers?|testers?|"
-        r"analy[sz]ers?|transducers?|sensors?|calibration|lab|laboratory|meters?|gauges?)\b)",
+        r"analy[sz]ers?|transducers?|sensors?|calibration|lab|laboratory|meters?|gauges?)\b"
+        r"(?!\s+settings?\b))",  # "the torque wrench setting for M12 bolts" asks a torque
         _NUMBER + r"(?:Nm|N·m|N m|ft-?lbs?)\b",
     ),
     _type(  # a servo's, a tool's or a bend's angle; "°C" and "degrees F" are temperatures
@@ -198,6 +199,17 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "phone number", r"\bphone\b|\btelephone\b", r"\+?\d[\d ()-]{6,}\d|\bext(?:ension)?\.?\s?\d+"
     ),
     _type("bank account", r"\baccount number\b|\biban\b", r"\bIBAN\b|\baccount\b"),
+    _type(  # "the name of the canteen manager": a person's or a company's name, not a role
+        "name",
+        r"\bname of (?:the|our|my|your|that|this)\b|\bwhat(?:'s|s| is)? (?:the|their|his|her) "
+        r"names?\b",
+        # two capitalised words or a word and a code ("Anna Kowalska", "Tellus S2", "TIA
+        # Portal V17"; not "Hall C" or "Aluminium 6061-T6") or a company's legal form
+        r"\b[A-Z][a-zà-ÿ][\wà-ÿ&'.-]*(?: (?:van |von |de )?(?:[A-Z][a-zà-ÿ][\wà-ÿ&'.-]*|"
+        r"[A-Z]{1,4}\d[\w.-]*))+|"
+        r"\b(?:GmbH|Ltd|Inc|AG|LLC|Co\.|Company|Corporation|S\.A\.|s\.r\.o\.|plc)\b",
+        value_case=True,
+    ),
     # "how long must my password be" asks for a length, not a time
     # ("how many hours does it take to charge"; "how many days" of a holiday allowance too)
     _type(

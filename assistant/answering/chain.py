@@ -290,7 +290,7 @@ class RagChain:
         quotes = self.extractive.quotes(found.question, found.passages, found.vectors, headings)
         text = render(quotes, found.passages)
         text = append_named_table_row(text, found.question, quotes, found.citations)
-        text = complete_procedure(text, found, quotes, self.searcher.chunks)
+        text = complete_procedure(text, found, quotes, self.searcher.section_of)
         return append_pointed_sections(text, quotes, found.citations, self.searcher.chunks)
 
     def _finish(self, turn: _Turn, text: str, abstained: bool) -> ChainEvent:

@@ -35,7 +35,9 @@ PERSON_LINE = re.compile(
 PROCEDURE_QUESTION = re.compile(
     r"\bhow (?:do|does|should|can|must|would|to)\b|\bsteps?\b|\bprocedure\b|\bcriteria\b|"
     # "describe the measurement sequence", "how is a latched alarm reset"
-    r"\bdescribe\b|\bsequence\b|\bhow (?:is|are) (?:\w+ ){1,5}(?:reset|set|done|\w+ed)\b|"
+    r"\bdescribe\b|\bsequence\b|\bhow (?:is|are) (?:\w+ ){1,5}(?:reset|set|done|fitted|"
+    r"installed|replaced|changed|cleaned|checked|calibrated|adjusted|removed|mounted|connected|"
+    r"tested|lubricated|greased|bled|drained|filled|started|stopped|cleared|acknowledged)\b|"
     r"\brequirements\b|\bwhat (?:should|must) (?:i|we|you)\b|"
     # "what gets connected next", "in what order": the steps in their order
     r"\bwhat (?:\w+ ){0,2}next\b|\bnext step\b|\b(?:in )?(?:what|which) order\b",
@@ -80,7 +82,11 @@ def definition_line(term: str | None) -> Callable[[str], bool] | None:
 
 # a standard's term entry: "3.7  hearing protection zone" alone on its line, its definition
 # the paragraph after it (ISO style: the number, the term in lower case, no full stop)
-_TERM_ENTRY = re.compile(r"^\s*\d{1,2}(?:\.\d{1,3}){1,3}\s+([a-z][^.:;!?]{1,60})$")
+# (a term of words, not a quantity: "1.5 kg maximum load" is no entry)
+_TERM_ENTRY = re.compile(
+    r"^\s*\d{1,2}(?:\.\d{1,3}){1,3}\s+(?!(?:mm|cm|m|kg|g|t|bar|mbar|psi|rpm|min|h|s|kw|w|v|a|nm|"
+    r"kn|n|l|ml|hz|db|mpa|kpa|µm|um)\b)([a-z][a-z-]+(?: [^.:;!?]{0,58})?)$"
+)
 
 
 def is_term_entry(line: str) -> bool:
@@ -125,8 +131,8 @@ def passages_sought(question: str) -> list[tuple[str, Callable[[str], bool]]]:
     it ("when alarm C302 is active": "| C302 | Machine interlock lost | ...").
 
     Example:
-        >>> [(code, lists)] = passages_sought("what happens when alarm E-203 is active")
-        >>> code, lists("| Code | Meaning |\\n|---|---|\\n| E203 | Cabinet too hot |")
+        >>> [(words, lists)] = passages_sought("what happens when alarm E-203 is active")
+        >>> words, lists("| Code | Meaning |\\n|---|---|\\n| E203 | Cabinet too hot |")
         ('e203', True)
     """
     defined: list[tuple[str, Callable[[str], bool]]] = [
@@ -134,7 +140,9 @@ def passages_sought(question: str) -> list[tuple[str, Callable[[str], bool]]]:
         for term, defines in definition_sought(question)
     ]
     codes = sorted(subject_codes(question))
-    return defined + [(code, functools.partial(_lists_code, {code})) for code in codes]
+    # searched with every code the question names: E203 of the TC-48, not of another machine
+    words = " ".join(codes)
+    return defined + [(words, functools.partial(_lists_code, {code})) for code in codes]
 
 
 def _has_line(test: Callable[[str], bool], text: str) -> bool:
@@ -148,7 +156,12 @@ def _keys_row(code: str, line: str) -> bool:
 
 
 # the first column of a table that lists codes: "Code", "Alarm no.", "Error", "Fault code"
-_CODE_COLUMN = re.compile(r"\b(?:codes?|alarms?|errors?|faults?|messages?|events?)\b", re.I)
+# (not "Part code" or "Order code": a parts list keys its rows by part, not by event)
+_CODE_COLUMN = re.compile(
+    r"^(?:codes?|(?:alarm|error|fault|trip|event|message|diagnostic|status)s?(?:\s*(?:codes?|"
+    r"no\.?|numbers?|#))?)$",
+    re.IGNORECASE,
+)
 
 
 def lists_asked_code(question: str, passages: Iterable[str]) -> bool:
@@ -171,7 +184,7 @@ def lists_asked_code(question: str, passages: Iterable[str]) -> bool:
 def _lists_code(codes: set[str], text: str) -> bool:
     """Whether a table of codes in `text` has a row keyed by one of `codes`."""
     return any(
-        _CODE_COLUMN.search(cells(block.header)[0])
+        _CODE_COLUMN.match(cells(block.header)[0].strip("*_ "))
         and any(_keys_row(c, r) for c in codes for r in block.rows)
         for block in split_blocks(text)
         if block.header is not None

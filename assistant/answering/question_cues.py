@@ -32,6 +32,7 @@ _ASKS = re.compile(r"\b(?:what|which|how|whats|what's)\b", re.IGNORECASE)
 # a time, a place or a person is asked for, not a quantity ("when was the application for the
 # wind speed patent filed"), unless a "what" or "how" follows ("when it overheats, what ...")
 _ASKS_NO_QUANTITY = re.compile(r"\b(?:when|where|who|whom|whose)\b", re.IGNORECASE)
+_NO_QUANTITY = frozenset({"date", "name"})  # what such a question may still ask for
 # a clipped question: at most four words, then "of" or "for" ("max ambient temperature for")
 _CLIPPED = re.compile(
     r"\s*(?P<head>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+(?:(?:allowed|permitted|required)\s+)?"
@@ -99,8 +100,8 @@ def expected_answer_types(question: str) -> list[AnswerType]:
     # ("who is the assignee of the patent on wind speed measurement")
     asked = _ASKS.search(plain)
     if asked is None:
-        if _ASKS_NO_QUANTITY.search(plain):  # a time, a place, a person: a past date at most
-            return [t for t in ANSWER_TYPES if t.name == "date" and t.cue.search(plain)]
+        if _ASKS_NO_QUANTITY.search(plain):  # a time, a place, a person: a date or a name
+            return [t for t in ANSWER_TYPES if t.name in _NO_QUANTITY and t.cue.search(plain)]
         return _clipped_types(plain)
     clause = plain[asked.start() :]
     words = clause.split()

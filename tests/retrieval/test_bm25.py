@@ -61,6 +61,10 @@ def test_unknown_terms_reads_part_numbers_of_several_segments_and_standards() ->
     procedure = BM25Index(["QP-CAL-014 Calibration of torque tools"])
     assert procedure.unknown_terms("steps of QP-CAL-014 for click wrenches")[0] == []
     assert procedure.unknown_terms("steps of QP-CAL-015")[0] == ["QP-CAL-015"]
+    # ... but not a code that only reads like part of it, wherever it stands
+    fits = BM25Index(["The PE-2034 fits."])
+    assert fits.unknown_terms("does the E-20 fit the PE-2034")[0] == ["E-20"]
+    assert fits.unknown_terms("does the PE-2034 take an E-20")[0] == ["E-20"]
     # a number with a word is no part number
     assert index.unknown_terms("a 5-axis machine")[0] == []
     assert index.unknown_terms("when does the line-2 shift start")[0] == []

@@ -13,6 +13,7 @@ from retrieval.documents import LoadedDocument
 from retrieval.errors import DocumentLoadError
 from retrieval.loaders import load_document
 from retrieval.tables import split_blocks
+from retrieval.text_layout import grid_tables, joined_paragraphs, without_page_furniture
 
 REAL_DOCS = Path(__file__).resolve().parents[3] / "shared" / "real-docs"
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^>]*)?/?>")
@@ -460,3 +461,25 @@ def test_real_documents_load_cleanly() -> None:
     mqtt = real("oasis-mqtt-sn-v2.0-working-draft-2025-10-23.docx")
     assert mqtt.meta.title == "MQTT for Sensor Networks (MQTT-SN) Version 2.0"
     assert "Page  of" not in all_text(mqtt)
+
+
+def test_text_layout_keeps_values_headings_and_wrapped_table_headers() -> None:
+    # numbers on lines of their own are values, not page numbers
+    settings = ["Torque (Nm)", "25", "Pressure (bar)", "160", "Speed (rpm)", "1450"]
+    assert without_page_furniture(settings) == settings
+    # a heading over its text is not a wrapped line; the text wrapped at the width is
+    text = [
+        "4.3  Maximum daily exposure durations for hall workers",
+        "The employer shall record the duration of exposure for every employee who",
+        "works in a hall where the daily exposure exceeds the lower action value.",
+    ]
+    assert joined_paragraphs(text) == [text[0], f"{text[1]} {text[2]}"]
+    grid = ["+-------+---------+", "| Sound | Maximum |", "| level | time    |",
+            "+=======+=========+", "| 85    | 8 h     |", "| 94    | 1 h     |",
+            "+-------+---------+"]  # fmt: skip
+    assert grid_tables(grid) == [
+        "| Sound level | Maximum time |",
+        "|---|---|",
+        "| 85 | 8 h |",
+        "| 94 | 1 h |",
+    ]

@@ -111,3 +111,19 @@ def test_hybrid_search_with_nothing_allowed_finds_nothing(searcher: Searcher) ->
     assert found.hits == [] and found.best_dense is None
     with pytest.raises(InvalidQueryError, match="empty"):
         searcher.hybrid_search("  ")
+
+
+def test_a_chunks_section_is_its_neighbours_of_the_same_file_and_heading(
+    searcher: Searcher,
+) -> None:
+    chunk = searcher.search("press alarm H-320 light curtain", k=1)[0].chunk
+    section = searcher.section_of(chunk.chunk_id)
+    assert chunk in section
+    assert {(c.source, c.heading_path) for c in section} == {(chunk.source, chunk.heading_path)}
+    whole = [
+        c
+        for c in searcher.chunks
+        if (c.source, c.heading_path) == (chunk.source, chunk.heading_path)
+    ]
+    assert section == whole
+    assert searcher.section_of("no such chunk") == []

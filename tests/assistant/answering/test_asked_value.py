@@ -357,3 +357,12 @@ def test_a_retention_period_or_mtbf_is_answered_only_where_the_value_is_one() ->
     mtbf = "what is the MTBF of the KD-600 drives"
     assert answer_type_missing(mtbf, ["KD-600 drives\nFan life: 40,000 h at 40 °C."])
     assert not answer_type_missing(mtbf, ["KD-600 drives\nMTBF: 120,000 h at 40 °C."])
+
+
+def test_a_name_is_answered_by_a_name_not_by_a_role_or_an_extension() -> None:
+    question = "whats the name of the canteen manager"
+    contacts = "Contacts\n| Topic | Contact |\n|---|---|\n| Canteen | Canteen manager, ext. 2080 |"
+    staff = "Staff\n| Role | Name |\n|---|---|\n| Production Manager | Tomasz Wrona |"
+    assert answer_type_missing(question, [contacts, staff])
+    named = "Staff\n| Role | Name |\n|---|---|\n| Canteen manager | Anna Kowalska |"
+    assert not answer_type_missing(question, [contacts, named])

@@ -43,11 +43,15 @@ MODELS = "| Model | Weight |\n|---|---|\n| TC-48 | 38 kg |"
 
 
 def test_a_code_the_question_names_is_sought_in_a_table_of_codes() -> None:
-    sought = dict(passages_sought("TC-48 keeps throwing E-203 in the afternoons, what now?"))
-    assert set(sought) == {"e203", "tc48"}
-    assert sought["e203"](CODES) and not sought["e203"](MODELS)
+    sought = passages_sought("TC-48 keeps throwing E-203 in the afternoons, what now?")
+    # each code's row, searched with every code the question names (E203 of the TC-48)
+    assert [words for words, _ in sought] == ["e203 tc48", "e203 tc48"]
+    e203, tc48 = (lists for _, lists in sought)
+    assert e203(CODES) and not e203(MODELS)
     # a table of products keys its rows by code too, but lists no codes to look up
-    assert not sought["tc48"](MODELS)
+    assert not tc48(MODELS)
+    parts = "| Part code | Description |\n|---|---|\n| E203 | Fan |"
+    assert not e203(parts)
     assert lists_asked_code("TC-48 keeps throwing E-203, what now?", [MODELS, CODES])
     assert not lists_asked_code("what does the TC-48 weigh", [MODELS, CODES])
     # a definition is sought by its defining line

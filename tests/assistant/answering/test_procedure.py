@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from assistant.answering.answers import Citation
 from assistant.answering.extractive import Quote
 from assistant.answering.procedure import complete_procedure, numbered_runs
@@ -16,6 +18,12 @@ CHUNKS = [
           " blade travel.\n6. Tension the blade."),
     Chunk("w1", "saw.html", "Saw", ("Maintenance", "7.5 Tension"), None, "Tension: 45 bar."),
 ]  # fmt: skip
+
+
+def _sections(chunks: list[Chunk]) -> Callable[[str], list[Chunk]]:
+    """`Searcher.section_of` over `chunks`."""
+    place = {c.chunk_id: (c.source, c.heading_path) for c in chunks}
+    return lambda cid: [c for c in chunks if (c.source, c.heading_path) == place.get(cid)]
 
 
 def _citation(n: int, chunk: Chunk) -> Citation:
@@ -41,7 +49,7 @@ def test_a_procedure_quoted_in_part_is_quoted_whole_from_its_section() -> None:
     found = _found("what is the procedure for changing the saw blade", [CHUNKS[1], CHUNKS[3]])
     quotes = [Quote(1, "3. Release the blade tension.\n4. Pull the blade out.", 0.8),
               Quote(2, "Tension: 45 bar.", 0.5)]  # fmt: skip
-    text = complete_procedure("partial [1]", found, quotes, CHUNKS)
+    text = complete_procedure("partial [1]", found, quotes, _sections(CHUNKS))
     assert text.startswith("To change the blade:\n1. Stop the saw.\n2. Open the covers.\n3.")
     assert (
         "5. Check the teeth point in the direction of blade travel.\n6. Tension the blade. [1]"
@@ -55,8 +63,33 @@ def test_a_procedure_quoted_in_part_is_quoted_whole_from_its_section() -> None:
 def test_steps_stay_as_quoted_unless_a_procedure_is_asked_or_all_are_quoted() -> None:
     found = _found("what blade tension", [CHUNKS[1]])
     quotes = [Quote(1, "3. Release the blade tension.", 0.8)]
-    assert complete_procedure("as quoted [1]", found, quotes, CHUNKS) == "as quoted [1]"
+    assert complete_procedure("as quoted [1]", found, quotes, _sections(CHUNKS)) == "as quoted [1]"
     whole = "1. Stop the saw.\n2. Open the covers."
     found = _found("how do I change the blade", [Chunk("q", "x.md", "X", ("S",), None, whole)])
     chunks = [Chunk("q", "x.md", "X", ("S",), None, whole)]
-    assert complete_procedure("all [1]", found, [Quote(1, whole, 0.9)], chunks) == "all [1]"
+    assert (
+        complete_procedure("all [1]", found, [Quote(1, whole, 0.9)], _sections(chunks)) == "all [1]"
+    )
+
+
+def test_a_step_whose_text_the_guard_cut_keeps_its_run_whole() -> None:
+    text = "1. Pre-load it five times.\n2. Set 20 %.\n3.\n4. Take five readings."
+    assert numbered_runs(text) == [text.splitlines()]
+
+
+def test_a_note_between_steps_stays_and_no_quoted_step_is_lost() -> None:
+    path = ("Saw", "Blade")
+    chunks = [
+        Chunk("n1", "saw.md", "Saw", path, None, "To change the blade:\n1. Stop the saw.\n"
+              "2. Lock out the main switch."),
+        Chunk("n2", "saw.md", "Saw", path, None, "CAUTION: the blade is sharp.\n3. Open the"
+              " covers.\n4. Pull the blade out."),
+    ]  # fmt: skip
+    found = _found("how do I change the blade", chunks)
+    quotes = [Quote(2, "3. Open the covers.\n4. Pull the blade out.", 0.9),
+              Quote(1, "1. Stop the saw.", 0.5)]  # fmt: skip
+    text = complete_procedure("partial", found, quotes, _sections(chunks))
+    assert text == (
+        "To change the blade:\n1. Stop the saw.\n2. Lock out the main switch.\n"
+        "CAUTION: the blade is sharp.\n3. Open the covers.\n4. Pull the blade out. [2]"
+    )

@@ -59,6 +59,8 @@ from assistant.answering.question_cues import (
         ("what frequency does the ultrasonic run at in the immersion stage", ["frequency"]),
         ("what is the MTBF of the KD-600 drives", ["mean time between failures"]),
         ("what is the maximum spindle runout on the LT-320", ["geometric tolerance"]),
+        ("whats the name of the canteen manager", ["name"]),
+        ("who does our anodising? name of the anodiser for the KV bodies", ["name"]),
         ("how long must audiometric test results be retained", ["duration", "retention period"]),
         ("how long do we keep quality records", ["duration", "retention period"]),
         ("starting Monday with a buddy - how long do I keep them for?", ["duration"]),
