@@ -90,7 +90,8 @@ def complete_procedure(
         if origin is None or not section:
             continue
         section_text = clean_passage(join_all([c.text for c in section]))[0]
-        same = {c.n for c in citations if c.chunk_id in {s.chunk_id for s in section}}
+        ids = {c.chunk_id for c in section}
+        same = {c.n for c in citations if c.chunk_id in ids}
         quoted = [q for q in quotes if q.n in same]
         for run in numbered_runs(section_text):
             whole = "\n".join(run)
