@@ -44,7 +44,7 @@ _DURATION = (
 
 _GEOMETRIC = (
     r"(?:run-?out|concentricity|flatness|parallelism|perpendicularity|straightness|roundness|"
-    r"cylindricity|squareness)\b"
+    r"cylindricity|squareness|backlash|end[- ]?float)\b"
 )
 # what is kept for a time: "how long do we keep quality records" (not "keep a buddy")
 _RECORDS = (
@@ -105,7 +105,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "price",
         r"\bprice\b|\bcosts?\b|\bhow much did\b.*\b(?:pay|buy)\b|\bhow much money\b"
         r"|\b(?:maximum|minimum|the) fines?\b|\bfines? (?:amount|in)\b|\bin (?:euros?|dollars?)\b"
-        r"|\b(?:hourly|daily|day|day's) rate\b|\binvoice\b|\bcharges? (?:for|per)\b",
+        r"|\b(?:hourly|daily|day|day's) rate\b|\binvoice\b|\bcharges? (?:for|per)\b"
+        # "what do we charge if ...", "how much do they pay for ..."
+        r"|\b(?:we|they|you|I) (?:charge|pay|bill|invoice)\b",
         r"[€$£]\s?\d|\d\s?(?:EUR|USD|GBP|euros?|pounds?|dollars?)\b|\b(?:price|EUR)\b",
         attribute=r"\bprice|\bcosts?\b|\bfines?\b|\bpa(?:y|id)\b|\bbought\b|\bbuy\b|\bcharge|"
         r"\bfees?\b|\brate\b|\beach\b|\bper\b|\bpenalt",
@@ -122,7 +124,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     ),
     _type(
         "pressure",
-        r"\bpressure\b",
+        r"\bpressure\b|\bvacuum (?:level|pressure)\b|\bhow much vacuum\b",
         _NUMBER + r"(?:bar|mbar|psi|psig|psia|MPa|kPa|Pa|inH2O|mmHg|dB)\b",
     ),
     _type(
@@ -140,7 +142,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type("rotational speed", r"\brpm\b|\bspindle speed\b", _NUMBER + r"(?:rpm|min-1|1/min)"),
     _type(
         "frequency",
-        r"\bhz\b|\b(?:operating|clock|radio|supply|mains|carrier|switching|sampling|signal|pwm|"
+        r"\b[kmg]?hz\b|\b(?:operating|clock|radio|supply|mains|carrier|switching|sampling|signal|pwm|"
         r"pulse|modulation|output|resonant|resonance|natural|cut-?off|update|refresh|inverter|"
         r"motor|excitation|rated|base|ultrasonic|ultrasound|vibration|transmit|transmission) "
         r"frequency\b|\bfrequency (?:band|range)\b|"
@@ -196,13 +198,19 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type("serial number", r"\bserial number\b", r"\bserial\b|\bS/N\b"),
     _type("password", r"\bpassword\b", r"\bpassword\b"),
     _type(
-        "phone number", r"\bphone\b|\btelephone\b", r"\+?\d[\d ()-]{6,}\d|\bext(?:ension)?\.?\s?\d+"
+        "phone number",
+        r"\bphone\b|\btelephone\b|\bextension(?: number)?\b|\bext\b",
+        r"\+?\d[\d ()-]{6,}\d|\bext(?:ension)?\.?\s?\d+",
     ),
     _type("bank account", r"\baccount number\b|\biban\b", r"\bIBAN\b|\baccount\b"),
     _type(  # "the name of the canteen manager": a person's or a company's name, not a role
         "name",
         r"\bname of (?:the|our|my|your|that|this)\b|\bwhat(?:'s|s| is)? (?:the|their|his|her) "
-        r"names?\b",
+        r"names?\b|"
+        # "who is the canteen manager": the person holding a role (not "who is responsible")
+        r"\bwho(?:'s|s| is| are| was)(?=\s+(?:the|our|my|your)\s+(?:[\w-]+\s+){0,3}?(?:manager|"
+        r"lead|leader|supervisor|director|head|officer|coordinator|owner|representative|rep|"
+        r"foreman|chair(?:man|person)?)s?\b)",
         # two capitalised words or a word and a code ("Anna Kowalska", "Tellus S2", "TIA
         # Portal V17"; not "Hall C" or "Aluminium 6061-T6") or a company's legal form
         r"\b[A-Z][a-zà-ÿ][\wà-ÿ&'.-]*(?: (?:van |von |de )?(?:[A-Z][a-zà-ÿ][\wà-ÿ&'.-]*|"
@@ -232,6 +240,11 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"annual(?:ly)?|biannual(?:ly)?|semi-annual(?:ly)?)\b|\b(?:once|twice|\w+ times) (?:a|an|"
         r"per)\b|\bper (?:shift|day|week|month|year)\b|\bafter (?:each|every)\b|\bbefore "
         r"(?:each|every|use|start)\b|\binterval\b|\d\s?(?:h|hours?|days?|weeks?|months?|years?)\b",
+        # a bare "2 days" is how often only under an interval's name, not under "Duration"
+        attribute=r"\bevery\b|\beach\b|\binterval|\bfrequen|\bperiod|\bonce\b|\btwice\b|"
+        r"\btimes\b|\bper\b|\bafter\b|\bbefore\b|\b(?:hour|dai|week|fortnight|month|quarter|"
+        r"year)ly\b|\bannual|\bschedul|\bdue\b|\brefresh|\brepeat|\brecur|\bcycle|\bwhen\b|"
+        r"\bat least\b|\bup to\b|\bwithin\b",
     ),
     _type(  # a time of day: "what time does the last bus leave" (not "what time does it take")
         "clock time",
@@ -324,6 +337,12 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"\b(?:part|stock|article|item|product|order|model|catalog(?:ue)?|reorder|sku|kp) "
         r"(?:number|no|code)\b",
         r"\b[A-Z0-9]{2,}[-/][A-Z0-9-]{2,}\b",
+        value_case=True,
+    ),
+    _type(  # a CNC program's number: "which warm-up program number" (O9000)
+        "program number",
+        r"\bprogram (?:number|no)\b",
+        r"\bO\d{4,5}\b|\b[Pp]rogram (?:[Nn]o\.?|[Nn]umber|#)\s*\d+",
         value_case=True,
     ),
     _type(  # a past event's date; "when should I change the oil" asks for no date

@@ -38,6 +38,7 @@ documents never answer (a near miss). So a value counts only where it is bound t
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -54,6 +55,7 @@ from assistant.answering.contrast import (
 from assistant.answering.question_cues import (
     AnswerType,
     asked_count_nouns,
+    asking_clause,
     expected_answer_types,
     normalise_code,
     subject_codes,
@@ -69,6 +71,8 @@ __all__ = [
 ]
 
 _DIGIT = re.compile(r"\d")
+# a pronoun in the asking clause: "how long has maintenance got to fix *them*"
+_REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|these|those)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n")
 # a paragraph ends at a blank line; a list item ("- ...", "3 ...", "2) ...") is one of its own
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+•]|\d+[.)]?)\s)")
@@ -192,17 +196,21 @@ _CELL_KEY = re.compile(r"(?:^|\|)\s*([^|:]{2,40}):\s*[^|\s]")
 
 
 def _names(unit: _Unit, words: Sequence[str], asking: Sequence[str], codes: set[str]) -> bool:
-    """Whether the unit names the subject by the question's words or its asking words."""
+    """Whether the unit names the subject by the question's words or its asking words; a
+    question whose scene is too long to name its subject (no `words`) still names it by the
+    words that ask ("we finish at 22:00. what time does the last number 14 bus leave")."""
+    if not words and asking:  # one of them will do: the scene named the rest
+        return _names_subject(unit, asking, codes, share=1 / len(asking))
     return _names_subject(unit, words, codes) or bool(
         asking and _names_subject(unit, asking, codes)
     )
 
 
-def _names_subject(unit: _Unit, words: Sequence[str], codes: set[str]) -> bool:
+def _names_subject(unit: _Unit, words: Sequence[str], codes: set[str], share: float = 0.5) -> bool:
     """Whether the unit itself names the code (a sentence, or a row keyed by it: "| SK-16 |
     24.80 |" or "| Payload | SK-16: 5 kg |", not a row of another part that fits it: "| PP-38
     | Port plug | KV-20 |"), or
-    at least half of `words` are in it, its table's labels or its heading."""
+    at least `share` of `words` (half) are in it, its table's labels or its heading."""
     own = unit.text.strip().strip("|").split("|")[0] if unit.labels else unit.text
     if unit.labels:  # a cell keyed by the code: "| Payload | RB10-1300E Series: 10 kg |"
         own += " " + " ".join(_CELL_KEY.findall(unit.text))
@@ -211,7 +219,7 @@ def _names_subject(unit: _Unit, words: Sequence[str], codes: set[str]) -> bool:
     near = f"{unit.text} {unit.labels} {unit.heading}"
     if not codes:  # without a code the words may name the subject a paragraph earlier
         near = f"{near} {unit.paragraph}"
-    return 2 * sum(w[:_STEM] in near.lower() for w in words) >= len(words)
+    return sum(w[:_STEM] in near.lower() for w in words) >= share * len(words)
 
 
 # a measured condition the question sets ("at 2.4 MPa", "for a 60 mm bar"): a number and its unit
@@ -317,16 +325,25 @@ def count_patterns(nouns: Sequence[str]) -> list[re.Pattern[str]]:
 
 def count_missing(
     nouns: Sequence[str], passages: Sequence[str], codes: set[str],
-    designators: Sequence[re.Pattern[str]] = (),
+    designators: Sequence[re.Pattern[str]] = (), asked: AskedWords | None = None,
 ) -> bool:  # fmt: skip
-    """Whether no passage gives a number of any of the counted `nouns` for the subject."""
+    """Whether no passage gives a number of any of the counted `nouns` for the subject (with
+    `asked`, not for another thing by `contrast.elsewhere`: the finishing insert's "250 parts
+    per edge" counts nothing for the roughing insert)."""
     counted = count_patterns(nouns)
+    if asked is not None:  # "5 consecutive parts" counts the good parts; the qualifier that
+        # sets a contrast is another noun's ("the roughing insert", not "the finishing insert")
+        own = {noun.lower().rstrip("s")[:_STEM] for noun in nouns}
+        pairs = tuple(p for p in asked.pairs if p[1].rstrip("s")[:_STEM] not in own)
+        asked = dataclasses.replace(asked, pairs=pairs)
     # or a table column or caption naming the word
     stems = [re.escape(noun.lower().rstrip("s")[:_STEM]) for noun in nouns]
     labelled = [re.compile(rf"\b{stem}", re.IGNORECASE) for stem in stems]
     # a passage's heading line numbers its section ("4.8 Subscriptions"): it counts nothing
     for unit in (u for p in passages for u in _body(p)):
         if not _about(unit, codes, designators):
+            continue
+        if asked is not None and elsewhere(f"{unit.text} | {unit.header}", asked):
             continue
         if any(pattern.search(unit.text) for pattern in counted):
             return False
@@ -358,11 +375,16 @@ def answer_type_missing(question: str, passages: Iterable[str]) -> bool:
     # what torque on the port plugs": the guide's plug torque is not the metric ports'); the
     # development sets lost that near miss to the asking words alone where a code binds, and
     # gained no answer
-    asking = [] if codes else asking_words(question, kinds)
+    # and a clause that asks of "it" or "them" refers back to the scene for its subject
+    asking = (
+        []
+        if codes or _REFERS_BACK.search(asking_clause(question) or "")
+        else asking_words(question, kinds)
+    )
     if any(
         value_missing(kind, passages, codes, words, numbered, conditions, asked, asking)
         for kind in kinds
     ):
         return True
     nouns = asked_count_nouns(question)
-    return bool(nouns) and count_missing(nouns, passages, codes, numbered)
+    return bool(nouns) and count_missing(nouns, passages, codes, numbered, asked)

@@ -46,7 +46,8 @@ _NEGATED = re.compile(
 _ASIDE = re.compile(r"\([^)]*\)")  # "(FKM)", "(T30)": an aside, not part of the noun phrase
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\w.,/-]*|[^\w\s]")
 # where a question's clause ends: "how heavy is a PH mould, need to know before lifting"
-CLAUSE_END = re.compile(r"[,;?]|\s-\s|\bneeds?\b", re.IGNORECASE)
+# ... or where a sentence ends: "we finish at 22:00. what time does the last bus leave"
+CLAUSE_END = re.compile(r"[,;?]|\.\s+(?=[A-Za-z])|\s-\s|\bneeds?\b", re.IGNORECASE)
 # words any question has, never the name of what it asks about
 NOT_SUBJECT = frozenset(
     "the and for with from what whats which how who when where why can could should must will "
@@ -100,7 +101,16 @@ _OPPOSITES: tuple[tuple[str, str], ...] = (
     ("loading", "unloading"),
     ("male", "female"),
 )
-_SAME = {"min": "minimum", "max": "maximum", "mini": "minimum"}
+# words for an end of a range: "the lowest spindle speed" is not answered by its maximum
+_SAME = {
+    "min": "minimum",
+    "max": "maximum",
+    "mini": "minimum",
+    "lowest": "minimum",
+    "smallest": "minimum",
+    "highest": "maximum",
+    "largest": "maximum",
+}
 _COLOURS = frozenset(
     "red green blue yellow orange black white grey gray silver purple violet brown pink".split()
 )

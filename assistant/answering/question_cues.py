@@ -23,8 +23,22 @@ _ASKED_WINDOW_WORDS = 8
 # cues read over the whole clause: "how long must the gap between two messages be?" asks for
 # no duration, which its closing "be" tells, past the window
 _WHOLE_CLAUSE = frozenset(
-    {"duration", "task duration", "retention period", "volume in unit", "amount in unit"}
+    {
+        "duration",
+        "task duration",
+        "retention period",
+        "volume in unit",
+        "amount in unit",
+        "frequency",
+    }
 )
+# "how much does ... cost", "how much will ... weigh": the verb that closes the clause names
+# the asked quantity however long the subject before it
+_CLOSING_VERB = re.compile(
+    r"\bhow much (?:does|do|did|will|would|should|could|is|are)\b[^?,;]{0,100}?\b(cost|weigh)s?\b",
+    re.IGNORECASE,
+)
+_CLOSING_KIND = {"cost": "price", "weigh": "weight"}
 _DIGIT = re.compile(r"\d")
 _COMPOUND = re.compile(r"\w+(?:-\w+)+")
 _SECOND_ASK = re.compile(r"\band (?:what|which|how)\b", re.IGNORECASE)
@@ -39,6 +53,7 @@ _CLIPPED = re.compile(
     r"(?:of|for|in)\b",
     re.IGNORECASE,
 )
+_CLIPPED_ASKED = re.compile(_CLIPPED.pattern.replace("of|for|in", "of|for|in|on"), re.IGNORECASE)
 # a code names one machine, product or data set: letters and digits, maybe with a hyphen
 _CODE = re.compile(r"\b[A-Za-z]{1,5}-?\d[\w.-]*\b")
 # words that end the counted noun phrase of "how many ... " and words that are never counted
@@ -109,7 +124,11 @@ def expected_answer_types(question: str) -> list[AnswerType]:
     size = _ASKED_WINDOW_WORDS + (4 if "and" in words[2:_ASKED_WINDOW_WORDS] else 0)
     window = " ".join(words[:size])
     # "how long does an oil change on the AC-37 take": the verb closes the clause
-    return [t for t in ANSWER_TYPES if t.cue.search(clause if t.name in _WHOLE_CLAUSE else window)]
+    kinds = [t for t in ANSWER_TYPES if t.cue.search(clause if t.name in _WHOLE_CLAUSE else window)]
+    # "how much does a replacement ruby stylus for the CMM cost": so does "cost" or "weigh"
+    closing = _CLOSING_VERB.search(clause)
+    named = _CLOSING_KIND[closing.group(1).lower()] if closing else None
+    return kinds + [t for t in ANSWER_TYPES if t.name == named and t not in kinds]
 
 
 def _clipped_types(question: str) -> list[AnswerType]:
@@ -125,7 +144,9 @@ def _clipped_types(question: str) -> list[AnswerType]:
         >>> _clipped_types("spindle temperature alarm on the VMC-850")
         []
     """
-    opening = _CLIPPED.match(question)
+    # "on" names the machine a setting is on ("weld pressure on U2-01" reports a setting);
+    # with a question mark it asks for it ("nominal wall thickness on the PH-40 housing?")
+    opening = (_CLIPPED_ASKED if "?" in question else _CLIPPED).match(question)
     if opening is None:
         return []
     head = opening.group("head").strip()

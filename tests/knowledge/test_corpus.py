@@ -89,7 +89,13 @@ def test_eval_set_is_large_and_points_at_real_sections(built: Path) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["answer_qa.jsonl", "qualifier_dev.jsonl", "broad_dev.jsonl", "conversational_dev.jsonl"],
+    [
+        "answer_qa.jsonl",
+        "qualifier_dev.jsonl",
+        "broad_dev.jsonl",
+        "conversational_dev.jsonl",
+        "near_miss_fresh_dev.jsonl",
+    ],
 )
 def test_answer_set_facts_are_stated_by_every_gold_document(built: Path, name: str) -> None:
     """Key facts are copied from the documents: the gold document and each pooled
@@ -119,7 +125,13 @@ def test_calibration_questions_are_not_test_questions() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["near_miss_dev.jsonl", "qualifier_dev.jsonl", "broad_dev.jsonl", "conversational_dev.jsonl"],
+    [
+        "near_miss_dev.jsonl",
+        "near_miss_fresh_dev.jsonl",
+        "qualifier_dev.jsonl",
+        "broad_dev.jsonl",
+        "conversational_dev.jsonl",
+    ],
 )
 def test_development_sets_are_not_test_questions(name: str) -> None:
     from assistant.answering.evaluation import load_answer_questions

@@ -176,6 +176,17 @@ def test_a_past_event_asks_for_a_date() -> None:
         # a unit between the number and the word measures it ("15 kW spindle motor")
         ("how many spindles does the VMC-850 have", "VMC-850: a 15 kW spindle motor.", True),
         ("how many good parts before restarting", "measure 5 consecutive parts", False),
+        # another qualifier of another noun of the question: the finishing insert's count
+        (
+            "how many parts per edge do we get from the roughing insert",
+            "Tools\n| Tool | Tool life |\n|---|---|\n| Finishing insert | 250 parts per edge |",
+            True,
+        ),
+        (
+            "how many parts per edge do we get from the finishing insert",
+            "Tools\n| Tool | Tool life |\n|---|---|\n| Finishing insert | 250 parts per edge |",
+            False,
+        ),
         # the heading line's section number counts nothing
         ("how many subscriptions may a client hold", "Spec > 4.8 Subscriptions\nAny.", True),
         ("what is the maximum number of subscriptions", "A client holds 8 subscriptions.", False),
@@ -366,3 +377,25 @@ def test_a_name_is_answered_by_a_name_not_by_a_role_or_an_extension() -> None:
     assert answer_type_missing(question, [contacts, staff])
     named = "Staff\n| Role | Name |\n|---|---|\n| Canteen manager | Anna Kowalska |"
     assert not answer_type_missing(question, [contacts, named])
+
+
+def test_a_duration_answers_how_often_only_under_an_interval_name() -> None:
+    question = "how often does the CMM operator module need refreshing"
+    lasting = "Training\n| Module | Duration |\n|---|---|\n| CMM operator | 2 days |"
+    assert answer_type_missing(question, [lasting])
+    refreshed = "Training\n| Module | Refresh |\n|---|---|\n| CMM operator | 3 years |"
+    assert not answer_type_missing(question, [refreshed])
+
+
+def test_a_long_scene_leaves_the_asking_words_to_name_the_subject() -> None:
+    question = "on lates, we finish at 22:00. what time does the last 14 bus leave Foundry Road?"
+    shifts = "Shift times\n| Shift | Time |\n|---|---|\n| Late | 14:00-22:00 |"
+    assert answer_type_missing(question, [shifts])
+    buses = "Public transport\nThe last 14 bus leaves Foundry Road at 22:35."
+    assert not answer_type_missing(question, [shifts, buses])
+
+
+def test_who_holds_a_role_asks_for_a_name() -> None:
+    contacts = "Contacts\n| Topic | Contact |\n|---|---|\n| Canteen | Canteen manager, ext. 2080 |"
+    assert answer_type_missing("who is the canteen manager?", [contacts])
+    assert not answer_type_missing("extension number for the canteen manager?", [contacts])

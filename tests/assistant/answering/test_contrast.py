@@ -58,6 +58,14 @@ def _asked(question: str) -> AskedWords:
         ("what is the outlet pressure", "Inlet pressure 6 bar", True),
         ("what is the max pressure", "Min. pressure 2 bar", True),
         ("what is the max pressure", "| Min | Max |", False),
+        # the ends of a range by other names: "lowest" is the minimum, "highest" the maximum
+        (
+            "whats the lowest spindle speed the vmc850 can do",
+            "a maximum spindle speed of 12,000 rpm",
+            True,
+        ),
+        ("what is the highest mould temperature", "Minimum mould temperature 40 °C", True),
+        ("whats the lowest spindle speed", "Spindle speed: minimum 20 rpm", False),
     ],
 )
 def test_elsewhere(question: str, text: str, other: bool) -> None:

@@ -95,6 +95,16 @@ def test_expected_answer_types(question: str, kinds: list[str]) -> None:
         ("How much current can each isolated digital output deliver?", ["current"]),
         ("maximum continuous discharge current of the BMS", ["current"]),
         ("what is the current state of line 2", []),
+        # the verb that closes "how much does ..." names the quantity past the window
+        ("how much does a replacement ruby stylus for the CMM cost?", ["price"]),
+        ("how much will the spare spindle cartridge for line 1 weigh", ["weight"]),
+        ("what do we charge if a customer keeps the trays", ["price"]),
+        ("who is the canteen manager?", ["name"]),
+        ("who is responsible for the permit?", []),
+        ("what vacuum level should the suction cups reach", ["pressure"]),
+        ("what frequency does the ultrasonic stage of the PW-400 run at, kHz?", ["frequency"]),
+        ("what's the max allowed ball screw backlash on the LT-320", ["geometric tolerance"]),
+        ("which warm-up program number do I run on the LT-320", ["program number"]),
         # two quantities joined by "and", the second past the window
         (
             "what are the operating temperature range and the IP rating of the PLC",
@@ -122,6 +132,9 @@ def test_further_kinds(question: str, kinds: list[str]) -> None:
         ("max ambient temperature allowed in the compressor room", ["temperature"]),
         # "on" names the machine a setting is on, never closes the quantity
         ("weld pressure on U2-01", []),
+        # ... unless the question mark asks for it
+        ("nominal wall thickness on the PH-40 housing?", ["thickness"]),
+        ("extension number for the canteen manager?", ["phone number"]),
     ],
 )
 def test_clipped_questions_ask_for_the_quantity_they_open_with(
