@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.lexicon import expansion, is_common_word, specificity
+from retrieval.lexicon import UNIT_WORDS, expansion, is_common_word, specificity
 
 # Words, numbers and hyphen/dot/slash compounds such as E-214, KP-4471-B, 12.5, ISO/TS.
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
@@ -267,9 +267,15 @@ class BM25Index:
     def unknown_share(self, query: str) -> float:
         """The share of the question's content words the corpus never uses, each word weighted
         by how specific it is in English (`lexicon.specificity`): a small corpus lacks many
-        everyday words ("guys", "okay", "late") without lacking the question's subject.
+        everyday words ("guys", "okay", "late") without lacking the question's subject. A
+        unit word the corpus never spells ("deg", "psi") names how a value is written, not
+        the subject, and does not count.
         """
-        content = _content_words(query)
+        content = [
+            (t, w)
+            for t, w in _content_words(query)
+            if t in self._vocab or w.lower() not in UNIT_WORDS
+        ]
         weights = [max(specificity(w), 0.05) for _, w in content]
         missing = sum(
             weight

@@ -156,3 +156,18 @@ def test_a_part_of_a_hyphenated_word_matches_the_same_word_alone() -> None:
     _, words, _ = index.unknown_terms("delivery window for non-automotive customers")
     assert words == ["non"]  # "automotive" is known; no joined "nonautomotive" is unknown
     assert index.top_k("non-automotive delivery", 1)[0][0] == 0
+
+
+def test_a_unit_word_the_corpus_never_spells_is_no_unknown_subject() -> None:
+    index = BM25Index(
+        ["Above 40 °C ambient derate the KD-600 output current by 2.5 % per °C.", "Cabinet air."]
+    )
+    plain = index.unknown_share("derate the KD-600 above 40")
+    assert index.unknown_share("derate the KD-600 above 40 deg") == plain
+    # a word the question names as its subject still counts
+    assert index.unknown_share("derate the KD-600 in a freezer above 40") > plain + 0.3
+    # a unit word the corpus does spell counts as known, as any word
+    spelled = BM25Index(["Fill 5 litres of coolant in the bucket.", "Cabinet air."])
+    assert spelled.unknown_share("5 litres of coolant in a pail") < spelled.unknown_share(
+        "5 of coolant in a pail"
+    )
