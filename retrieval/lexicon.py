@@ -47,15 +47,15 @@ def specificity(word: str) -> float:
     return min(1.0, max(0.0, (_TELLING_BELOW - zipf) / _TELLING_SPAN))
 
 
-# Words for units: a question says "above 40 deg" or "in psi" where a datasheet writes "40 °C"
-# or "bar". They name how a value is written, not the subject asked about, so a corpus that
-# never spells them lacks nothing the question asks (`BM25Index.unknown_share`).
+# Words for units (not those that also name a thing: a meter, a bar, an amp): a question says
+# "above 40 deg" or "in psi" where a datasheet writes "40 °C" or "bar". They name how a value
+# is written, not the subject asked about, so a corpus that never spells them lacks nothing
+# the question asks (`BM25Index.unknown_share`).
 UNIT_WORDS = frozenset(
-    "deg degs degree degrees celsius centigrade fahrenheit kelvin volt volts amp amps ampere "
-    "amperes watt watts kilowatt kilowatts psi psig bar bars mbar kpa mpa rpm kgs kilo kilos "
-    "kilogram kilograms gram grams tonne tonnes lbs metre metres meter meters millimetre "
-    "millimetres millimeter millimeters inch inches litre litres liter liters khz mhz hertz "
-    "newton newtons percent".split()
+    "deg degs degree degrees celsius centigrade fahrenheit kelvin volt volts amps ampere "
+    "amperes watt watts kilowatt kilowatts psi psig mbar kpa mpa rpm kgs kilogram kilograms "
+    "gram grams tonne tonnes lbs metre metres millimetre millimetres millimeter millimeters "
+    "inches litre litres liter liters khz mhz hertz newtons percent".split()
 )
 
 

@@ -106,8 +106,10 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"\bprice\b|\bcosts?\b|\bhow much did\b.*\b(?:pay|buy)\b|\bhow much money\b"
         r"|\b(?:maximum|minimum|the) fines?\b|\bfines? (?:amount|in)\b|\bin (?:euros?|dollars?)\b"
         r"|\b(?:hourly|daily|day|day's) rate\b|\binvoice\b|\bcharges? (?:for|per)\b"
-        # "what do we charge if ...", "how much do they pay for ..."
-        r"|\b(?:we|they|you|I) (?:charge|pay|bill|invoice)\b",
+        # "what do we charge if ..." (not "how long do I charge the battery", "what do I
+        # charge the scanner with")
+        r"|\b(?:what|how much)(?: (?:do|does|did|will|would|should|can))? (?:we|they) "
+        r"(?:charge|bill|invoice)\b",
         r"[€$£]\s?\d|\d\s?(?:EUR|USD|GBP|euros?|pounds?|dollars?)\b|\b(?:price|EUR)\b",
         attribute=r"\bprice|\bcosts?\b|\bfines?\b|\bpa(?:y|id)\b|\bbought\b|\bbuy\b|\bcharge|"
         r"\bfees?\b|\brate\b|\beach\b|\bper\b|\bpenalt",
@@ -124,8 +126,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     ),
     _type(
         "pressure",
-        r"\bpressure\b|\bvacuum (?:level|pressure)\b|\bhow much vacuum\b",
-        _NUMBER + r"(?:bar|mbar|psi|psig|psia|MPa|kPa|Pa|inH2O|mmHg|dB)\b",
+        r"\bpressure\b|\bvacuum (?:level|pressure)\b",
+        _NUMBER + r"(?:bar|mbar|psi|psig|psia|MPa|kPa|Pa|inH2O|inHg|mmHg|Torr|dB)\b",
     ),
     _type(
         "speed",
@@ -199,7 +201,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type("password", r"\bpassword\b", r"\bpassword\b"),
     _type(
         "phone number",
-        r"\bphone\b|\btelephone\b|\bextension(?: number)?\b|\bext\b",
+        # "extension number", "what's the extension for IT" (not a cable's or a contract's)
+        r"\bphone\b|\btelephone\b|\bextension (?:number|no)\b|"
+        r"\bwhat(?:'s|s| is)? (?:the|their|his|her) extension\b(?! (?:cable|lead|cord|of)\b)",
         r"\+?\d[\d ()-]{6,}\d|\bext(?:ension)?\.?\s?\d+",
     ),
     _type("bank account", r"\baccount number\b|\biban\b", r"\bIBAN\b|\baccount\b"),
@@ -209,10 +213,10 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"names?\b|"
         # "who is the canteen manager": the person holding a role (not "who is responsible")
         r"\bwho(?:'s|s| is| are| was)(?=\s+(?:the|our|my|your)\s+(?:[\w-]+\s+){0,3}?(?:manager|"
-        r"lead|leader|supervisor|director|head|officer|coordinator|owner|representative|rep|"
-        r"foreman|chair(?:man|person)?)s?\b)",
+        r"leader|supervisor|director|officer|coordinator|foreman|chair(?:man|person)?)s?\b)",
         # two capitalised words or a word and a code ("Anna Kowalska", "Tellus S2", "TIA
         # Portal V17"; not "Hall C" or "Aluminium 6061-T6") or a company's legal form
+        r"\b[A-Z]\.\s?[A-Z][a-zà-ÿ]+|"  # "J. Smith"
         r"\b[A-Z][a-zà-ÿ][\wà-ÿ&'.-]*(?: (?:van |von |de )?(?:[A-Z][a-zà-ÿ][\wà-ÿ&'.-]*|"
         r"[A-Z]{1,4}\d[\w.-]*))+|"
         r"\b(?:GmbH|Ltd|Inc|AG|LLC|Co\.|Company|Corporation|S\.A\.|s\.r\.o\.|plc)\b",
@@ -240,11 +244,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"annual(?:ly)?|biannual(?:ly)?|semi-annual(?:ly)?)\b|\b(?:once|twice|\w+ times) (?:a|an|"
         r"per)\b|\bper (?:shift|day|week|month|year)\b|\bafter (?:each|every)\b|\bbefore "
         r"(?:each|every|use|start)\b|\binterval\b|\d\s?(?:h|hours?|days?|weeks?|months?|years?)\b",
-        # a bare "2 days" is how often only under an interval's name, not under "Duration"
-        attribute=r"\bevery\b|\beach\b|\binterval|\bfrequen|\bperiod|\bonce\b|\btwice\b|"
-        r"\btimes\b|\bper\b|\bafter\b|\bbefore\b|\b(?:hour|dai|week|fortnight|month|quarter|"
-        r"year)ly\b|\bannual|\bschedul|\bdue\b|\brefresh|\brepeat|\brecur|\bcycle|\bwhen\b|"
-        r"\bat least\b|\bup to\b|\bwithin\b",
+        # a bare "2 days" under "Duration" is how long, not how often
+        attribute=r"\bevery\b|\binterval|\bfrequen|\brefresh|"
+        r"^(?![\s\S]*\b(?:duration|durations|takes?|lasts?|lasting)\b)",
     ),
     _type(  # a time of day: "what time does the last bus leave" (not "what time does it take")
         "clock time",
@@ -342,7 +344,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type(  # a CNC program's number: "which warm-up program number" (O9000)
         "program number",
         r"\bprogram (?:number|no)\b",
-        r"\bO\d{4,5}\b|\b[Pp]rogram (?:[Nn]o\.?|[Nn]umber|#)\s*\d+",
+        r"\bO\d{4,5}\b|\b[Pp]rogram\s+(?:[Nn]o\.?\s*|[Nn]umber\s*|#\s*)?\d+",
         value_case=True,
     ),
     _type(  # a past event's date; "when should I change the oil" asks for no date

@@ -72,8 +72,13 @@ __all__ = [
 
 _DIGIT = re.compile(r"\d")
 # a pronoun in the asking clause: "how long has maintenance got to fix *them*"
-_REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|these|those)\b", re.IGNORECASE)
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n")
+# ("IT" is a department, "its lens" names the thing)
+_REFERS_BACK = re.compile(r"\b(?:[Ii]t|[Tt]hey|them|[Tt]hese|[Tt]hose)\b")
+# a sentence ends at . ! ? ; but not after "ext.", "No.", "approx." or an initial ("J. Smith")
+_SENTENCE = re.compile(
+    r"(?<=[.!?;])(?<!\bext\.)(?<!\bExt\.)(?<!\bNo\.)(?<!\bno\.)(?<!\bapprox\.)(?<![\s:][A-Z]\.)"
+    r"\s+|\n"
+)
 # a paragraph ends at a blank line; a list item ("- ...", "3 ...", "2) ...") is one of its own
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+•]|\d+[.)]?)\s)")
 _COUNT_NUMBER = (

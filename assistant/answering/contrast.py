@@ -47,12 +47,17 @@ _ASIDE = re.compile(r"\([^)]*\)")  # "(FKM)", "(T30)": an aside, not part of the
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\w.,/-]*|[^\w\s]")
 # where a question's clause ends: "how heavy is a PH mould, need to know before lifting"
 # ... or where a sentence ends: "we finish at 22:00. what time does the last bus leave"
-CLAUSE_END = re.compile(r"[,;?]|\.\s+(?=[A-Za-z])|\s-\s|\bneeds?\b", re.IGNORECASE)
+# (not after an abbreviation: "Mr. Becker", "acc. to the drawing")
+_ABBREVIATED = "".join(
+    rf"(?<!\b{a})" for a in "mr mrs ms dr st no vs ca acc ext etc fig incl approx e.g i.e".split()
+)
+CLAUSE_END = re.compile(rf"[,;?]|{_ABBREVIATED}\.\s+(?=[A-Za-z])|\s-\s|\bneeds?\b", re.IGNORECASE)
 # words any question has, never the name of what it asks about
 NOT_SUBJECT = frozenset(
     "the and for with from what whats which how who when where why can could should must will "
     "would may might are was were been does did our your their its this that these those there "
-    "here much many long far big high low large small max maximum min minimum rated nominal "
+    "here much many long far big high low large small max maximum min minimum lowest highest "
+    "smallest largest rated nominal "
     "typical normal standard value values approx approximately about per each any all one get "
     "give need needs use used before after into onto over under between have has had "
     # verbs asking what a thing can do: "how much current can the output deliver"
@@ -107,9 +112,7 @@ _SAME = {
     "max": "maximum",
     "mini": "minimum",
     "lowest": "minimum",
-    "smallest": "minimum",
     "highest": "maximum",
-    "largest": "maximum",
 }
 _COLOURS = frozenset(
     "red green blue yellow orange black white grey gray silver purple violet brown pink".split()

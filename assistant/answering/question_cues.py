@@ -29,13 +29,13 @@ _WHOLE_CLAUSE = frozenset(
         "retention period",
         "volume in unit",
         "amount in unit",
-        "frequency",
     }
 )
-# "how much does ... cost", "how much will ... weigh": the verb that closes the clause names
-# the asked quantity however long the subject before it
+# the verb that closes the clause names the asked quantity however long the subject before
+# it: "how much does ... cost", "how much will ... weigh", "what frequency does ... run at"
 _CLOSING_VERB = re.compile(
-    r"\bhow much (?:does|do|did|will|would|should|could|is|are)\b[^?,;]{0,100}?\b(cost|weigh)s?\b",
+    r"\bhow much (?:does|do|did|will|would|should|could|is|are)\b[^?,;]{0,100}?\b(cost|weigh)s?\b|"
+    r"\b(?:what|which) frequency\b[^?,;]{0,100}?\b(run|operate|work|oscillate|vibrate)s?\b",
     re.IGNORECASE,
 )
 _CLOSING_KIND = {"cost": "price", "weigh": "weight"}
@@ -53,7 +53,6 @@ _CLIPPED = re.compile(
     r"(?:of|for|in)\b",
     re.IGNORECASE,
 )
-_CLIPPED_ASKED = re.compile(_CLIPPED.pattern.replace("of|for|in", "of|for|in|on"), re.IGNORECASE)
 # a code names one machine, product or data set: letters and digits, maybe with a hyphen
 _CODE = re.compile(r"\b[A-Za-z]{1,5}-?\d[\w.-]*\b")
 # words that end the counted noun phrase of "how many ... " and words that are never counted
@@ -127,7 +126,9 @@ def expected_answer_types(question: str) -> list[AnswerType]:
     kinds = [t for t in ANSWER_TYPES if t.cue.search(clause if t.name in _WHOLE_CLAUSE else window)]
     # "how much does a replacement ruby stylus for the CMM cost": so does "cost" or "weigh"
     closing = _CLOSING_VERB.search(clause)
-    named = _CLOSING_KIND[closing.group(1).lower()] if closing else None
+    named = None
+    if closing:
+        named = _CLOSING_KIND[closing.group(1).lower()] if closing.group(1) else "frequency"
     return kinds + [t for t in ANSWER_TYPES if t.name == named and t not in kinds]
 
 
@@ -144,9 +145,7 @@ def _clipped_types(question: str) -> list[AnswerType]:
         >>> _clipped_types("spindle temperature alarm on the VMC-850")
         []
     """
-    # "on" names the machine a setting is on ("weld pressure on U2-01" reports a setting);
-    # with a question mark it asks for it ("nominal wall thickness on the PH-40 housing?")
-    opening = (_CLIPPED_ASKED if "?" in question else _CLIPPED).match(question)
+    opening = _CLIPPED.match(question)
     if opening is None:
         return []
     head = opening.group("head").strip()

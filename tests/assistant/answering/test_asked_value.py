@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.asked_value import answer_type_missing, condition_numbers
+from assistant.answering.contrast import CLAUSE_END
 
 
 @pytest.mark.parametrize(
@@ -399,3 +400,23 @@ def test_who_holds_a_role_asks_for_a_name() -> None:
     contacts = "Contacts\n| Topic | Contact |\n|---|---|\n| Canteen | Canteen manager, ext. 2080 |"
     assert answer_type_missing("who is the canteen manager?", [contacts])
     assert not answer_type_missing("extension number for the canteen manager?", [contacts])
+
+
+@pytest.mark.parametrize(
+    "passage",
+    [
+        "Gearbox\nChange oil: 2 years",
+        "Gearbox\n| Task | Hours |\n|---|---|\n| Oil change | 2,000 h |",
+        "Gearbox\nThe gearbox oil is changed at 2,000 h.",
+    ],
+)
+def test_an_interval_needs_no_interval_word_where_nothing_names_a_duration(passage: str) -> None:
+    assert not answer_type_missing("how often do I change the gearbox oil", [passage])
+
+
+def test_an_abbreviation_ends_no_sentence_or_clause() -> None:
+    helpdesk = "Contacts\nIT helpdesk: ext. 4455"
+    assert not answer_type_missing("what's the extension for the IT helpdesk", [helpdesk])
+    assert CLAUSE_END.split("what's the phone number of Mr. Becker in purchasing") == [
+        "what's the phone number of Mr. Becker in purchasing"
+    ]
