@@ -30,8 +30,8 @@ def join_texts(first: str, second: str) -> str:
     """Two consecutive chunk texts as one, without the overlap the chunker repeated.
 
     Example:
-        >>> join_texts("Close the valve and wait.", "and wait. Then open the drain.")
-        'Close the valve and wait. Then open the drain.'
+        >>> join_texts("Shut the valve and wait for the gauge.", "and wait for the gauge. Open it.")
+        'Shut the valve and wait for the gauge. Open it.'
     """
     if second in first:
         return first

@@ -42,9 +42,9 @@ import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from assistant.answering.asked_subject import asking_words, subject_words
+from assistant.answering.asked_task import asked_tasks, names_task
 from assistant.answering.contrast import (
     AskedWords,
     asked_words,
@@ -57,10 +57,13 @@ from assistant.answering.question_cues import (
     asked_count_nouns,
     asking_clause,
     expected_answer_types,
+    names_code,
     normalise_code,
     subject_codes,
 )
-from retrieval.tables import cells, split_blocks, with_header_units
+from assistant.answering.value_parts import part_elsewhere, priced_per_other
+from assistant.answering.value_units import Unit, body_units, units
+from retrieval.tables import cells
 
 __all__ = [
     "answer_type_missing",
@@ -74,13 +77,6 @@ _DIGIT = re.compile(r"\d")
 # a pronoun in the asking clause: "how long has maintenance got to fix *them*"
 # ("IT" is a department, "its lens" names the thing)
 _REFERS_BACK = re.compile(r"\b(?:[Ii]t|[Tt]hey|them|[Tt]hese|[Tt]hose)\b")
-# a sentence ends at . ! ? ; but not after "ext.", "No.", "approx." or an initial ("J. Smith")
-_SENTENCE = re.compile(
-    r"(?<=[.!?;])(?<!\bext\.)(?<!\bExt\.)(?<!\bNo\.)(?<!\bno\.)(?<!\bapprox\.)(?<![\s:][A-Z]\.)"
-    r"\s+|\n"
-)
-# a paragraph ends at a blank line; a list item ("- ...", "3 ...", "2) ...") is one of its own
-_PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+•]|\d+[.)]?)\s)")
 _COUNT_NUMBER = (
     r"(?:(?<![\w-])\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"twenty|thirty|forty|fifty|hundred|dozen|several|single|both|no)"
@@ -99,49 +95,20 @@ _DESIGNATOR = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class _Unit:
-    """A sentence or a table row, with what surrounds it."""
-
-    text: str
-    heading: str  # the passage's first line: its title and section path
-    labels: str  # a table row's caption and column headers; empty for a sentence
-    paragraph: str  # the paragraph, list item or table the unit belongs to
-    header: str = ""  # a table row's column headers alone
-
-
-def _units(passage: str) -> list[_Unit]:
-    heading = passage.split("\n", 1)[0]
-    units: list[_Unit] = []
-    caption = ""
-    for block in split_blocks(with_header_units(passage)):
-        if block.header is not None:
-            labels = f"{caption} {block.header}"
-            units += [_Unit(row, heading, labels, labels, block.header) for row in block.rows]
-            continue
-        for paragraph in _PARAGRAPH.split(block.text):
-            sentences = [s for s in _SENTENCE.split(paragraph) if s.strip()]
-            units += [_Unit(s, heading, "", paragraph) for s in sentences]
-            if sentences:
-                caption = sentences[-1]
-    return units
-
-
-def _about(unit: _Unit, codes: set[str], designators: Sequence[re.Pattern[str]] = ()) -> bool:
+def _about(unit: Unit, codes: set[str], designators: Sequence[re.Pattern[str]] = ()) -> bool:
     around = f"{unit.heading} {unit.paragraph} {unit.text} {unit.labels}"
     if not all(d.search(around) for d in designators):
         return False
     if not codes:
         return True
-    normalised = normalise_code(around)  # once per unit, not once per code
-    return any(code in normalised for code in codes) or _of_family(unit, codes)
+    return any(names_code(code, around) for code in codes) or _of_family(unit, codes)
 
 
 # a code's family: its letters before the first digit ("kv" of kv20, "vmc" of vmc850)
 _FAMILY = re.compile(r"^([a-z]{2,5})\d")
 
 
-def _of_family(unit: _Unit, codes: set[str]) -> bool:
+def _of_family(unit: Unit, codes: set[str]) -> bool:
     """Whether the passage's heading or the unit's paragraph names the family of a code the
     question asks about ("KV Valve Body Installation Guide" for a KV-20; "corner boards on
     PH pallets" for a PH-55) and the sentence or row names no other member of it (a KV-16's
@@ -181,7 +148,7 @@ def designator_patterns(question: str) -> list[re.Pattern[str]]:
     ]
 
 
-def _bound(kind: AnswerType, unit: _Unit, codes: set[str]) -> bool:
+def _bound(kind: AnswerType, unit: Unit, codes: set[str]) -> bool:
     values = kind.value.findall(unit.text)
     if kind.name == "part number":  # the question's own code is not the number it asks for
         values = [v for v in values if normalise_code(v) not in codes]
@@ -200,18 +167,20 @@ def _bound(kind: AnswerType, unit: _Unit, codes: set[str]) -> bool:
 _CELL_KEY = re.compile(r"(?:^|\|)\s*([^|:]{2,40}):\s*[^|\s]")
 
 
-def _names(unit: _Unit, words: Sequence[str], asking: Sequence[str], codes: set[str]) -> bool:
+def _names(unit: Unit, words: Sequence[str], asking: Sequence[str], codes: set[str]) -> bool:
     """Whether the unit names the subject by the question's words or its asking words; a
     question whose scene is too long to name its subject (no `words`) still names it by the
     words that ask ("we finish at 22:00. what time does the last number 14 bus leave")."""
-    if not words and asking:  # one of them will do: the scene named the rest
-        return _names_subject(unit, asking, codes, share=1 / len(asking))
+    if not words and asking:  # one of them will do, in the unit: the scene named the rest
+        return _names_subject(unit, asking, codes, share=1 / len(asking), paragraph=False)
     return _names_subject(unit, words, codes) or bool(
         asking and _names_subject(unit, asking, codes)
     )
 
 
-def _names_subject(unit: _Unit, words: Sequence[str], codes: set[str], share: float = 0.5) -> bool:
+def _names_subject(
+    unit: Unit, words: Sequence[str], codes: set[str], share: float = 0.5, paragraph: bool = True
+) -> bool:
     """Whether the unit itself names the code (a sentence, or a row keyed by it: "| SK-16 |
     24.80 |" or "| Payload | SK-16: 5 kg |", not a row of another part that fits it: "| PP-38
     | Port plug | KV-20 |"), or
@@ -219,10 +188,10 @@ def _names_subject(unit: _Unit, words: Sequence[str], codes: set[str], share: fl
     own = unit.text.strip().strip("|").split("|")[0] if unit.labels else unit.text
     if unit.labels:  # a cell keyed by the code: "| Payload | RB10-1300E Series: 10 kg |"
         own += " " + " ".join(_CELL_KEY.findall(unit.text))
-    if not words or any(code in normalise_code(own) for code in codes):
+    if not words or any(names_code(code, own) for code in codes):
         return True
     near = f"{unit.text} {unit.labels} {unit.heading}"
-    if not codes:  # without a code the words may name the subject a paragraph earlier
+    if paragraph and not codes:  # without a code the words may name it a paragraph earlier
         near = f"{near} {unit.paragraph}"
     return sum(w[:_STEM] in near.lower() for w in words) >= share * len(words)
 
@@ -246,7 +215,7 @@ def _condition_patterns(numbers: Sequence[str]) -> list[re.Pattern[str]]:
     return [re.compile(rf"(?<![\d.]){re.escape(n)}(?![\d])") for n in numbers]
 
 
-def _meets(unit: _Unit, conditions: Sequence[re.Pattern[str]]) -> bool:
+def _meets(unit: Unit, conditions: Sequence[re.Pattern[str]]) -> bool:
     if not conditions:
         return True
     near = f"{unit.text} {unit.labels} {unit.heading}".replace(",", ".")
@@ -257,43 +226,51 @@ def value_missing(
     kind: AnswerType, passages: Sequence[str], codes: set[str], words: Sequence[str] = (),
     designators: Sequence[re.Pattern[str]] = (), conditions: Sequence[str] = (),
     asked: AskedWords | None = None, asking: Sequence[str] = (),
+    tasks: Sequence[re.Pattern[str]] = (),
 ) -> bool:  # fmt: skip
     """Whether no sentence or row of the passages states a value of `kind` bound to the
     subject `codes` (and, for a shared unit, to the attribute; with `words`, to the part of
     the subject they name; with `designators`, to the numbered part asked about; with
     `conditions`, the numbers of `condition_numbers`, stated with each of them; with
-    `asked`, not put on another thing by `contrast.elsewhere`). A passage's heading line
+    `asked`, not put on another thing by `contrast.elsewhere`; for an interval, with
+    `tasks`, naming the asked task of `asked_task.py`). A passage's heading line
     states no value ("MP-06 Check ring wear (IM-220)" numbers a procedure) but a date (a
     regulation's title dates it)."""
     met = _condition_patterns(conditions)
     colour = kind.name == "colour"
-    units = [u for p in passages for u in (_units if kind.name == "date" else _body)(p)]
+    tasks = tasks if kind.name == "interval" else ()
+    stated = [u for p in passages for u in (units if kind.name == "date" else body_units)(p)]
     asked = asked or AskedWords(frozenset(), (), (), ())
     # a question asking two things ("mould temperature and holding pressure") asks two rows
-    best = _best_rows(units, asked, codes) if asked.kinds < 2 else None
+    best = _best_rows(stated, asked, codes) if asked.kinds < 2 else None
     return not any(
         _about(u, codes, designators)
         and _bound(kind, u, codes)
         and _names(u, words, asking, codes)
         and _meets(u, met)
         and not elsewhere(f"{u.text} | {u.header}", asked, colour=colour)
+        and not part_elsewhere(u.text, u.header, kind.value, asked)
+        and not (kind.name == "price" and priced_per_other(u.text, asked))
+        and names_task(f"{u.text} {u.labels} {u.heading}", tasks)
         and (best is None or not u.header or u.text in best.get(u.header, ()))
-        for u in units
+        for u in stated
     )
 
 
-def _best_rows(units: Sequence[_Unit], asked: AskedWords, codes: set[str]) -> dict[str, set[str]]:
+def _best_rows(units: Sequence[Unit], asked: AskedWords, codes: set[str]) -> dict[str, set[str]]:
     """For each table (by its header, over all passages: a table split across chunks is
     one), the rows the question may ask about: those whose key cell it names ("what SNR in
-    the compressor room": the row "| Compressor room | ... |"), else those naming most of
+    the compressor room": the row "| Compressor room | ... |"; "how often is module OPS-CMM
+    refreshed": the row "| OPS-CMM | ... |", not another module's), else those naming most of
     its words and codes (`contrast.shared_words`: "the oily waste bin" is the row of oily
     rags, not the black bin's)."""
     best: dict[str, set[str]] = {}
-    tables: dict[str, list[_Unit]] = {}
+    tables: dict[str, list[Unit]] = {}
     for unit in units:
         if unit.header:
             tables.setdefault(unit.header, []).append(unit)
-            if names_key(cells(unit.text)[0], asked):
+            key = cells(unit.text)[0]
+            if names_key(key, asked) or _keyed_by(key, codes):
                 best.setdefault(unit.header, set()).add(unit.text)
     for header, rows in tables.items():
         if header in best:
@@ -307,12 +284,11 @@ def _best_rows(units: Sequence[_Unit], asked: AskedWords, codes: set[str]) -> di
     return best
 
 
-def _body(passage: str) -> list[_Unit]:
-    """The passage's units but its heading line (a passage of one line is all body)."""
-    units = _units(passage)
-    if "\n" not in passage:
-        return units
-    return [u for u in units if u.text.strip() not in u.heading]
+def _keyed_by(key: str, codes: set[str]) -> bool:
+    """Whether a row's key cell is an asked code ("OPS-CMM", "KV-20 body"), not a phrase
+    that mentions one nor a part number built on it ("SK-KV20", a seal kit for the KV-20)."""
+    words = key.split()
+    return 0 < len(words) <= 2 and normalise_code(words[0]) in codes
 
 
 def count_patterns(nouns: Sequence[str]) -> list[re.Pattern[str]]:
@@ -345,7 +321,7 @@ def count_missing(
     stems = [re.escape(noun.lower().rstrip("s")[:_STEM]) for noun in nouns]
     labelled = [re.compile(rf"\b{stem}", re.IGNORECASE) for stem in stems]
     # a passage's heading line numbers its section ("4.8 Subscriptions"): it counts nothing
-    for unit in (u for p in passages for u in _body(p)):
+    for unit in (u for p in passages for u in body_units(p)):
         if not _about(unit, codes, designators):
             continue
         if asked is not None and elsewhere(f"{unit.text} | {unit.header}", asked):
@@ -376,6 +352,7 @@ def answer_type_missing(question: str, passages: Iterable[str]) -> bool:
     numbered = designator_patterns(question)
     conditions = condition_numbers(question)
     asked = asked_words(question, kinds)
+    tasks = asked_tasks(question)
     # with a code, the scene qualifies the coded subject ("KV-16-M bodies with metric ports,
     # what torque on the port plugs": the guide's plug torque is not the metric ports'); the
     # development sets lost that near miss to the asking words alone where a code binds, and
@@ -387,7 +364,7 @@ def answer_type_missing(question: str, passages: Iterable[str]) -> bool:
         else asking_words(question, kinds)
     )
     if any(
-        value_missing(kind, passages, codes, words, numbered, conditions, asked, asking)
+        value_missing(kind, passages, codes, words, numbered, conditions, asked, asking, tasks)
         for kind in kinds
     ):
         return True

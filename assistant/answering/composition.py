@@ -63,7 +63,7 @@ def pointers(text: str) -> list[Pointer]:
 
     Example:
         >>> pointers("E-141 | Way lube pressure low | See troubleshooting T-4")
-        [Pointer(label='T-4', kind='troubleshooting')]
+        [Pointer(label='T-4', kind='troubleshooting', title='')]
     """
     found: list[Pointer] = []
     for match in _POINTER.finditer(text):

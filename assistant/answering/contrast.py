@@ -32,7 +32,9 @@ __all__ = [
     "PLAIN_WORDS",
     "AskedWords",
     "asked_words",
+    "base_words",
     "elsewhere",
+    "is_content",
     "names_key",
     "shared_words",
     "without_negated",
@@ -105,7 +107,27 @@ _OPPOSITES: tuple[tuple[str, str], ...] = (
     ("weekday", "weekend"),
     ("loading", "unloading"),
     ("male", "female"),
+    # the two ends of a stay, an opening time or a shift: "when does the last bus *leave*"
+    # is not answered by a visitor's "*Arrival* at the gatehouse" (a bus that *arrives* at
+    # its stop at 22:50 leaves it then), "when does the canteen *close*" not by its opening
+    ("arrival", "leave"),
+    ("open", "close"),
+    ("start", "finish"),
 )
+_ENDS = frozenset({"arrival", "leave", "open", "close", "start", "finish"})
+_RANGE = re.compile(r"\d\s*(?:-|–|to|until|till)\s*\d")
+# other forms of the words above ("departure" is a leaving, "arrival" an arriving)
+_FORMS = {
+    "depart": "leave",
+    "departs": "leave",
+    "departure": "leave",
+    "leaving": "leave",
+    "opening": "open",
+    "closing": "close",
+    "starting": "start",
+    "finishing": "finish",
+    "finishe": "finish",  # "finishes" without its plural s
+}
 # words for an end of a range: "the lowest spindle speed" is not answered by its maximum
 _SAME = {
     "min": "minimum",
@@ -145,6 +167,16 @@ def _base(word: str) -> str:
     return word
 
 
+def base_words(text: str) -> list[str]:
+    """The words of `text`, lower-cased and without their plural endings."""
+    return [_base(w) for w in _words(text)]
+
+
+def is_content(word: str) -> bool:
+    """Whether a word (as `base_words` gives it) may name a thing."""
+    return _content(word)
+
+
 def _content(word: str) -> bool:
     """A word that may name a thing: not a plain word, nor a code's fragment ("mb-" of
     "MB-KV20", "ph-" of "PH-40")."""
@@ -163,6 +195,10 @@ class AskedWords:
     content: frozenset[str] = frozenset()  # its content words, as bases
     numbers: frozenset[str] = frozenset()  # the numbers it names
     kinds: int = 1  # how many kinds of value it asks for
+    # the pairs of `pairs` that open a noun phrase ("for each *returnable pallet*"), not a
+    # subject and its verb ("do *customers call*")
+    phrases: tuple[tuple[str, str], ...] = ()
+    per: str = ""  # the noun a rate is asked per ("how much per pallet", "for each tray")
 
 
 def asked_words(question: str, kinds: Sequence[AnswerType] = ()) -> AskedWords:
@@ -177,6 +213,7 @@ def asked_words(question: str, kinds: Sequence[AnswerType] = ()) -> AskedWords:
     # the clause that asks ("tc9 - which colour hose goes to the inlet"), else the first
     clauses = [c for c in CLAUSE_END.split(kept) if c.strip()] or [""]
     clause = next((c for c in clauses if any(k.cue.search(c) for k in kinds)), clauses[0])
+    clause_of_pairs = clause
     # a run's last two words are a noun and the word that qualifies it ("the actual weld
     # time" -> weld, time); earlier words may be a verb or a noun of their own
     # ("what colour padlock": the asked kind's word is no qualifier)
@@ -190,9 +227,28 @@ def asked_words(question: str, kinds: Sequence[AnswerType] = ()) -> AskedWords:
         clause = kind.cue.sub(" . ", clause)
     head = next(iter(_runs(clause)), [])
     words = frozenset(_base(w) for w in _words(without_negated(question)) if w[0].isalpha())
-    opposites = tuple(w for pair in _OPPOSITES for w in pair if w in words)
+    forms = {_FORMS.get(w, w) for w in words}
+    opposites = tuple(w for pair in _OPPOSITES for w in pair if w in forms)
     numbers = frozenset(w for w in _words(question) if w[0].isdigit())
-    return AskedWords(words, pairs, tuple(head), opposites, content, numbers, len(kinds))
+    phrases = tuple(p for p in _phrase_pairs(clause_of_pairs) if p in pairs)
+    return AskedWords(
+        words, pairs, tuple(head), opposites, content, numbers, len(kinds), phrases, _per(kept)
+    )
+
+
+_PER = re.compile(r"\b(?:per|each|every)\s+(.*)", re.IGNORECASE)
+
+
+def _per(question: str) -> str:
+    """The noun a question asks a rate per: the last word of the run of content words after
+    "per", "each" or "every" ("for each returnable pallet they keep" -> pallet)."""
+    found = _PER.search(question)
+    run = []
+    for word in _words(found.group(1)) if found else ():
+        if not _content(word) or not word.isalpha():
+            break
+        run.append(_base(word))
+    return run[-1] if run else ""
 
 
 def _runs(clause: str) -> list[list[str]]:
@@ -205,6 +261,22 @@ def _runs(clause: str) -> list[list[str]]:
         elif runs[-1]:
             runs.append([])
     return [run for run in runs if run]
+
+
+def _phrase_pairs(clause: str) -> list[tuple[str, str]]:
+    """The last two words of each run of content words that a determiner or preposition
+    opens ("for each returnable pallet" -> returnable, pallet; "do customers call" none)."""
+    pairs = []
+    before = ""
+    run: list[str] = []
+    for token in [*_words(clause), "."]:
+        if _content(token) and not token.endswith("ed"):
+            run.append(_base(token))
+            continue
+        if len(run) > 1 and before in _OPENS:
+            pairs.append((run[-2], run[-1]))
+        run, before = [], token
+    return pairs
 
 
 def elsewhere(text: str, asked: AskedWords, *, colour: bool = False) -> bool:
@@ -221,9 +293,11 @@ def elsewhere(text: str, asked: AskedWords, *, colour: bool = False) -> bool:
     """
     words = [_base(w) for w in _words(text)]
     present = set(words)
+    forms = {_FORMS.get(w, w) for w in present}
     for word in asked.opposites:
-        other = _opposite(word)
-        if other in present and word not in present:
+        if word in _ENDS and _RANGE.search(text):
+            continue  # "Opening hours 06:00-14:00" gives the closing time too
+        if _opposite(word) in forms and word not in forms:
             return True
     if any(
         qualifier not in present and _qualified_otherwise(words, noun, asked.words)

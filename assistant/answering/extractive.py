@@ -65,7 +65,7 @@ def passage_units(text: str) -> list[str]:
     every table row together with its column names.
 
     Example:
-        >>> passage_units("| Code | Message |\n|---|---|\n| E-114 | Coolant low |")
+        >>> passage_units("| Code | Message |\\n|---|---|\\n| E-114 | Coolant low |")
         ['Code E-114 — Message: Coolant low']
     """
     units: list[str] = []
@@ -135,7 +135,7 @@ def passage_lines(text: str) -> list[str]:
     each table row with its column names (`row_as_text`).
 
     Example:
-        >>> passage_lines("Terms below.\n\n| Item | Term |\n|---|---|\n| Incoterm | FCA |")
+        >>> passage_lines("Terms below.\\n\\n| Item | Term |\\n|---|---|\\n| Incoterm | FCA |")
         ['Terms below.', 'Item Incoterm — Term: FCA']
     """
     lines: list[str] = []
@@ -325,7 +325,7 @@ def render(quotes: list[Quote], passages: dict[int, str]) -> str:
 
     Example:
         >>> print(render([Quote(1, "Code E-1 — Message: Low", 1.0)],
-        ...              {1: "| Code | Message |\n|---|---|\n| E-1 | Low |"}))
+        ...              {1: "| Code | Message |\\n|---|---|\\n| E-1 | Low |"}))
         | Code | Message |
         |---|---|
         | E-1 | Low [1] |

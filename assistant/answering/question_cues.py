@@ -13,6 +13,7 @@ Cues the answerability model cannot get from similarity alone:
 
 from __future__ import annotations
 
+import functools
 import re
 
 from assistant.answering.answer_kinds import ANSWER_TYPES, AnswerType
@@ -55,6 +56,8 @@ _CLIPPED = re.compile(
 )
 # a code names one machine, product or data set: letters and digits, maybe with a hyphen
 _CODE = re.compile(r"\b[A-Za-z]{1,5}-?\d[\w.-]*\b")
+# ... or capitals joined by a hyphen ("OPS-CMM", "EHS-LOTO"), as written in capitals
+_LETTER_CODE = re.compile(r"\b[A-Z]{2,5}-[A-Z]{2,6}\b(?!-)")
 # words that end the counted noun phrase of "how many ... " and words that are never counted
 _NOT_COUNTED = frozenset(
     "do does did are is can could should must will would have has had were was in on of per "
@@ -159,18 +162,38 @@ def subject_codes(question: str) -> set[str]:
     Example:
         >>> sorted(subject_codes("what does the RX-6 robot weigh next to the LT320"))
         ['lt320', 'rx6']
+        >>> sorted(subject_codes("how often does module OPS-CMM need refreshing"))
+        ['opscmm']
     """
-    codes = _CODE.findall(singular_codes(question))
+    codes = _CODE.findall(singular_codes(question)) + _LETTER_CODE.findall(question)
     return {normalise_code(c) for c in codes if re.search(r"[A-Za-z]", c)}
 
 
 def without_codes(text: str) -> str:
     """`text` with the codes it names blanked ("the PW-400 spray pump" -> "the   spray pump")."""
-    return _CODE.sub(" ", text)
+    return _LETTER_CODE.sub(" ", _CODE.sub(" ", text))
 
 
 def normalise_code(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def names_code(code: str, text: str) -> bool:
+    """Whether `text` names the code (as `normalise_code` gives it) as a word of its own,
+    with or without separators: "KV 20" and "kv-20" name kv20, "KV-200" and "stops CMM" (for
+    opscmm) do not.
+
+    Example:
+        >>> names_code("kv20", "fits KV 20 bodies"), names_code("kv20", "the KV-200")
+        (True, False)
+    """
+    return _code_pattern(code).search(text) is not None
+
+
+@functools.lru_cache(maxsize=512)
+def _code_pattern(code: str) -> re.Pattern[str]:
+    joined = r"[\s./_-]?".join(re.escape(c) for c in code)
+    return re.compile(rf"(?<![a-z0-9]){joined}(?![0-9])", re.IGNORECASE)
 
 
 def asked_count_nouns(question: str, *, of_codes: bool = False) -> list[str]:

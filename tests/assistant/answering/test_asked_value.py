@@ -136,6 +136,22 @@ def test_the_value_must_belong_to_the_named_subject() -> None:
     assert answer_type_missing(question, [steps])
 
 
+def test_where_a_row_is_keyed_by_the_asked_code_the_other_rows_are_others() -> None:
+    modules = (
+        "Training modules\n| Module | Title | Refresher |\n|---|---|---|\n"
+        "| QUA-02 | Reading control charts for operators | Every 3 years |\n"
+        "| OPS-CMM | CMM operator module | - |"
+    )
+    assert answer_type_missing("How often does the CMM operator module OPS-CMM refresh?", [modules])
+    assert not answer_type_missing("how often is the QUA-02 operator module refreshed", [modules])
+    # a row naming the code in another cell still binds where no row is keyed by it
+    plan = (
+        "Control plan\n| ID | Characteristic | Nominal | Frequency |\n|---|---|---|---|\n"
+        "| WT-40 | Shot weight PH-40 | 182.0 g | Every 2 h |"
+    )
+    assert not answer_type_missing("how often do we weigh the PH-40 shot", [plan])
+
+
 def test_a_cell_keyed_by_the_code_binds_its_value() -> None:
     # a data sheet lists each model in the cell: "<model>: <value>" under a row label
     sheet = (

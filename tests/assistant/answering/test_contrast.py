@@ -55,6 +55,13 @@ def _asked(question: str) -> AskedWords:
             "the first bus arrives at 05:40, the last at 22:50",
             False,
         ),
+        # a visitor's arrival is no leaving time; an opening time no closing time
+        ("what time does the last bus leave", "| 07:30 | Arrival at the gatehouse |", True),
+        ("what time does the canteen close", "The canteen opens at 06:00", True),
+        # ... but a range gives both ends
+        ("what time does the canteen close", "Opening hours 06:00 to 14:00", False),
+        ("what time does the canteen close", "It opens at 06:00 and closes at 14:00", False),
+        ("when does the late shift finish", "The late shift starts at 14:00", True),
         ("what is the outlet pressure", "Inlet pressure 6 bar", True),
         ("what is the max pressure", "Min. pressure 2 bar", True),
         ("what is the max pressure", "| Min | Max |", False),

@@ -12,6 +12,7 @@ from assistant.answering.question_cues import (
     asks_for_live_figures,
     defined_term,
     expected_answer_types,
+    names_code,
     subject_codes,
 )
 
@@ -182,6 +183,24 @@ def test_subject_codes() -> None:
     }
     assert subject_codes("how many lockers are in Hall C") == set()
     assert subject_codes("are the KV-20s leak tested") == {"kv20"}  # a code in the plural
+    # capitals joined by a hyphen are a code; an everyday hyphenated word is not
+    assert subject_codes("how often does OPS-CMM need refreshing") == {"opscmm"}
+    assert subject_codes("is an x-ray or a re-test needed") == set()
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "named"),
+    [
+        ("kv20", "fits KV-20 bodies", True),
+        ("kv20", "fits KV 20 and kv20 bodies", True),
+        ("kv20", "the KV-200 bodies", False),
+        ("opscmm", "Probe qualification stops CMM work", False),
+        ("opscmm", "| OPS-CMM | 2 days |", True),
+        ("ph40", "MPH-40 pumps", False),
+    ],
+)
+def test_names_code_as_a_word_of_its_own(code: str, text: str, named: bool) -> None:
+    assert names_code(code, text) is named
 
 
 @pytest.mark.parametrize(
