@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NUMBER = r"\d+(?:[.,]\d+)?\s?"
+from assistant.answering import value_patterns as vp
 
 
 @dataclass(frozen=True)
@@ -34,50 +34,27 @@ def _type(
     return AnswerType(name, re.compile(cue, re.IGNORECASE), re.compile(value, flags), named)
 
 
-_DURATION = (
-    _NUMBER + r"(?:ms|msecs?|milliseconds?|µs|us|microseconds?|s|secs?|seconds?|min|mins|"
-    r"minutes?|h|hrs?|hours?|days?|weeks?|months?|"
-    r"years?|shifts?)\b|\d\s?(?:times|x)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:duration|period|"
-    r"interval|time)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|a|an)\s"
-    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b"
-)
-
-_GEOMETRIC = (
-    r"(?:run-?out|concentricity|flatness|parallelism|perpendicularity|straightness|roundness|"
-    r"cylindricity|squareness|backlash|end[- ]?float)\b"
-)
-# what is kept for a time: "how long do we keep quality records" (not "keep a buddy")
-_RECORDS = (
-    r"(?:records?|documents?|documentation|results?|reports?|forms?|files?|logs?|"
-    r"certificates?|audiograms?)\b"
-)
-_VOLUME_UNIT = r"(?:litres?|liters?|ml|millilit(?:re|er)s?|gallons?|cubic)\b"
-_VOLUME = _NUMBER + r"(?:l|litres?|liters?|ml|m³|m3|cm³|ccm|gal|gallons?)\b"
-_MASS_UNIT = r"(?:grams?|g|kilos?|kg|kilograms?|tonnes?|tons?|lbs?|pounds)\b"
-_SIZES = r"(?<![A-Za-z\d.,])\d[\d.,]*\s?(?:mm|cm|m|in)?\s?[x×]\s?\d"
-_LENGTH = r"\d\s?(?:µm|um|mm|cm|m|in|inch(?:es)?|ft|feet)\b"
-
-
 ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type(
         "weight",
         r"\bweigh(?:s|ing)?\b|\bweight\b|\bmass\b|\bhow heavy\b",
-        _NUMBER + r"(?:kg|t|g|mg|µg|lbs?|oz|tonnes?|pounds?|grams?|milligrams?|kilograms?)\b",
+        vp.NUMBER + r"(?:kg|t|g|mg|µg|lbs?|oz|tonnes?|pounds?|grams?|milligrams?|kilograms?)\b",
         attribute=r"\bweigh|\bweight|\bmass\b|\bheavy|\bnet\b|\bgross\b",
     ),
     _type(
         # what a truck, a crane or a robot may lift: a weight, but not the thing's own weight
         "load capacity",
         r"\b(?:max(?:imum)?|rated|safe|working|permissible|allowed|allowable) (?:load|payload)\b|"
-        r"\bload capacity\b|\bpayload\b|\blifting capacity\b|\bhow much (?:can|will|may) "
+        r"\b(?:load|lifting|rated|carrying) capacity\b|\bpayload\b|\bSWL\b|\bWLL\b|"
+        r"\bsafe working load\b|\bhow much (?:can|will|may) "
         r"(?:it|they|(?:the|a|an|our) [\w -]{1,30}?) (?:lift|carry)\b",
-        _NUMBER + r"(?:kg|t|tonnes?|tons?|lbs?|pounds?)\b",
+        vp.NUMBER + r"(?:kg|t|tonnes?|tons?|lbs?|pounds?)\b",
         attribute=r"\bload|\bcapacit|\bpayload|\blift|\bcarr(?:y|ies)\b|\bSWL\b|\bWLL\b",
     ),
     _type(
         "voltage",
         r"\bvolt(?:s|age|ages)?\b",
-        _NUMBER + r"(?:V|kV|mV|VAC|VDC|V AC|V DC)\b",
+        vp.NUMBER + r"(?:V|kV|mV|VAC|VDC|V AC|V DC)\b",
         value_case=True,
     ),
     _type(
@@ -86,13 +63,15 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"\bampacity\b|\bhow much current\b|\b(?:output|input|supply|rated|max(?:imum)?|"
         r"continuous|peak|load|switching|charg(?:e|ing)|discharge|standby|idle|quiescent|"
         r"short[- ]circuit|nominal|inrush|leakage|phase) current\b",
-        _NUMBER + r"(?:A|mA|µA|amps?|amperes?)\b",
+        vp.NUMBER + r"(?:A|mA|µA|amps?|amperes?)\b",
         value_case=True,
     ),
     _type(
         "power",
-        r"\bpower (?:consumption|rating|output|draw)\b|\bwattage\b|\bhow many watts\b",
-        _NUMBER + r"(?:W|kW|mW|MW|hp|HP|VA|kVA)\b",
+        r"\bpower (?:consumption|rating|output|draw)\b|\bwattage\b|\bhow many watts\b|"
+        r"\b(?:heater|heating|motor|pump|spindle|drive|rated|input|output|installed|connected|"
+        r"electrical) power\b|\bmotor rating\b",
+        vp.NUMBER + r"(?:W|kW|mW|MW|hp|HP|VA|kVA)\b",
         value_case=True,
     ),
     _type(
@@ -127,21 +106,29 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type(
         "pressure",
         r"\bpressure\b|\bvacuum (?:level|pressure)\b",
-        _NUMBER + r"(?:bar|mbar|psi|psig|psia|MPa|kPa|Pa|inH2O|inHg|mmHg|Torr|dB)\b",
+        vp.NUMBER + r"(?:bar|mbar|psi|psig|psia|MPa|kPa|Pa|inH2O|inHg|mmHg|Torr|dB)\b",
     ),
     _type(
         "speed",
-        r"\b(?:maximum|minimum|max|min|top|rated|wind|travel|feed|cutting) speed\b",
-        _NUMBER + r"(?:m/s|km/h|mph|knots?|ft/min|m/min|mm/s|mm/min|in/min|rpm|min-1|1/min)",
-        attribute=r"\bspeed|\bvelocit|\bfeed|\brate\b",
+        r"\b(?:maximum|minimum|max|min|top|rated|wind|travel|feed|cutting|screw|conveyor|belt|"
+        r"line|surface|fan|wheel|chain) speed\b|\b(?:what|which) speed\b",
+        vp.NUMBER + r"(?:m/s|km/h|mph|knots?|ft/min|m/min|mm/s|mm/min|in/min|rpm|min-1|1/min)",
+        # a vibration velocity (mm/s) is no speed of travel; rpm is a speed whatever it is called
+        attribute=r"\bspeed|(?<!vibration )\bvelocit|\bfeed|\brate\b|\d\s?rpm\b",
     ),
     _type(
         "memory",
         r"\bram\b|\bhow much memory\b|\bmemory (?:size|capacity)\b|\bflash (?:size|memory)\b",
-        _NUMBER + r"(?:[kKMGT]i?B|[kKMGT]bytes?|bytes?|[kKMGT]b)\b",
+        vp.NUMBER + r"(?:[kKMGT]i?B|[kKMGT]bytes?|bytes?|[kKMGT]b)\b",
         value_case=True,
     ),
-    _type("rotational speed", r"\brpm\b|\bspindle speed\b", _NUMBER + r"(?:rpm|min-1|1/min)"),
+    _type(  # how fast the axes move without cutting: a feed in m/min, never a spindle's rpm
+        "rapid traverse",
+        r"\b(?:rapid )?travers(?:e|al)?(?: rates?| speeds?)?\b|\brapids?\b",
+        vp.NUMBER + r"(?:m/min|mm/min|in/min|ipm|m/s|mm/s)",
+        attribute=r"\btravers|\brapid",
+    ),
+    _type("rotational speed", r"\brpm\b|\bspindle speed\b", vp.NUMBER + r"(?:rpm|min-1|1/min)"),
     _type(
         "frequency",
         r"\b[kmg]?hz\b|\b(?:operating|clock|radio|supply|mains|carrier|switching|sampling|signal|pwm|"
@@ -151,14 +138,14 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         # "what frequency does the ultrasonic run at" (not "what frequency of inspection")
         r"\b(?:what|which) frequency\b(?=[^?]*\b(?:run|operate|work|use|oscillate|vibrate|"
         r"transmit)s?\b)",
-        _NUMBER + r"(?:Hz|kHz|MHz|GHz)\b",
+        vp.NUMBER + r"(?:Hz|kHz|MHz|GHz)\b",
     ),
     _type(  # not the tools that apply or measure it ("torque wrenches", "torque lab")
         "torque",
         r"\btorque\b(?!\s+(?:wrench|wrenches|tools?|screwdrivers?|multipliers?|testers?|"
         r"analy[sz]ers?|transducers?|sensors?|calibration|lab|laboratory|meters?|gauges?)\b"
         r"(?!\s+settings?\b))",  # "the torque wrench setting for M12 bolts" asks a torque
-        _NUMBER + r"(?:Nm|N·m|N m|ft-?lbs?)\b",
+        vp.NUMBER + r"(?:Nm|N·m|N m|ft-?lbs?)\b",
     ),
     _type(  # a servo's, a tool's or a bend's angle; "°C" and "degrees F" are temperatures
         "angle",
@@ -169,12 +156,12 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "force",
         r"\b(?:pull|push|clamping|tensile|test|holding|breaking|contact|gripping|grip|press|"
         r"spring|closing|bending|cutting) force\b|\bforce in\b",
-        _NUMBER + r"(?:N|kN|MN|lbf|kgf|tf)\b",
+        vp.NUMBER + r"(?:N|kN|MN|lbf|kgf|tf)\b",
         value_case=True,
     ),
     _type(
         "flow rate",
-        r"\bflow rate\b|\bper hour\b|\bper minute\b",
+        r"\bflow rate\b|\bper hour\b|\bper minute\b|\b(?:what|which|how much) flow\b",
         # "40 L/min", "12 cases per minute", "600 parts/h"; not a speed ("36 m/min")
         r"\d\s?(?!(?:mm|cm|km|m|in|ft|inch|inches|feet|metres?|meters?)\s?(?:/|per\b))"
         r"(?:[A-Za-z³]+\s?)?(?:/\s?(?:h|min|hour|minute)\b|per (?:hour|minute))",
@@ -183,26 +170,40 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     _type(
         "service life",
         r"\bhow many years\b",
-        _NUMBER + r"(?:years?|yrs?)\b",
+        vp.NUMBER + r"(?:years?|yrs?)\b",
         attribute=r"\blife|\blast|\bdurab|\breplace|\bservice|\bevery\b|\bwarrant",
     ),
     _type(
         "thickness",
         r"\bthickness\b",
-        _NUMBER + r"(?:mm|µm|um|in)\b",
+        vp.NUMBER + r"(?:mm|µm|um|in)\b",
         attribute=r"\bthick|\bgauge\b|\bwall\b|\bsheet\b|\bplate\b|\bcoating\b|\blayer",
     ),
     _type(
         "strength",
         r"\btensile\b|\byield strength\b",
-        _NUMBER + r"(?:MPa|N/mm|psi|ksi|lb/in|pounds per square inch)",
+        vp.NUMBER + r"(?:MPa|N/mm|psi|ksi|lb/in|pounds per square inch)",
     ),
     _type("serial number", r"\bserial number\b", r"\bserial\b|\bS/N\b"),
     _type("password", r"\bpassword\b", r"\bpassword\b"),
+    _type(  # "what is the OR-55 O-ring made of", "which material are the jaws"
+        "material",
+        r"\bmade (?:of|from|out of)\b|"
+        r"\b(?:what|which) (?:[\w-]+ )?materials?\b(?! (?:number|code))",
+        vp.MATERIAL,
+    ),
+    _type(
+        "e-mail address",
+        r"\be-?mail (?:address|addresses)\b|\be-?mail\s*\??\s*$",
+        r"[\w.+-]+@[\w-]+\.\w",
+    ),
     _type(
         "phone number",
         # "extension number", "what's the extension for IT" (not a cable's or a contract's)
-        r"\bphone\b|\btelephone\b|\bextension (?:number|no)\b|"
+        # (the longer cue first: a clipped question's quantity ends its opening phrase,
+        # "phone number for the counselling line", "stores window phone extension?")
+        r"\b(?:tele)?phone (?:number|no|extension)s?\b|\bphone\b|\btelephone\b|"
+        r"\bextension (?:number|no)\b|\b\w+'s extension\b(?=\s*\??\s*$)|"
         r"\bwhat(?:'s|s| is)? (?:the|their|his|her) extension\b(?! (?:cable|lead|cord|of)\b)",
         r"\+?\d[\d ()-]{6,}\d|\bext(?:ension)?\.?\s?\d+",
     ),
@@ -213,13 +214,10 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"names?\b|"
         # "who is the canteen manager": the person holding a role (not "who is responsible")
         r"\bwho(?:'s|s| is| are| was)(?=\s+(?:the|our|my|your)\s+(?:[\w-]+\s+){0,3}?(?:manager|"
-        r"leader|supervisor|director|officer|coordinator|foreman|chair(?:man|person)?)s?\b)",
-        # two capitalised words or a word and a code ("Anna Kowalska", "Tellus S2", "TIA
-        # Portal V17"; not "Hall C" or "Aluminium 6061-T6") or a company's legal form
-        r"\b[A-Z]\.\s?[A-Z][a-zà-ÿ]+|"  # "J. Smith"
-        r"\b[A-Z][a-zà-ÿ][\wà-ÿ&'.-]*(?: (?:van |von |de )?(?:[A-Z][a-zà-ÿ][\wà-ÿ&'.-]*|"
-        r"[A-Z]{1,4}\d[\w.-]*))+|"
-        r"\b(?:GmbH|Ltd|Inc|AG|LLC|Co\.|Company|Corporation|S\.A\.|s\.r\.o\.|plc)\b",
+        r"leader|lead|supervisor|director|officer|coordinator|foreman|chair(?:man|person)?)s?\b)|"
+        # "who chairs the safety committee": a person, not a role
+        r"\bwho (?:chairs|heads)\b",
+        vp.PERSON_OR_COMPANY,
         value_case=True,
     ),
     # "how long must my password be" asks for a length, not a time
@@ -228,29 +226,28 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "duration",
         r"\bhow long\b(?!\s+ago)(?![^?]*\bbe\s*\??\s*$)|"
         r"\bhow many (?:seconds|minutes|hours|days|weeks|months|years|shifts)\b",
-        _DURATION,
+        vp.DURATION,
     ),
     _type(  # how long a task takes: "change every 4,000 hours" is how often, not how long
         "task duration",
         r"\bhow long (?:does|do|did|will|would|should|could|can)\b[^?]{0,80}?\b(?:take|last)s?\b",
-        r"(?<![\d.,])(?<!\bevery\s)(?:" + _DURATION + ")",
+        r"(?<![\d.,])(?<!\bevery\s)(?:" + vp.DURATION + ")",
     ),
     _type(  # how often something is done: an interval, a rate or a calendar word
         "interval",
         r"\bhow often\b|\bhow frequently\b|\bat what intervals?\b|\bwhat (?:is the )?interval\b|"
         r"\b(?:calibration|inspection|service|servicing|maintenance|replacement|recalibration|"
-        r"test|testing) intervals?\b",
-        r"\bevery\b|\beach\b|\b(?:hourly|daily|weekly|fortnightly|monthly|quarterly|yearly|"
-        r"annual(?:ly)?|biannual(?:ly)?|semi-annual(?:ly)?)\b|\b(?:once|twice|\w+ times) (?:a|an|"
-        r"per)\b|\bper (?:shift|day|week|month|year)\b|\bafter (?:each|every)\b|\bbefore "
-        r"(?:each|every|use|start)\b|\binterval\b|\d\s?(?:h|hours?|days?|weeks?|months?|years?)\b",
+        r"test|testing|change|changing|cleaning|lubrication|greasing|refresh|refresher) "
+        r"intervals?\b",
+        vp.INTERVAL,
         # a bare "2 days" under "Duration" is how long, not how often
         attribute=r"\bevery\b|\binterval|\bfrequen|\brefresh|"
         r"^(?![\s\S]*\b(?:duration|durations|takes?|lasts?|lasting)\b)",
     ),
     _type(  # a time of day: "what time does the last bus leave" (not "what time does it take")
         "clock time",
-        r"\b(?:what|which) time\b(?![^?]*\btakes?\b)|\bat what time\b",
+        r"\b(?:what|which) time\b(?![^?]*\btakes?\b)|\bat what time\b|"
+        r"\bopening (?:hours|times)\b",
         r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)|\bnoon\b|\bmidnight\b",
     ),
     _type(  # how long one step of a process or an order takes ("weld time", "lead time")
@@ -258,7 +255,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"\b(?:weld|welding|hold|holding|cycle|cure|curing|dwell|cooling|drying|warm-?up|"
         r"set-?up|changeover|injection|soak|soaking|settling|purge|purging|mixing|exposure|"
         r"lead|delivery|response|reaction) times?\b",
-        _DURATION,
+        vp.DURATION,
         attribute=r"\btimes?\b|\bduration\b|\bperiod\b|\btakes?\b|\bwithin\b",
     ),
     _type(  # "what percentage", "early shift allowance, how much %"
@@ -286,32 +283,42 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "dimensions",
         r"\bdimensions?\b|\bfootprint\b|\bfloor space\b",
         # not a thread and length ("M6 x 50" bolts) nor a count of things ("4 x M6")
-        _SIZES,
+        vp.SIZES,
     ),
     # "how big a temperature difference" asks for a temperature
-    _type("size", r"\bhow big\b(?!\s+an?\s)", _SIZES + "|" + _VOLUME),  # a machine's or a tank's
-    _type("volume", rf"\bhow many {_VOLUME_UNIT}|\bin {_VOLUME_UNIT}|\bvolume\b", _VOLUME),
+    _type(
+        "size", r"\bhow big\b(?!\s+an?\s)", vp.SIZES + "|" + vp.VOLUME
+    ),  # a machine's or a tank's
+    _type(  # what a tank holds: "how much glue does the CP-60 tank hold", "sump capacity"
+        "volume",
+        rf"\bhow many {vp.VOLUME_UNIT}|\bin {vp.VOLUME_UNIT}|\bvolume\b|"
+        r"\b(?:tank|sump|reservoir|bath|container|drum|bin) capacity\b|"
+        r"\bhow much (?:[\w-]+ ){0,3}(?:does|do|can|will) (?:[\w-]+ ){0,4}hold\b",
+        vp.VOLUME,
+    ),
     # an amount weighed out ("how many grams of RG-1"): a quantity, not the thing's weight
-    _type("amount", r"\bhow many " + _MASS_UNIT + r"|\bin " + _MASS_UNIT, _NUMBER + _MASS_UNIT),
+    _type(
+        "amount", r"\bhow many " + vp.MASS_UNIT + r"|\bin " + vp.MASS_UNIT, vp.NUMBER + vp.MASS_UNIT
+    ),
     # the unit the answer is wanted in, closing the question ("how much ... hold, in kg")
-    _type("volume in unit", rf"\bin {_VOLUME_UNIT}\s*[?.!]*\s*$", _VOLUME),
-    _type("amount in unit", r"\bin " + _MASS_UNIT + r"\s*[?.!]*\s*$", _NUMBER + _MASS_UNIT),
+    _type("volume in unit", rf"\bin {vp.VOLUME_UNIT}\s*[?.!]*\s*$", vp.VOLUME),
+    _type("amount in unit", r"\bin " + vp.MASS_UNIT + r"\s*[?.!]*\s*$", vp.NUMBER + vp.MASS_UNIT),
     _type(
         "diameter",
         r"\bdiameter\b",
-        _LENGTH,
+        vp.LENGTH,
         attribute=r"\bdiam|Ø|⌀|\bdia\b|\bbore\b|\bdrill|\bholes?\b|\bsizes?\b",
     ),
     _type(
         "travel",
         r"\btravels?\b|\bstroke length\b",
-        _LENGTH,
+        vp.LENGTH,
         attribute=r"\btravel|\bstroke\b|\b[XYZ][- ]?axis\b",
     ),
     _type(
         "distance",
         r"\b(?:centre|center|port|hole|bolt|axle) distance\b|\bdistance between\b|\bspacing\b",
-        _LENGTH,
+        vp.LENGTH,
         attribute=r"\bdistance|\bspacing|\bcent(?:re|er)s?\b|\bbetween\b",
     ),
     _type(  # how long a cable, a bus or a hose may be ("up to 1200 m")
@@ -349,40 +356,35 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     ),
     _type(  # a past event's date; "when should I change the oil" asks for no date
         "date",
-        r"\bwhen (?:was|were|did)\b|\b(?:what|which) (?:date|day|year)\b|\bin what year\b",
-        r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|"
-        r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
-        r"\b\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|"
-        # "which day": a weekday, or a day counted ("from the fourth day", "day 3")
-        r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bday \d{1,3}\b|"
-        r"\b(?:first|second|third|fourth|fifth|sixth|seventh|\d{1,3}(?:st|nd|rd|th))"
-        r"(?: \w+)? day\b",
+        r"\bwhen (?:was|were|did)\b|\b(?:what|which) (?:exact )?(?:dates?|days?|year)\b|"
+        r"\bin what year\b|\b(?:what|which) (?:is|are|was|were) the (?:exact )?dates?\b",
+        vp.DATE,
     ),
     _type(  # a form or runout tolerance: "max spindle runout" (not a feeder's alignment)
         "geometric tolerance",
-        rf"\b{_GEOMETRIC}",
+        rf"\b{vp.GEOMETRIC}",
         r"\d\s?(?:µm|um|mm|in)\b",
-        attribute=rf"\b{_GEOMETRIC}|\bTIR\b",
+        attribute=rf"\b{vp.GEOMETRIC}|\bTIR\b",
     ),
     _type(  # "what is the MTBF of the drives": a reliability figure, not any duration
         "mean time between failures",
         r"\bmtbf\b|\bmttf\b|\bmean time (?:between|to) failures?\b",
-        _DURATION,
+        vp.DURATION,
         attribute=r"\bmtbf\b|\bmttf\b|\bmean time\b",
     ),
     _type(  # "how long must audiograms be kept": a duration of keeping them, not any duration
         "retention period",
         r"\bhow long\b[^?]{0,80}\b(?:retained|archived|retain|archive)\b|"
-        rf"\bhow long\b[^?]{{0,80}}\b(?:keep|kept)\b[^?]{{0,60}}\b{_RECORDS}|"
-        rf"\bhow long\b[^?]{{0,60}}\b{_RECORDS}[^?]{{0,30}}\b(?:keep|kept)\b|"
+        rf"\bhow long\b[^?]{{0,80}}\b(?:keep|kept)\b[^?]{{0,60}}\b{vp.RECORDS}|"
+        rf"\bhow long\b[^?]{{0,60}}\b{vp.RECORDS}[^?]{{0,30}}\b(?:keep|kept)\b|"
         r"\bretention (?:period|time)\b",
-        _DURATION,
+        vp.DURATION,
         attribute=r"\bretain|\bretention\b|\bkept\b|\bkeep|\barchiv|\bstored? for\b",
     ),
     _type(
         "shelf life",
         r"\bshelf[- ]life\b|\bexpiry\b|\bexpire",
-        _DURATION,
+        vp.DURATION,
         attribute=r"\bshelf|\blife\b|\bexpir|\buse (?:within|by)\b|\bstor",
     ),
 )

@@ -41,7 +41,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from assistant.answering.asked_subject import asking_words, subject_words
 from assistant.answering.asked_task import asked_tasks, names_task
@@ -62,7 +62,7 @@ from assistant.answering.question_cues import (
     subject_codes,
 )
 from assistant.answering.value_parts import part_elsewhere, priced_per_other
-from assistant.answering.value_units import Unit, body_units, units
+from assistant.answering.value_units import DocumentCodes, Unit, body_units, units
 from retrieval.tables import cells
 
 __all__ = [
@@ -101,7 +101,12 @@ def _about(unit: Unit, codes: set[str], designators: Sequence[re.Pattern[str]] =
         return False
     if not codes:
         return True
-    return any(names_code(code, around) for code in codes) or _of_family(unit, codes)
+    if any(names_code(code, around) for code in codes) or _of_family(unit, codes):
+        return True
+    # a code its document names elsewhere ("a titanium horn HN-55" in the overview) is the
+    # subject of a unit naming no other code but the title's ("tighten the new horn to 50 Nm")
+    document = unit.document
+    return bool(codes & document.mentions) and not (subject_codes(around) - codes - document.title)
 
 
 # a code's family: its letters before the first digit ("kv" of kv20, "vmc" of vmc850)
@@ -226,20 +231,21 @@ def value_missing(
     kind: AnswerType, passages: Sequence[str], codes: set[str], words: Sequence[str] = (),
     designators: Sequence[re.Pattern[str]] = (), conditions: Sequence[str] = (),
     asked: AskedWords | None = None, asking: Sequence[str] = (),
-    tasks: Sequence[re.Pattern[str]] = (),
+    tasks: Sequence[re.Pattern[str]] = (), documents: Sequence[DocumentCodes] = (),
 ) -> bool:  # fmt: skip
     """Whether no sentence or row of the passages states a value of `kind` bound to the
     subject `codes` (and, for a shared unit, to the attribute; with `words`, to the part of
     the subject they name; with `designators`, to the numbered part asked about; with
     `conditions`, the numbers of `condition_numbers`, stated with each of them; with
     `asked`, not put on another thing by `contrast.elsewhere`; for an interval, with
-    `tasks`, naming the asked task of `asked_task.py`). A passage's heading line
+    `tasks`, naming the asked task of `asked_task.py`; with `documents`, each passage's
+    document's codes, which `_about` reads). A passage's heading line
     states no value ("MP-06 Check ring wear (IM-220)" numbers a procedure) but a date (a
     regulation's title dates it)."""
     met = _condition_patterns(conditions)
     colour = kind.name == "colour"
     tasks = tasks if kind.name == "interval" else ()
-    stated = [u for p in passages for u in (units if kind.name == "date" else body_units)(p)]
+    stated = _stated(passages, documents, units if kind.name == "date" else body_units)
     asked = asked or AskedWords(frozenset(), (), (), ())
     # a question asking two things ("mould temperature and holding pressure") asks two rows
     best = _best_rows(stated, asked, codes) if asked.kinds < 2 else None
@@ -307,6 +313,7 @@ def count_patterns(nouns: Sequence[str]) -> list[re.Pattern[str]]:
 def count_missing(
     nouns: Sequence[str], passages: Sequence[str], codes: set[str],
     designators: Sequence[re.Pattern[str]] = (), asked: AskedWords | None = None,
+    documents: Sequence[DocumentCodes] = (),
 ) -> bool:  # fmt: skip
     """Whether no passage gives a number of any of the counted `nouns` for the subject (with
     `asked`, not for another thing by `contrast.elsewhere`: the finishing insert's "250 parts
@@ -321,7 +328,7 @@ def count_missing(
     stems = [re.escape(noun.lower().rstrip("s")[:_STEM]) for noun in nouns]
     labelled = [re.compile(rf"\b{stem}", re.IGNORECASE) for stem in stems]
     # a passage's heading line numbers its section ("4.8 Subscriptions"): it counts nothing
-    for unit in (u for p in passages for u in body_units(p)):
+    for unit in _stated(passages, documents, body_units):
         if not _about(unit, codes, designators):
             continue
         if asked is not None and elsewhere(f"{unit.text} | {unit.header}", asked):
@@ -333,9 +340,12 @@ def count_missing(
     return True
 
 
-def answer_type_missing(question: str, passages: Iterable[str]) -> bool:
+def answer_type_missing(
+    question: str, passages: Iterable[str], documents: Sequence[DocumentCodes] = ()
+) -> bool:
     """Whether the question asks for a kind of value (or a count) that no passage states for
-    the asked subject; each passage starts with its heading line.
+    the asked subject; each passage starts with its heading line, and `documents` may give
+    the codes each passage's document names (`document_codes.CodeCatalogue`).
 
     Example:
         >>> answer_type_missing("what voltage does the welder need", ["Wire: 1.0 mm"])
@@ -364,9 +374,24 @@ def answer_type_missing(question: str, passages: Iterable[str]) -> bool:
         else asking_words(question, kinds)
     )
     if any(
-        value_missing(kind, passages, codes, words, numbered, conditions, asked, asking, tasks)
+        value_missing(
+            kind, passages, codes, words, numbered, conditions, asked, asking, tasks, documents
+        )
         for kind in kinds
     ):
         return True
     nouns = asked_count_nouns(question)
-    return bool(nouns) and count_missing(nouns, passages, codes, numbered, asked)
+    return bool(nouns) and count_missing(nouns, passages, codes, numbered, asked, documents)
+
+
+def _stated(
+    passages: Sequence[str], documents: Sequence[DocumentCodes], split: Callable[[str], list[Unit]]
+) -> list[Unit]:
+    """The units `split` finds in each passage, each with its document's codes."""
+    found: list[Unit] = []
+    for i, passage in enumerate(passages):
+        if i < len(documents):
+            found += [dataclasses.replace(u, document=documents[i]) for u in split(passage)]
+        else:
+            found += split(passage)
+    return found

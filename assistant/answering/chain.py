@@ -32,6 +32,7 @@ from assistant.answering.composition import (
     missing_attribute_text,
     safety_quote,
 )
+from assistant.answering.document_codes import CodeCatalogue
 from assistant.answering.extractive import ExtractiveAnswerer, render
 from assistant.answering.follow_up import looks_like_follow_up
 from assistant.answering.grounded_stream import GroundedStream
@@ -123,9 +124,11 @@ class RagChain:
     # a generated sentence keeps at least this share of its content words in its sources
     min_support: float = MIN_SUPPORT
     extractive: ExtractiveAnswerer = field(init=False)
+    codes: CodeCatalogue = field(init=False)  # the codes each document names
 
     def __post_init__(self) -> None:
         self.extractive = ExtractiveAnswerer(self.searcher.embedder)
+        self.codes = CodeCatalogue(self.searcher.chunks)
 
     # ------------------------------------------------------------------ public API
     def invoke(self, question: str, history: History = ()) -> Answer:
@@ -204,12 +207,9 @@ class RagChain:
         """Why this question gets no answer, or None; notes the probability and the notice.
 
         A code the documents never mention outranks everything. Passages that hold no value of
-        the asked kind for the asked subject (`asked_value.py`) decline next, as an
-        `attribute_missing` decline said in one sentence: on the development sets that test
-        flagged 68 unanswerable questions and 2 answerable ones, and the answerability model
-        declined both of those anyway while it let 2 of the 68 through (value questions dev,
-        unanswerable dev, retrieval and real-documents sets). Then the answerability model
-        and the unknown-words test.
+        the asked kind for the asked subject (`asked_value.py`, reading the codes each
+        document names) decline next, as an `attribute_missing` decline said in one sentence.
+        Then the answerability model and the unknown-words test.
         """
         found = turn.found
         unknown = self.unknown_subject(found.question)
@@ -219,7 +219,9 @@ class RagChain:
             reason = "unknown_subject"
         else:
             missing = answer_type_missing(
-                found.question, [f"{c.title} {c.section}\n{c.text}" for c in found.citations]
+                found.question,
+                [f"{c.title} {c.section}\n{c.text}" for c in found.citations],
+                self.codes.of([c.source for c in found.citations]),
             )
             if missing:
                 reason = "attribute_missing"

@@ -42,8 +42,15 @@ __all__ = [
 
 # "(not the hold time)", "not the hold time": what the question rules out
 _NEGATED = re.compile(
-    r"\(\s*not\b[^)]*\)|\bnot\s+(?:the|a|an|its|their)\s+[A-Za-z-]+(?:\s+[A-Za-z-]+)?",
+    r"\(\s*not\b[^)]*\)|\bnot\s+(?:the|a|an|its|their)\s+[A-Za-z][\w-]*(?:\s+[A-Za-z-]+)?|"
+    # "the reach trucks, as opposed to the counterbalance ones": the rest of the clause
+    r"\b(?:as opposed to|rather than|instead of|other than)\b(?:[^,;?.]|[.,](?=\d))*",
     re.IGNORECASE,
+)
+# a contraction's clipped part: "what's" asks "what", "hasn't" says "has", "Hussein's" names
+# Hussein
+_CONTRACTED = re.compile(
+    r"(?<=[A-Za-z])(?:n['’]t|['’](?:s|re|ve|ll|d|m))\b|(?<=s)['’](?!\w)", re.IGNORECASE
 )
 _ASIDE = re.compile(r"\([^)]*\)")  # "(FKM)", "(T30)": an aside, not part of the noun phrase
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\w.,/-]*|[^\w\s]")
@@ -147,8 +154,10 @@ def without_negated(question: str) -> str:
     Example:
         >>> without_negated("the actual weld time (not the hold time)")
         'the actual weld time  '
+        >>> without_negated("what's the reach trucks' capacity, as opposed to the others?")
+        'what the reach trucks capacity,  ?'
     """
-    return _NEGATED.sub(" ", question)
+    return _NEGATED.sub(" ", _CONTRACTED.sub("", question))
 
 
 def _words(text: str) -> list[str]:

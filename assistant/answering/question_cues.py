@@ -41,18 +41,34 @@ _CLOSING_VERB = re.compile(
 )
 _CLOSING_KIND = {"cost": "price", "weigh": "weight"}
 _DIGIT = re.compile(r"\d")
-_COMPOUND = re.compile(r"\w+(?:-\w+)+")
+# ... but not a compound noun that is itself part of the kind's name ("set-up time", "warm-up
+# time", "run-out")
+_COMPOUND = re.compile(r"\b(?!(?:set|warm|run|end|cut|shelf|short)-\w+\b)\w+(?:-\w+)+")
 _SECOND_ASK = re.compile(r"\band (?:what|which|how)\b", re.IGNORECASE)
 _ASKS = re.compile(r"\b(?:what|which|how|whats|what's)\b", re.IGNORECASE)
 # a time, a place or a person is asked for, not a quantity ("when was the application for the
 # wind speed patent filed"), unless a "what" or "how" follows ("when it overheats, what ...")
 _ASKS_NO_QUANTITY = re.compile(r"\b(?:when|where|who|whom|whose)\b", re.IGNORECASE)
 _NO_QUANTITY = frozenset({"date", "name"})  # what such a question may still ask for
-# a clipped question: at most four words, then "of" or "for" ("max ambient temperature for")
+# a clipped question: at most four words, then a preposition ("max ambient temperature for",
+# "max allowed spindle runout on the LT-320", "lead time from Vantor")
 _CLIPPED = re.compile(
     r"\s*(?P<head>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+(?:(?:allowed|permitted|required)\s+)?"
-    r"(?:of|for|in)\b",
+    # "on" before a bare asset tag names where a setting is ("weld pressure on U2-01"), and
+    # passages rarely use the tag; "on the LT-320 lathe" names the machine by its words
+    r"(?:of|for|in|on(?=\s+(?:the|a|an|our|my|this|that|each|every|all)\b)|from|at)\b",
     re.IGNORECASE,
+)
+# ... or a noun phrase alone, of at most five words ("AC-37 motor rpm?", "VMC-850 weight"),
+# without a preposition or a verb that would make it a statement ("noisy at high rpm")
+_PHRASE = re.compile(r"\s*(?P<head>(?:[\w'/.-]+\s+){0,4}[\w'/.-]+)\s*\??\s*$")
+# a phrase opened by these reports a symptom rather than asking for its quantity
+_SYMPTOM = frozenset(
+    "strange weird odd unusual funny loud excessive abnormal bad poor no too high low".split()
+)
+_NOT_IN_PHRASE = frozenset(
+    "at on in of for from with to by after before when while is are was were be been keeps kept "
+    "keep gets got goes went running runs stops stopped makes made shows showing".split()
 )
 # a code names one machine, product or data set: letters and digits, maybe with a hyphen
 _CODE = re.compile(r"\b[A-Za-z]{1,5}-?\d[\w.-]*\b")
@@ -132,7 +148,11 @@ def expected_answer_types(question: str) -> list[AnswerType]:
     named = None
     if closing:
         named = _CLOSING_KIND[closing.group(1).lower()] if closing.group(1) else "frequency"
-    return kinds + [t for t in ANSWER_TYPES if t.name == named and t not in kinds]
+    kinds += [t for t in ANSWER_TYPES if t.name == named and t not in kinds]
+    # the unit closing the question names what is asked: "how much does the tank hold, in kg"
+    if any(t.name == "amount in unit" for t in kinds):
+        kinds = [t for t in kinds if t.name != "volume"]
+    return kinds
 
 
 def _clipped_types(question: str) -> list[AnswerType]:
@@ -147,11 +167,19 @@ def _clipped_types(question: str) -> list[AnswerType]:
         ['flow rate']
         >>> _clipped_types("spindle temperature alarm on the VMC-850")
         []
+        >>> [t.name for t in _clipped_types("AC-37 motor rpm?")]
+        ['rotational speed']
+        >>> _clipped_types("noisy at high rpm")
+        []
     """
     opening = _CLIPPED.match(question)
     if opening is None:
-        return []
+        opening = _PHRASE.match(question)
+        if opening is None or _NOT_IN_PHRASE & set(opening.group("head").lower().split()):
+            return []
     head = opening.group("head").strip()
+    if head.split()[0].lower() in _SYMPTOM:  # a report: "strange noise on the conveyor"
+        return []
     return [t for t in ANSWER_TYPES if any(m.end() == len(head) for m in t.cue.finditer(head))]
 
 

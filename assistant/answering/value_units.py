@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from retrieval.tables import split_blocks, with_header_units
 
-__all__ = ["Unit", "body_units", "units"]
+__all__ = ["DocumentCodes", "Unit", "body_units", "units"]
 
 # a sentence ends at . ! ? ; but not after "ext.", "No.", "approx." or an initial ("J. Smith")
 _SENTENCE = re.compile(
@@ -22,6 +22,15 @@ _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+•]|\d+[.)]?)\s)")
 
 
 @dataclass(frozen=True)
+class DocumentCodes:
+    """The codes (as `question_cues.normalise_code` writes them) a passage's whole document
+    names, and those of its title (`document_codes.CodeCatalogue` reads them)."""
+
+    mentions: frozenset[str] = frozenset()
+    title: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Unit:
     """A sentence or a table row, with what surrounds it."""
 
@@ -30,6 +39,7 @@ class Unit:
     labels: str  # a table row's caption and column headers; empty for a sentence
     paragraph: str  # the paragraph, list item or table the unit belongs to
     header: str = ""  # a table row's column headers alone
+    document: DocumentCodes = DocumentCodes()  # the codes its document names elsewhere
 
 
 def units(passage: str) -> list[Unit]:

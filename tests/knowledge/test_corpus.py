@@ -95,6 +95,7 @@ def test_eval_set_is_large_and_points_at_real_sections(built: Path) -> None:
         "broad_dev.jsonl",
         "conversational_dev.jsonl",
         "near_miss_fresh_dev.jsonl",
+        "near_miss_third_dev.jsonl",
     ],
 )
 def test_answer_set_facts_are_stated_by_every_gold_document(built: Path, name: str) -> None:
@@ -128,6 +129,7 @@ def test_calibration_questions_are_not_test_questions() -> None:
     [
         "near_miss_dev.jsonl",
         "near_miss_fresh_dev.jsonl",
+        "near_miss_third_dev.jsonl",
         "qualifier_dev.jsonl",
         "broad_dev.jsonl",
         "conversational_dev.jsonl",

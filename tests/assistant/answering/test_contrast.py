@@ -91,6 +91,15 @@ def test_what_the_question_rules_out_is_not_asked() -> None:
     assert "hold" not in without_negated("the weld time (not the hold time)")
     assert "hold" not in without_negated("the weld time, not the hold time")
     assert "hold" not in _asked("what is the weld time (not the hold time)").words
+    opposed = "What's the rated capacity of our reach trucks, as opposed to the 2,500 kg ones?"
+    assert "2,500" not in without_negated(opposed)
+    assert _asked(opposed).head == ("reach", "truck")
+    assert "T1" not in without_negated("max speed in AUTO mode, not the T1 limit?")
+
+
+def test_contractions_are_no_words_of_the_subject() -> None:
+    assert _asked("What's the max load for the reach truck?").head == ("reach", "truck")
+    assert "hasn" not in _asked("customer hasn't sent back the trays, what do we charge").words
 
 
 @pytest.mark.parametrize(

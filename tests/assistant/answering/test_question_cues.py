@@ -109,6 +109,20 @@ def test_expected_answer_types(question: str, kinds: list[str]) -> None:
         ("how long do I charge the forklift battery", ["duration"]),
         ("how long is a contract extension", ["duration"]),
         ("what's the extension for the IT helpdesk", ["phone number"]),
+        # the quantity named by the thing it belongs to
+        ("PW-400 heater power?", ["power"]),
+        ("What's the motor rating of the TC-9 circulation pump?", ["power"]),
+        ("How much glue does the CP-60 tank hold?", ["volume"]),
+        ("What flow does the hydraulic pump deliver?", ["flow rate"]),
+        ("what's the rated capacity of our reach trucks", ["load capacity"]),
+        ("whats the SWL of the lifting eye", ["load capacity"]),
+        ("what is the rapid traverse on the Z axis", ["rapid traverse"]),
+        ("LT-320 rapid traverse rate?", ["rapid traverse"]),
+        ("what are the exact dates of the summer shutdown", ["date"]),
+        ("what's the oil change interval for the hydraulic unit", ["interval"]),
+        ("opening hours of the HR office?", ["clock time"]),
+        ("Who chairs the safety committee?", ["name"]),
+        ("who leads the audit", []),  # a role may answer; no name is asked for
         ("what's the max allowed ball screw backlash on the LT-320", ["geometric tolerance"]),
         ("which warm-up program number do I run on the LT-320", ["program number"]),
         # two quantities joined by "and", the second past the window
@@ -136,8 +150,19 @@ def test_further_kinds(question: str, kinds: list[str]) -> None:
         ("noisy at high rpm", []),
         # the quantity, what may be allowed of it, and where
         ("max ambient temperature allowed in the compressor room", ["temperature"]),
-        # "on" names the machine a setting is on, never closes the quantity
+        # "on" before a bare asset tag names where a setting is, never closes the quantity;
+        # "on the ... lathe" names the machine by its words
         ("weld pressure on U2-01", []),
+        ("max allowed spindle runout on the LT-320 lathe", ["geometric tolerance"]),
+        ("lead time from Vantor for a spindle bearing", ["process time"]),
+        # a noun phrase alone asks for the quantity it ends with
+        ("AC-37 motor rpm?", ["rotational speed"]),
+        ("VMC-850 weight", ["weight"]),
+        ("stores window phone extension?", ["phone number"]),
+        ("SortPro email address?", ["e-mail address"]),
+        ("E-200 on the VMC", []),
+        # a compound that is part of the quantity's name is kept
+        ("standard set-up time for a new job on the LT-320", ["process time"]),
         ("strange noise on the conveyor?", []),
         ("extension number for the canteen manager?", ["phone number"]),
     ],
