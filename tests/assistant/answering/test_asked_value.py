@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.asked_value import answer_type_missing, condition_numbers
-from assistant.answering.value_units import DocumentCodes
 
 
 @pytest.mark.parametrize(
@@ -135,35 +134,6 @@ def test_the_value_must_belong_to_the_named_subject() -> None:
     # a list item is its own paragraph: a code in another item does not bind
     steps = "IM-220 > Start-up\n5 Weigh the shot: 12 g.\n6 Start the robot RX-6."
     assert answer_type_missing(question, [steps])
-
-
-def test_a_code_its_document_names_elsewhere_binds_a_unit_naming_no_other() -> None:
-    question = "torque for fitting the HN-55 horn"
-    step = "UW-2000 manual Changing the horn\n4. Tighten the new horn to 50 Nm with the wrench."
-    names_it = DocumentCodes(frozenset({"hn55", "uw2000"}), frozenset({"uw2000"}))
-    assert answer_type_missing(question, [step])  # the passage alone never names the horn
-    assert answer_type_missing(question, [step], [DocumentCodes()])
-    assert not answer_type_missing(question, [step], [names_it])
-    # a unit naming another code is that code's, whatever else its document names
-    other = "Procedures MP-03 Backlash (VMC-850)\nBacklash must not exceed 5 µm."
-    both = DocumentCodes(frozenset({"vmc850", "lt320"}))
-    assert answer_type_missing("max backlash on the LT-320", [other], [both])
-
-
-def test_kinds_named_by_what_they_belong_to() -> None:
-    assert answer_type_missing("SortPro email address?", ["Sorting\nWe book SortPro by phone."])
-    assert not answer_type_missing(
-        "SortPro email address?", ["Sorting\nSortPro: sorting@sortpro.example, 24 h notice."]
-    )
-    assert answer_type_missing("PW-400 heater power?", ["PW-400 data\n| Tank | 400 L |"])
-    assert not answer_type_missing("PW-400 heater power?", ["PW-400 data\n| Heater | 18 kW |"])
-    made_of = "What is the OR-55 O-ring made of?"
-    assert not answer_type_missing(made_of, ["Spares\n| OR-55 | O-ring 48 x 2.5 EPDM |"])
-    assert answer_type_missing(made_of, ["Spares\n| OR-55 | O-ring 48 x 2.5 | 0.65 EUR |"])
-    # a rapid traverse is a feed in m/min, never a spindle's rpm
-    rapid = "LT-320 rapid traverse rate?"
-    assert answer_type_missing(rapid, ["LT-320 data\n| Max spindle speed | 4,500 rpm |"])
-    assert not answer_type_missing(rapid, ["LT-320 data\n| Rapid traverse | 24 m/min |"])
 
 
 def test_where_a_row_is_keyed_by_the_asked_code_the_other_rows_are_others() -> None:

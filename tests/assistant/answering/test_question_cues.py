@@ -342,3 +342,19 @@ def test_a_verb_of_capability_does_not_name_the_subject() -> None:
 )
 def test_asking_clause(question: str, clause: str | None) -> None:
     assert asking_clause(question) == clause
+
+
+def test_kinds_named_by_what_they_belong_to() -> None:
+    assert answer_type_missing("SortPro email address?", ["Sorting\nWe book SortPro by phone."])
+    assert not answer_type_missing(
+        "SortPro email address?", ["Sorting\nSortPro: sorting@sortpro.example, 24 h notice."]
+    )
+    assert answer_type_missing("PW-400 heater power?", ["PW-400 data\n| Tank | 400 L |"])
+    assert not answer_type_missing("PW-400 heater power?", ["PW-400 data\n| Heater | 18 kW |"])
+    made_of = "What is the OR-55 O-ring made of?"
+    assert not answer_type_missing(made_of, ["Spares\n| OR-55 | O-ring 48 x 2.5 EPDM |"])
+    assert answer_type_missing(made_of, ["Spares\n| OR-55 | O-ring 48 x 2.5 | 0.65 EUR |"])
+    # a rapid traverse is a feed in m/min, never a spindle's rpm
+    rapid = "LT-320 rapid traverse rate?"
+    assert answer_type_missing(rapid, ["LT-320 data\n| Max spindle speed | 4,500 rpm |"])
+    assert not answer_type_missing(rapid, ["LT-320 data\n| Rapid traverse | 24 m/min |"])
