@@ -24,8 +24,9 @@ class CodeCatalogue:
     Example:
         >>> from retrieval.documents import Chunk
         >>> chunk = Chunk("c1", "uw.md", "UW-2000 manual", ("Overview",), None, "Horn HN-55.")
-        >>> CodeCatalogue([chunk]).of(["uw.md", "other.md"])[0]
-        DocumentCodes(mentions=frozenset({'hn55', 'uw2000'}), title=frozenset({'uw2000'}))
+        >>> codes = CodeCatalogue([chunk]).of(["uw.md", "other.md"])
+        >>> sorted(codes[0].mentions), sorted(codes[0].title), codes[1] == DocumentCodes()
+        (['hn55', 'uw2000'], ['uw2000'], True)
     """
 
     def __init__(self, chunks: Iterable[Chunk]) -> None:
