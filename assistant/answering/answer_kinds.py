@@ -216,7 +216,11 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         r"\bwho(?:'s|s| is| are| was)(?=\s+(?:the|our|my|your)\s+(?:[\w-]+\s+){0,3}?(?:manager|"
         r"leader|lead|supervisor|director|officer|coordinator|foreman|chair(?:man|person)?)s?\b)|"
         # "who chairs the safety committee": a person, not a role
-        r"\bwho (?:chairs|heads)\b",
+        r"\bwho (?:chairs|heads)\b|"
+        # "which haulier do we book", "who is our waste contractor": a company
+        r"\b(?:which|who(?:'s|s| is| are))\s+(?:(?:the|our|your)\s+)?(?:[\w-]+\s+){0,2}?"
+        r"(?:contractor|subcontractor|haulier|carrier|supplier|vendor|forwarder|courier|insurer|"
+        r"laboratory|lab|firm)s?\b(?!')",
         vp.PERSON_OR_COMPANY,
         value_case=True,
     ),

@@ -103,10 +103,11 @@ def _about(unit: Unit, codes: set[str], designators: Sequence[re.Pattern[str]] =
         return True
     if any(names_code(code, around) for code in codes) or _of_family(unit, codes):
         return True
-    # a code its document names elsewhere ("a titanium horn HN-55" in the overview) is the
-    # subject of a unit naming no other code but the title's ("tighten the new horn to 50 Nm")
-    document = unit.document
-    return bool(codes & document.mentions) and not (subject_codes(around) - codes - document.title)
+    # a code its document names elsewhere ("a titanium horn HN-55") is the subject of a unit
+    # naming no other code but the title's that says what it is ("tighten the new horn")
+    document, named = unit.document, codes & unit.document.mentions
+    others = subject_codes(around) - codes - document.title
+    return not others and any(document.describes(code, unit.text) for code in named)
 
 
 # a code's family: its letters before the first digit ("kv" of kv20, "vmc" of vmc850)
@@ -387,11 +388,13 @@ def answer_type_missing(
 def _stated(
     passages: Sequence[str], documents: Sequence[DocumentCodes], split: Callable[[str], list[Unit]]
 ) -> list[Unit]:
-    """The units `split` finds in each passage, each with its document's codes."""
+    """The units `split` finds in each passage, each with the codes its document names
+    outside the passage (a step beside one naming the TC-9 is not the TC-9's)."""
     found: list[Unit] = []
     for i, passage in enumerate(passages):
         if i < len(documents):
-            found += [dataclasses.replace(u, document=documents[i]) for u in split(passage)]
+            document = documents[i].without(subject_codes(passage))
+            found += [dataclasses.replace(u, document=document) for u in split(passage)]
         else:
             found += split(passage)
     return found

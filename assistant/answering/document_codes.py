@@ -9,13 +9,14 @@ not name the asked code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
-from assistant.answering.question_cues import subject_codes
+from assistant.answering.question_cues import normalise_code, subject_codes
 from assistant.answering.value_units import DocumentCodes
 from retrieval.documents import Chunk
 
-__all__ = ["CodeCatalogue"]
+__all__ = ["CodeCatalogue", "beside_codes"]
 
 
 class CodeCatalogue:
@@ -42,12 +43,49 @@ class CodeCatalogue:
     def _build(self) -> dict[str, DocumentCodes]:
         mentions: dict[str, set[str]] = {}
         titles: dict[str, set[str]] = {}
+        nouns: dict[str, set[tuple[str, str]]] = {}
         for chunk in self._chunks:
             titled = subject_codes(chunk.title)
             titles.setdefault(chunk.source, set()).update(titled)
             named = subject_codes(f"{chunk.section} {chunk.text}") | titled
             mentions.setdefault(chunk.source, set()).update(named)
+            nouns.setdefault(chunk.source, set()).update(beside_codes(chunk.text, named))
         return {
-            source: DocumentCodes(frozenset(codes), frozenset(titles[source]))
+            source: DocumentCodes(
+                frozenset(codes), frozenset(titles[source]), frozenset(nouns[source])
+            )
             for source, codes in mentions.items()
         }
+
+
+# a clause: what lies between punctuation (a table's cells stay together: "| Horn | HN-55 |")
+_CLAUSE = re.compile(r"[.;:,()\[\]!?\n]\s|\n")
+_TOKEN = re.compile(r"[A-Za-z0-9][\w.-]*")
+# words beside a code that say nothing of what it is
+_NOT_NOUN = frozenset(
+    "the a an and or of for to from on in at by with is are was be its our your this that "
+    "these each all any new old see per as via no not use used using type model part code "
+    "unit units fit fitted item page table section step".split()
+)
+
+
+def beside_codes(text: str, codes: set[str]) -> set[tuple[str, str]]:
+    """(code, word) for the words up to two before and three after each mention of one of
+    `codes` in the same clause.
+
+    Example:
+        >>> sorted(beside_codes("Fit a titanium horn HN-55. Torque it.", {"hn55"}))
+        [('hn55', 'horn'), ('hn55', 'titanium')]
+    """
+    found: set[tuple[str, str]] = set()
+    for clause in _CLAUSE.split(text):
+        tokens = [t.rstrip(".-") for t in _TOKEN.findall(clause)]
+        for i, token in enumerate(tokens):
+            code = normalise_code(token)
+            if code not in codes:
+                continue
+            for word in tokens[max(0, i - 2) : i] + tokens[i + 1 : i + 4]:
+                lower = word.lower()
+                if lower.isalpha() and len(lower) > 2 and lower not in _NOT_NOUN:
+                    found.add((code, lower))
+    return found

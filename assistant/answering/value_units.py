@@ -6,7 +6,7 @@ headers). `asked_value.py` looks for the asked value unit by unit.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrieval.tables import split_blocks, with_header_units
 
@@ -28,6 +28,19 @@ class DocumentCodes:
 
     mentions: frozenset[str] = frozenset()
     title: frozenset[str] = frozenset()
+    # (code, word) for the words beside each mention ("horn" of "a titanium horn HN-55")
+    nouns: frozenset[tuple[str, str]] = frozenset()
+
+    def without(self, codes: set[str]) -> DocumentCodes:
+        """These codes less `codes` (those a passage names itself: its document names them
+        elsewhere only where the passage does not)."""
+        return replace(self, mentions=self.mentions - codes)
+
+    def describes(self, code: str, text: str) -> bool:
+        """Whether `text` names the kind of thing the document calls `code` ("the new horn"
+        for a horn HN-55), as a word of its own or its plural."""
+        words = {w.rstrip("s") for w in re.findall(r"[a-z]+", text.lower())}
+        return any(c == code and w.rstrip("s") in words for c, w in self.nouns)
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,11 @@ def test_expected_answer_types(question: str, kinds: list[str]) -> None:
         ("opening hours of the HR office?", ["clock time"]),
         ("Who chairs the safety committee?", ["name"]),
         ("who leads the audit", []),  # a role may answer; no name is asked for
+        # a company asked for by what it does
+        ("Which licensed waste contractor collects our waste oil?", ["name"]),
+        ("which lab do we send these samples to", ["name"]),
+        ("who is our haulier for DAP deliveries", ["name"]),
+        ("which supplier's price is lower", ["price"]),  # the supplier's price, not its name
         ("what's the max allowed ball screw backlash on the LT-320", ["geometric tolerance"]),
         ("which warm-up program number do I run on the LT-320", ["program number"]),
         # two quantities joined by "and", the second past the window
